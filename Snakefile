@@ -1,0 +1,60 @@
+# prismaflow: a PRISMA 2020 systematic review as a Snakemake workflow.
+#
+# results/
+#   01_search/    {source}.parquet, {source}.hits.parquet, search_log.parquet, raw/{source}/{query}/
+#   02_dedupe/    records.parquet (canonical records), links.parquet (every record -> canonical)
+#   03_screen/    decisions.parquet (title/abstract and full-text decisions with reasons)
+#   04_extract/   studies.parquet (one row per included study, each value with its source)
+#   05_synthesis/ prisma.parquet (PRISMA 2020 counts), groups.parquet (studies per condition group)
+#   qc/           {stage}.gate.json (each stage's quality verdict; the next stage needs it)
+#   logs/, benchmarks/  one file per job
+#
+# Each stage reads the previous stage's gated Parquet. Targets: `snakemake` (everything) or one
+# stage and what it needs: `snakemake search|dedupe|screen|extract|synthesise`.
+
+from snakemake.utils import min_version
+
+min_version("9.0")
+
+
+configfile: "config/config.yaml"
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/search.smk"
+include: "workflow/rules/dedupe.smk"
+include: "workflow/rules/screen.smk"
+include: "workflow/rules/extract.smk"
+include: "workflow/rules/synthesise.smk"
+include: "workflow/rules/qc.smk"
+
+
+rule all:
+    default_target: True
+    input:
+        rules.gate_synthesise.output.verdict,
+
+
+rule search:
+    input:
+        rules.gate_search.output.verdict,
+
+
+rule dedupe:
+    input:
+        rules.gate_dedupe.output.verdict,
+
+
+rule screen:
+    input:
+        rules.gate_screen.output.verdict,
+
+
+rule extract:
+    input:
+        rules.gate_extract.output.verdict,
+
+
+rule synthesise:
+    input:
+        rules.gate_synthesise.output.verdict,

@@ -1,0 +1,71 @@
+"""Loading and validating the review protocol (config.yaml) against its JSON Schema.
+
+Validation runs when Snakemake parses the workflow, so a mistyped key fails before any job
+starts, with a message that names the key and says what it should be.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+
+from prismaflow.errors import ConfigError
+
+SCHEMA_DIR = Path(__file__).resolve().parents[1] / "schemas"
+CONFIG_SCHEMA = SCHEMA_DIR / "config.schema.yaml"
+
+
+def load_yaml(path: str | Path) -> Any:
+    with open(path, encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
+def _fill_defaults(validator_class: type) -> type:
+    """A validator that also writes each property's schema default into the instance."""
+    validate_properties = validator_class.VALIDATORS["properties"]
+
+    def set_defaults(validator, properties, instance, schema) -> Iterator:
+        if isinstance(instance, dict):
+            for name, subschema in properties.items():
+                if "default" in subschema and name not in instance:
+                    instance[name] = subschema["default"]
+        yield from validate_properties(validator, properties, instance, schema)
+
+    return jsonschema.validators.extend(validator_class, {"properties": set_defaults})
+
+
+_DefaultingValidator = _fill_defaults(jsonschema.Draft202012Validator)
+
+
+def _key(path: Any) -> str:
+    parts = [f"[{p}]" if isinstance(p, int) else f".{p}" for p in path]
+    return "".join(parts).lstrip(".") or "(top level)"
+
+
+def _describe(error: jsonschema.ValidationError) -> str:
+    key = _key(error.absolute_path)
+    if error.validator == "additionalProperties":
+        allowed = sorted(error.schema.get("properties", {}))
+        unknown = sorted(set(error.instance) - set(allowed))
+        return f"config key '{key}': unknown key(s) {unknown}; allowed here: {allowed}"
+    if error.validator == "required":
+        return f"config key '{key}': {error.message}; add it (see workflow/schemas/config.schema.yaml)"
+    hint = error.schema.get("description", "")
+    return f"config key '{key}': {error.message}" + (f" ({hint})" if hint else "")
+
+
+def validate_config(config: Mapping[str, Any], schema_path: str | Path = CONFIG_SCHEMA) -> dict:
+    """The config with defaults filled in, or a ConfigError listing every problem by key."""
+    instance = copy.deepcopy(dict(config))
+    validator = _DefaultingValidator(load_yaml(schema_path))
+    errors = sorted(validator.iter_errors(instance), key=lambda e: list(map(str, e.path)))
+    if errors:
+        raise ConfigError(
+            "invalid config:\n" + "\n".join(f"  - {_describe(e)}" for e in errors)
+        )
+    return instance

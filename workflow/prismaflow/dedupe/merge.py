@@ -1,0 +1,89 @@
+"""One canonical record per cluster, each field from the member that has it most fully."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pyarrow as pa
+
+from prismaflow.dedupe.cluster import Clustering
+from prismaflow.records import RECORD_FIELDS, RECORD_SCHEMA
+
+DEDUPED_SCHEMA = RECORD_SCHEMA.append(pa.field("sources", pa.list_(pa.string()))).append(
+    pa.field("member_record_ids", pa.list_(pa.string()))
+)
+LINKS_SCHEMA = pa.schema(
+    [
+        ("record_id", pa.string()),
+        ("canonical_id", pa.string()),
+        ("source", pa.string()),
+        ("rule", pa.string()),
+        ("matched_record_id", pa.string()),
+        ("score", pa.float64()),
+    ]
+)
+# Fields whose longest value is the most complete (a full journal name beats an abbreviation).
+LONGEST_WINS = ("title", "abstract", "journal", "authors", "keywords", "mesh_terms",
+                "publication_types")
+OWN_FIELDS = ("record_id", "source", "source_id", "query_id", "raw_sha256", "retrieved_at")
+
+
+def _filled(value: object) -> bool:
+    if value is None:
+        return False
+    if isinstance(value, float) and pd.isna(value):
+        return False
+    return not (hasattr(value, "__len__") and len(value) == 0)
+
+
+def _merge(members: list[dict]) -> dict:
+    """The canonical member keeps its own provenance; other fields come from the best member."""
+    first = members[0]
+    merged = {name: first[name] for name in OWN_FIELDS}
+    for name in RECORD_FIELDS:
+        if name in OWN_FIELDS:
+            continue
+        values = [m[name] for m in members if _filled(m[name])]
+        if not values:
+            merged[name] = None
+        elif name in LONGEST_WINS:
+            merged[name] = max(values, key=len)
+        else:
+            merged[name] = values[0]
+    merged["sources"] = sorted({m["source"] for m in members})
+    merged["member_record_ids"] = [m["record_id"] for m in members]
+    return merged
+
+
+def links_frame(frame: pd.DataFrame, clustering: Clustering) -> pd.DataFrame:
+    """Every input record exactly once, with the first link that tied it into its cluster."""
+    first_link: dict[str, tuple[str, str, float]] = {}
+    for link in clustering.links:
+        first_link.setdefault(link.record_id, (link.rule, link.matched_record_id, link.score))
+        first_link.setdefault(link.matched_record_id, (link.rule, link.record_id, link.score))
+    rows = []
+    for record_id, source in zip(frame["record_id"], frame["source"], strict=True):
+        canonical_id = clustering.canonical_id[record_id]
+        rule, matched, score = (
+            ("canonical", None, None) if record_id == canonical_id else first_link[record_id]
+        )
+        rows.append(
+            {
+                "record_id": record_id,
+                "canonical_id": canonical_id,
+                "source": source,
+                "rule": rule,
+                "matched_record_id": matched,
+                "score": score,
+            }
+        )
+    return pd.DataFrame(rows, columns=LINKS_SCHEMA.names)
+
+
+def canonical_records(frame: pd.DataFrame, links: pd.DataFrame) -> pd.DataFrame:
+    """Canonical member first in each cluster, then the rest in link order."""
+    records = frame.set_index("record_id", drop=False)
+    merged = []
+    for canonical_id, group in links.groupby("canonical_id", sort=True):
+        member_ids = [canonical_id] + [r for r in group["record_id"] if r != canonical_id]
+        merged.append(_merge([records.loc[r].to_dict() for r in member_ids]))
+    return pd.DataFrame(merged, columns=DEDUPED_SCHEMA.names)

@@ -1,0 +1,28 @@
+"""Normalising identifiers so that one study's DOI or PMID compares equal across databases."""
+
+from __future__ import annotations
+
+import re
+
+_DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
+_DOI_SHAPE = re.compile(r"^10\.\d{4,9}/\S+$")
+
+
+def normalise_doi(value: str | None) -> str | None:
+    """Lower-case DOI without resolver prefix; None when the value is not a DOI at all.
+
+    DOIs are case-insensitive by definition, and exports differ in whether they keep the
+    https://doi.org/ prefix or a trailing full stop.
+    """
+    if value is None:
+        return None
+    doi = _DOI_PREFIX.sub("", value.strip()).rstrip(".").lower()
+    return doi if _DOI_SHAPE.match(doi) else None
+
+
+def normalise_pmid(value: str | int | None) -> str | None:
+    """PMIDs as digit strings without leading zeros; None when not a PMID."""
+    if value is None:
+        return None
+    text = str(value).strip()
+    return str(int(text)) if text.isdigit() and int(text) > 0 else None

@@ -1,0 +1,49 @@
+"""Hashes and code versions that tie every artifact to what made it."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import subprocess
+from pathlib import Path
+from typing import Any
+
+from prismaflow import __version__
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def sha256_file(path: str | Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def params_sha256(params: Any) -> str:
+    """Hash of a parameter slice, independent of key order, so equal slices hash equal."""
+    canonical = json.dumps(params, sort_keys=True, default=str, separators=(",", ":"))
+    return sha256_bytes(canonical.encode("utf-8"))
+
+
+@functools.cache
+def code_version() -> str:
+    """`git describe` of the checkout the package runs from (with -dirty), else the package version."""
+    try:
+        described = subprocess.run(
+            ["git", "describe", "--always", "--dirty", "--abbrev=12"],
+            cwd=PACKAGE_DIR,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        described = ""
+    return f"{__version__}+{described}" if described else __version__

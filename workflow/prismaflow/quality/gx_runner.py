@@ -1,0 +1,64 @@
+"""Running expectation suites on data frames with an ephemeral, quiet GX context."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+import great_expectations as gx
+from great_expectations.data_context.types.base import ProgressBarsConfig
+from great_expectations.expectations import Expectation
+
+from prismaflow.quality.checks import Check
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Suite:
+    """Expectations for one artifact; `id_column` names the rows a failure points at."""
+
+    artifact: str
+    frame: pd.DataFrame
+    expectations: Sequence[Expectation]
+    id_column: str = "record_id"
+
+
+def _ids(result: Mapping[str, Any], id_column: str) -> list[str]:
+    return [str(row.get(id_column)) for row in result.get("unexpected_index_list") or []]
+
+
+def run_suites(suites: Sequence[Suite]) -> list[Check]:
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    source = context.data_sources.add_pandas("artifacts")
+    checks = []
+    for suite in suites:
+        expectation_suite = gx.ExpectationSuite(name=suite.artifact)
+        for expectation in suite.expectations:
+            expectation_suite.add_expectation(expectation)
+        # A suite that silently lost an expectation would pass more than it should.
+        assert len(expectation_suite.expectations) == len(suite.expectations), suite.artifact
+        batch = (
+            source.add_dataframe_asset(suite.artifact)
+            .add_batch_definition_whole_dataframe(suite.artifact)
+            .get_batch(batch_parameters={"dataframe": suite.frame})
+        )
+        result = batch.validate(
+            expectation_suite,
+            result_format={"result_format": "COMPLETE",
+                           "unexpected_index_column_names": [suite.id_column]},
+        )
+        log.info("GX result for %s:\n%s", suite.artifact, result)
+        for outcome in result.results:
+            kwargs = {k: v for k, v in outcome.expectation_config.kwargs.items() if k != "batch_id"}
+            stats = {k: outcome.result[k] for k in ("element_count", "unexpected_count",
+                                                    "observed_value") if k in outcome.result}
+            checks.append(Check(suite.artifact, outcome.expectation_config.type,
+                                bool(outcome.success), kwargs, stats,
+                                _ids(outcome.result, suite.id_column)))
+    return checks

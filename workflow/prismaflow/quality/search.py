@@ -1,0 +1,59 @@
+"""Gate of stage 01: records well-formed, and every query's retrieved count equals the reported one."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import great_expectations.expectations as gxe
+import pandas as pd
+
+from prismaflow.parquet_io import read_frame
+from prismaflow.quality.checks import Check, equal, invariant
+from prismaflow.quality.gx_runner import Suite, run_suites
+
+
+def record_expectations() -> list:
+    """Shared by every stage that holds canonical records."""
+    return [
+        gxe.ExpectColumnValuesToNotBeNull(column="record_id"),
+        gxe.ExpectColumnValuesToBeUnique(column="record_id"),
+        gxe.ExpectColumnValuesToNotBeNull(column="title"),
+        gxe.ExpectColumnValuesToMatchRegex(column="doi", regex=r"^10\.\d{4,9}/\S+$"),
+        gxe.ExpectColumnValuesToMatchRegex(column="pmid", regex=r"^[1-9]\d*$"),
+        gxe.ExpectColumnValuesToBeBetween(column="year", min_value=1800, max_value=2100),
+        gxe.ExpectColumnValuesToMatchRegex(column="language", regex=r"^[a-z]{3}$"),
+    ]
+
+
+def checks(inputs: Mapping[str, Any], params: Mapping[str, Any]) -> list[Check]:
+    records = pd.concat([read_frame(p) for p in inputs["records"]], ignore_index=True)
+    hits = pd.concat([read_frame(p) for p in inputs["hits"]], ignore_index=True)
+    log = read_frame(inputs["log"])
+    log["query_key"] = log["source"] + "/" + log["query_id"]
+    found = run_suites([
+        Suite("records", records, [
+            *record_expectations(),
+            gxe.ExpectColumnValuesToBeInSet(column="source", value_set=params["sources"]),
+            gxe.ExpectColumnValuesToNotBeNull(column="raw_sha256"),
+        ]),
+        Suite("search_log", log, [
+            gxe.ExpectColumnPairValuesToBeEqual(column_A="reported_count",
+                                                column_B="retrieved_count"),
+            gxe.ExpectColumnValuesToNotBeNull(column="query"),
+        ], id_column="query_key"),
+    ])
+    hit_counts = hits.groupby(["source", "query_id"]).size()
+    log_counts = log.set_index(["source", "query_id"])["retrieved_count"]
+    mismatched = [f"{s}/{q}" for (s, q), n in log_counts.items() if hit_counts.get((s, q), 0) != n]
+    hit_ids, record_ids = set(hits["record_id"]), set(records["record_id"])
+    expected_queries = {f"{s}/{q}" for s in params["sources"] for q in params["queries"]}
+    return [
+        *found,
+        invariant("search_log", "every_configured_query_was_run",
+                  expected_queries - set(log["query_key"])),
+        invariant("hits", "hits_per_query_equal_retrieved_count", mismatched),
+        invariant("records", "every_record_was_retrieved_by_a_query", record_ids - hit_ids),
+        invariant("hits", "every_hit_is_a_record", hit_ids - record_ids),
+        equal("records", "records_equal_distinct_hits", len(records), len(hit_ids)),
+    ]

@@ -1,0 +1,73 @@
+"""The canonical record schema, defined once and used by every stage.
+
+Absent values are null, never "": a blank string would look like data to every later
+stage (a blank DOI would link every DOI-less record to every other one).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import pyarrow as pa
+
+LIST_FIELDS = ("authors", "publication_types", "keywords", "mesh_terms")
+
+RECORD_SCHEMA = pa.schema(
+    [
+        pa.field("record_id", pa.string(), nullable=False),
+        pa.field("source", pa.string(), nullable=False),
+        pa.field("source_id", pa.string(), nullable=False),
+        pa.field("query_id", pa.string()),
+        pa.field("doi", pa.string()),
+        pa.field("pmid", pa.string()),
+        pa.field("pmcid", pa.string()),
+        pa.field("scopus_eid", pa.string()),
+        pa.field("title", pa.string()),
+        pa.field("abstract", pa.string()),
+        pa.field("authors", pa.list_(pa.string())),
+        pa.field("year", pa.int32()),
+        pa.field("journal", pa.string()),
+        pa.field("journal_abbrev", pa.string()),
+        pa.field("volume", pa.string()),
+        pa.field("issue", pa.string()),
+        pa.field("pages", pa.string()),
+        pa.field("language", pa.string()),
+        pa.field("publication_types", pa.list_(pa.string())),
+        pa.field("keywords", pa.list_(pa.string())),
+        pa.field("mesh_terms", pa.list_(pa.string())),
+        pa.field("raw_sha256", pa.string()),
+        pa.field("retrieved_at", pa.timestamp("s", tz="UTC")),
+    ]
+)
+RECORD_FIELDS = tuple(RECORD_SCHEMA.names)
+
+
+def record_id(source: str, source_id: str) -> str:
+    """Stable across runs: the same database record always gets the same id."""
+    return f"{source}:{source_id}"
+
+
+def clean_value(value: Any) -> Any:
+    """Blank strings and blank list items become null so that 'absent' has one spelling."""
+    if isinstance(value, str):
+        value = " ".join(value.split())
+        return value or None
+    if isinstance(value, (list, tuple)):
+        items = [clean_value(v) for v in value]
+        return [v for v in items if v is not None] or None
+    return value
+
+
+def records_table(rows: Iterable[Mapping[str, Any]]) -> pa.Table:
+    """Rows (dicts with any subset of the schema's fields) as a table of the canonical schema."""
+    rows = list(rows)
+    unknown = {key for row in rows for key in row} - set(RECORD_FIELDS)
+    if unknown:
+        raise ValueError(f"not fields of the record schema: {sorted(unknown)}")
+    columns = {name: [clean_value(row.get(name)) for row in rows] for name in RECORD_FIELDS}
+    return pa.Table.from_pydict(columns, schema=RECORD_SCHEMA)
+
+
+def empty_records_table() -> pa.Table:
+    return RECORD_SCHEMA.empty_table()

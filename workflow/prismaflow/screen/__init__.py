@@ -1,0 +1,1 @@
+"""Stage 03: screening by protocol rules and reviewers, with PRISMA reasons."""

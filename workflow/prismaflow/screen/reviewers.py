@@ -1,0 +1,117 @@
+"""Reviewers' decision sheets: read, validated against the protocol, resolved to canonical records."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import jsonschema
+import pandas as pd
+
+from prismaflow.config import SCHEMA_DIR, load_yaml
+from prismaflow.errors import InputFileError
+from prismaflow.identifiers import normalise_doi, normalise_pmid
+
+ROW_SCHEMA = SCHEMA_DIR / "decisions.schema.yaml"
+COLUMNS = ("record", "decision", "reason", "note", "timestamp")
+
+
+@dataclass(frozen=True)
+class ReviewerDecision:
+    record_id: str
+    stage: str
+    reviewer: str
+    decision: str
+    reason: str | None
+    note: str | None
+    timestamp: str | None
+    origin: str
+
+
+def record_index(records: pd.DataFrame, links: pd.DataFrame) -> dict[str, str]:
+    """Every way a reviewer may name a record (any member's id, DOI, PMID, EID) -> canonical id."""
+    index = dict(zip(links["record_id"], links["canonical_id"], strict=True))
+    for column in ("doi", "pmid", "scopus_eid"):
+        for value, canonical in zip(records[column], records["record_id"], strict=True):
+            if isinstance(value, str):
+                index.setdefault(value.lower() if column == "doi" else value, canonical)
+    return index
+
+
+def _resolve(value: str, index: Mapping[str, str]) -> str | None:
+    for key in (value, normalise_doi(value), normalise_pmid(value)):
+        if key and key in index:
+            return index[key]
+    return None
+
+
+def _rows(path: Path) -> list[tuple[int, dict[str, str | None]]]:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = path.read_bytes()[: exc.start].count(b"\n") + 1
+        raise InputFileError(path, "is not UTF-8 text", line=line,
+                             fix="save the sheet as CSV UTF-8") from None
+    reader = csv.DictReader(text.splitlines())
+    header = reader.fieldnames or []
+    missing = [c for c in ("record", "decision") if c not in header]
+    unknown = [c for c in header if c not in COLUMNS]
+    if missing or unknown:
+        raise InputFileError(path, f"header has missing columns {missing} / unknown columns "
+                             f"{unknown}", line=1, fix=f"use the columns {list(COLUMNS)}")
+    return [
+        (reader.line_num, {k: (v.strip() or None) if isinstance(v, str) else v
+                           for k, v in row.items()})
+        for row in reader
+    ]
+
+
+def read_sheet(
+    path: Path, stage: str, reasons: Mapping[str, Mapping[str, str]], index: Mapping[str, str]
+) -> list[ReviewerDecision]:
+    """One reviewer's decisions for one stage; the reviewer id is the file's name."""
+    validator = jsonschema.Draft202012Validator(load_yaml(ROW_SCHEMA))
+    reviewer = path.stem
+    stage_reasons = {code for code, spec in reasons.items() if spec["stage"] in (stage, "both")}
+    decided: dict[str, int] = {}
+    decisions = []
+    for line, row in _rows(path):
+        row = {k: v for k, v in row.items() if v is not None}
+        for error in validator.iter_errors(row):
+            where = ".".join(map(str, error.absolute_path)) or "row"
+            raise InputFileError(path, f"column {where}: {error.message}", line=line)
+        if row["decision"] == "exclude" and "reason" not in row:
+            raise InputFileError(path, "an exclusion needs a reason code", line=line,
+                                 fix=f"one of {sorted(stage_reasons)}")
+        if "reason" in row and row["reason"] not in stage_reasons:
+            raise InputFileError(path, f"unknown reason code {row['reason']!r} for stage "
+                                 f"{stage}", line=line, fix=f"one of {sorted(stage_reasons)}")
+        if row["decision"] == "not_retrieved" and stage != "full_text":
+            raise InputFileError(path, "not_retrieved is a full-text decision", line=line)
+        record_id = _resolve(row["record"], index)
+        if record_id is None:
+            raise InputFileError(path, f"unknown record {row['record']!r}", line=line,
+                                 fix="use a record id, DOI or PMID from results/02_dedupe")
+        if record_id in decided:
+            raise InputFileError(path, f"{reviewer} decided record {record_id} twice (also on "
+                                 f"line {decided[record_id]})", line=line,
+                                 fix="keep one decision per record")
+        decided[record_id] = line
+        decisions.append(ReviewerDecision(record_id, stage, reviewer, row["decision"],
+                                          row.get("reason"), row.get("note"),
+                                          row.get("timestamp"), f"{path}:{line}"))
+    return decisions
+
+
+def read_sheets(
+    paths: Sequence[str | Path],
+    reasons: Mapping[str, Mapping[str, str]],
+    index: Mapping[str, str],
+) -> list[ReviewerDecision]:
+    """All sheets under config/decisions/<stage>/; the stage is the folder's name."""
+    decisions = []
+    for path in map(Path, paths):
+        decisions.extend(read_sheet(path, path.parent.name, reasons, index))
+    return decisions

@@ -1,0 +1,1 @@
+"""Stage 01: search. Parsers of database responses, snapshot replay and the search log."""

@@ -1,0 +1,141 @@
+"""Replaying a recorded search: the same parsers and the same reconciliation as a live run.
+
+A snapshot is a folder with `snapshot.json` (what was asked, and which response files came
+back, with their sha256) and the response files exactly as the database sent them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from prismaflow.errors import InputFileError, ReconciliationError
+from prismaflow.provenance import sha256_bytes
+from prismaflow.search.esearch import parse_esearch
+from prismaflow.search.pubmed_xml import parse_pubmed_xml
+from prismaflow.search.scopus_json import parse_scopus_page
+
+APIS = {"pubmed": "NCBI E-utilities", "scopus": "Elsevier Scopus Search API"}
+
+
+@dataclass(frozen=True)
+class RawResponse:
+    """One response as received: its name within the query's folder, bytes and hash."""
+
+    name: str
+    data: bytes
+    sha256: str
+
+
+@dataclass
+class QueryResult:
+    """What one query returned: its records (one per hit, in response order) and its evidence."""
+
+    source: str
+    query_id: str
+    query: str
+    translation: str | None
+    reported: int
+    records: list[dict[str, Any]] = field(default_factory=list)
+    responses: list[RawResponse] = field(default_factory=list)
+
+
+def load_manifest(snapshot_dir: Path) -> Mapping[str, Any]:
+    path = snapshot_dir / "snapshot.json"
+    if not path.is_file():
+        raise InputFileError(path, "no snapshot manifest here", fix="check search.snapshot")
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _read_response(snapshot_dir: Path, entry: Mapping[str, str]) -> RawResponse:
+    path = snapshot_dir / entry["file"]
+    data = path.read_bytes()
+    digest = sha256_bytes(data)
+    if digest != entry["sha256"]:
+        raise InputFileError(
+            path,
+            f"sha256 {digest[:12]}… differs from the snapshot manifest's {entry['sha256'][:12]}…",
+            fix="recorded responses are evidence and must not be edited; rebuild the snapshot",
+        )
+    return RawResponse(Path(entry["file"]).name, data, digest)
+
+
+def _pubmed(query_id: str, query: Mapping[str, Any], responses: list[RawResponse]) -> QueryResult:
+    search, fetches = responses[0], responses[1:]
+    esearch = parse_esearch(search.data, search.name)
+    result = QueryResult("pubmed", query_id, query["query"], esearch.query_translation,
+                         esearch.count, responses=responses)
+    for response in fetches:
+        for record in parse_pubmed_xml(response.data, f"pubmed/{query_id}/{response.name}"):
+            result.records.append({**record, "raw_sha256": response.sha256})
+    fetched = {r["pmid"] for r in result.records}
+    missing = sorted(set(esearch.ids) - fetched)
+    if missing:
+        raise ReconciliationError(
+            f"pubmed query '{query_id}': ESearch listed {len(missing)} PMID(s) that EFetch did "
+            f"not return: {missing[:20]}"
+        )
+    return result
+
+
+def _scopus(query_id: str, query: Mapping[str, Any], responses: list[RawResponse]) -> QueryResult:
+    pages = [parse_scopus_page(r.data, f"scopus/{query_id}/{r.name}") for r in responses]
+    totals = {page.total_results for page in pages}
+    if len(totals) != 1:
+        raise ReconciliationError(
+            f"scopus query '{query_id}': pages report different totals {sorted(totals)}; "
+            "the result set changed during the search, run it again"
+        )
+    result = QueryResult("scopus", query_id, query["query"], pages[0].query, totals.pop(),
+                         responses=responses)
+    for page, response in zip(pages, responses, strict=True):
+        result.records.extend({**r, "raw_sha256": response.sha256} for r in page.records)
+    return result
+
+
+PARSERS = {"pubmed": _pubmed, "scopus": _scopus}
+
+
+def replay(snapshot_dir: Path, source: str, queries: Sequence[Mapping[str, str]]) -> list[QueryResult]:
+    """Each configured query's recorded result, checked against what the protocol asks.
+
+    The config's query text must equal the recorded one: replaying a recording of another query
+    would silently report the wrong search.
+    """
+    manifest = load_manifest(snapshot_dir)
+    recorded = manifest["sources"].get(source, {}).get("queries", {})
+    recorded_at = datetime.fromisoformat(manifest["recorded_at"].replace("Z", "+00:00"))
+    results = []
+    for query in queries:
+        query_id, text = query["id"], query[source]
+        if query_id not in recorded:
+            raise ReconciliationError(
+                f"{source} query '{query_id}' is not in the snapshot {snapshot_dir} "
+                f"(it holds {sorted(recorded)}); search live or record a new snapshot"
+            )
+        if recorded[query_id]["query"] != text:
+            raise ReconciliationError(
+                f"{source} query '{query_id}' in the config ({text!r}) differs from the "
+                f"recorded one ({recorded[query_id]['query']!r}); search live or record a new snapshot"
+            )
+        responses = [_read_response(snapshot_dir, e) for e in recorded[query_id]["responses"]]
+        result = PARSERS[source](query_id, recorded[query_id], responses)
+        for record in result.records:
+            record["query_id"] = query_id
+            record["retrieved_at"] = recorded_at
+        if len(result.records) != result.reported:
+            raise ReconciliationError(
+                f"{source} query '{query_id}': the database reported {result.reported} records "
+                f"but {len(result.records)} were retrieved ({result.reported - len(result.records)} "
+                "missing); the recorded search is incomplete"
+            )
+        results.append(result)
+    return results
+
+
+def recorded_at(snapshot_dir: Path) -> str:
+    return load_manifest(snapshot_dir)["recorded_at"]

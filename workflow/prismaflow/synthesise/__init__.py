@@ -1,0 +1,1 @@
+"""Stage 05: PRISMA counts and per-condition-group summaries, computed from the artifacts."""

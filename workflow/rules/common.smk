@@ -1,0 +1,47 @@
+# Helpers shared by the stage rules: validated config, the inputs each rule depends on.
+from pathlib import Path
+
+from prismaflow.config import validate_config
+
+# Fails before any job runs, naming every wrong key (prismaflow.config).
+config.update(validate_config(config))
+
+PACKAGE = Path(workflow.basedir) / "workflow" / "prismaflow"
+SOURCES = sorted(config["search"]["sources"])
+# Modules every stage's code relies on; an edit to them re-runs every stage.
+CORE_MODULES = ["__init__.py", "errors.py", "records.py", "parquet_io.py", "provenance.py",
+                "runlog.py", "identifiers.py", "config.py"]
+
+
+wildcard_constraints:
+    source="|".join(SOURCES),
+
+
+def package_files(*parts):
+    """The package modules a rule runs: Snakemake's code trigger sees only the script itself,
+    so these are inputs, and editing one re-runs exactly the rules that use it."""
+    files = [PACKAGE / name for name in CORE_MODULES]
+    for part in parts:
+        path = PACKAGE / part
+        files += sorted(path.glob("*.py")) if path.is_dir() else [path]
+    return [str(f) for f in files]
+
+
+def gate_verdict(stage):
+    """A stage's gate file: the next stage takes it as input, so a failed gate stops the DAG."""
+    return f"results/qc/{stage}.gate.json"
+
+
+def source_queries(source):
+    """Each query's id and its text for this database only."""
+    return [{"id": q["id"], source: q[source]} for q in config["search"]["queries"]]
+
+
+def snapshot_files(wildcards):
+    root = Path(config["search"]["snapshot"])
+    return [str(root / "snapshot.json"), *map(str, sorted((root / wildcards.source).rglob("*")))]
+
+
+def decision_sheets():
+    """Every reviewer's sheet: adding or editing one re-runs screening and what follows."""
+    return sorted(str(p) for p in Path("config/decisions").glob("*/*.csv"))

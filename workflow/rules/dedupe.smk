@@ -1,0 +1,16 @@
+rule dedupe_records:
+    input:
+        records=expand(rules.search_source.output.records, source=SOURCES),
+        gate=gate_verdict("search"),
+        code=package_files("dedupe"),
+    output:
+        links="results/02_dedupe/links.parquet",
+        records="results/02_dedupe/records.parquet",
+    params:
+        dedupe=config["dedupe"],
+    log:
+        "results/logs/dedupe/dedupe.log",
+    benchmark:
+        "results/benchmarks/dedupe/dedupe.tsv"
+    script:
+        "../scripts/dedupe.py"

@@ -1,0 +1,91 @@
+# One gate per stage: a Great Expectations suite (prismaflow/quality/<stage>.py) plus invariants.
+# A failed gate writes results/qc/<stage>.gate.failed.json and stops the DAG.
+
+
+rule gate_search:
+    input:
+        records=expand(rules.search_source.output.records, source=SOURCES),
+        hits=expand(rules.search_source.output.hits, source=SOURCES),
+        log=rules.search_log.output.log,
+        code=package_files("quality", "search/stage.py"),
+    output:
+        verdict=gate_verdict("search"),
+    params:
+        stage="search",
+        gate={"sources": SOURCES, "queries": [q["id"] for q in config["search"]["queries"]]},
+    log:
+        "results/logs/qc/search.log",
+    script:
+        "../scripts/gate.py"
+
+
+rule gate_dedupe:
+    input:
+        searched=expand(rules.search_source.output.records, source=SOURCES),
+        links=rules.dedupe_records.output.links,
+        records=rules.dedupe_records.output.records,
+        code=package_files("quality"),
+    output:
+        verdict=gate_verdict("dedupe"),
+    params:
+        stage="dedupe",
+        gate={},
+    log:
+        "results/logs/qc/dedupe.log",
+    script:
+        "../scripts/gate.py"
+
+
+rule gate_screen:
+    input:
+        records=rules.dedupe_records.output.records,
+        decisions=rules.screen_records.output.decisions,
+        code=package_files("quality"),
+    output:
+        verdict=gate_verdict("screen"),
+    params:
+        stage="screen",
+        gate={
+            "reasons": config["screening"]["reasons"],
+            "completeness": config["screening"]["completeness"],
+        },
+    log:
+        "results/logs/qc/screen.log",
+    script:
+        "../scripts/gate.py"
+
+
+rule gate_extract:
+    input:
+        studies=rules.extract_studies.output.studies,
+        decisions=rules.screen_records.output.decisions,
+        code=package_files("quality", "extract/stage.py"),
+    output:
+        verdict=gate_verdict("extract"),
+    params:
+        stage="extract",
+        gate={
+            "groups": list(config["extraction"]["conditions"]),
+            "designs": [d["design"] for d in config["extraction"]["designs"]],
+        },
+    log:
+        "results/logs/qc/extract.log",
+    script:
+        "../scripts/gate.py"
+
+
+rule gate_synthesise:
+    input:
+        prisma=rules.synthesise_review.output.prisma,
+        groups=rules.synthesise_review.output.groups,
+        studies=rules.extract_studies.output.studies,
+        code=package_files("quality", "synthesise/prisma.py"),
+    output:
+        verdict=gate_verdict("synthesise"),
+    params:
+        stage="synthesise",
+        gate={},
+    log:
+        "results/logs/qc/synthesise.log",
+    script:
+        "../scripts/gate.py"

@@ -1,0 +1,18 @@
+rule screen_records:
+    input:
+        records=rules.dedupe_records.output.records,
+        links=rules.dedupe_records.output.links,
+        gate=gate_verdict("dedupe"),
+        sheets=decision_sheets(),
+        code=package_files("screen", "../schemas/decisions.schema.yaml"),
+    output:
+        decisions="results/03_screen/decisions.parquet",
+    params:
+        screening=config["screening"],
+        window=config["search"]["window"],
+    log:
+        "results/logs/screen/screen.log",
+    benchmark:
+        "results/benchmarks/screen/screen.tsv"
+    script:
+        "../scripts/screen.py"

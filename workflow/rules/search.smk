@@ -1,0 +1,31 @@
+rule search_source:
+    input:
+        snapshot=snapshot_files,
+        code=package_files("search"),
+    output:
+        records="results/01_search/{source}.parquet",
+        hits="results/01_search/{source}.hits.parquet",
+        log_rows="results/01_search/{source}.log.parquet",
+        raw=directory("results/01_search/raw/{source}"),
+    params:
+        snapshot=config["search"]["snapshot"],
+        queries=lambda wildcards: source_queries(wildcards.source),
+        source=lambda wildcards: config["search"]["sources"][wildcards.source],
+    log:
+        "results/logs/search/{source}.log",
+    benchmark:
+        "results/benchmarks/search/{source}.tsv"
+    script:
+        "../scripts/search.py"
+
+
+rule search_log:
+    input:
+        log_rows=expand(rules.search_source.output.log_rows, source=SOURCES),
+        code=package_files("search/stage.py"),
+    output:
+        log="results/01_search/search_log.parquet",
+    log:
+        "results/logs/search/search_log.log",
+    script:
+        "../scripts/search_log.py"
