@@ -21,6 +21,12 @@ configfile: "config/config.yaml"
 
 
 include: "workflow/rules/common.smk"
+
+
+wildcard_constraints:
+    source="|".join(SOURCES),
+
+
 include: "workflow/rules/search.smk"
 include: "workflow/rules/dedupe.smk"
 include: "workflow/rules/screen.smk"

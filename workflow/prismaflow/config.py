@@ -54,9 +54,46 @@ def _describe(error: jsonschema.ValidationError) -> str:
         unknown = sorted(set(error.instance) - set(allowed))
         return f"config key '{key}': unknown key(s) {unknown}; allowed here: {allowed}"
     if error.validator == "required":
-        return f"config key '{key}': {error.message}; add it (see workflow/schemas/config.schema.yaml)"
+        prefix = "" if not error.absolute_path else key + "."
+        missing = error.message.split("'")[1]  # "'name' is a required property"
+        return f"config key '{prefix}{missing}' is missing; add it (see {CONFIG_SCHEMA.name})"
     hint = error.schema.get("description", "")
     return f"config key '{key}': {error.message}" + (f" ({hint})" if hint else "")
+
+
+def _cross_reference_errors(config: Mapping[str, Any]) -> list[str]:
+    """What a schema cannot say: keys that must name something defined elsewhere."""
+    problems = []
+    reasons = set(config["screening"]["reasons"])
+    rules = config["screening"]["rules"]
+    cited = [
+        (f"screening.rules.publication_types[{i}].reason", entry["reason"])
+        for i, entry in enumerate(rules.get("publication_types", []))
+    ]
+    cited += [
+        (f"screening.rules.{name}.reason", spec["reason"])
+        for name, spec in rules.items()
+        if isinstance(spec, Mapping)
+    ]
+    problems += [
+        f"config key '{key}': reason code {code!r} is not defined in screening.reasons"
+        for key, code in cited
+        if code not in reasons
+    ]
+    for i, query in enumerate(config["search"]["queries"]):
+        problems += [
+            f"config key 'search.queries[{i}].{source}' is missing: query '{query['id']}' has "
+            f"no text for source {source}"
+            for source in config["search"]["sources"]
+            if source not in query
+        ]
+    groups = set(config["extraction"]["conditions"])
+    problems += [
+        f"config key 'synthesis.groups': group {group!r} is not defined in extraction.conditions"
+        for group in config["synthesis"]["groups"]
+        if group not in groups
+    ]
+    return problems
 
 
 def validate_config(config: Mapping[str, Any], schema_path: str | Path = CONFIG_SCHEMA) -> dict:
@@ -64,8 +101,7 @@ def validate_config(config: Mapping[str, Any], schema_path: str | Path = CONFIG_
     instance = copy.deepcopy(dict(config))
     validator = _DefaultingValidator(load_yaml(schema_path))
     errors = sorted(validator.iter_errors(instance), key=lambda e: list(map(str, e.path)))
-    if errors:
-        raise ConfigError(
-            "invalid config:\n" + "\n".join(f"  - {_describe(e)}" for e in errors)
-        )
+    problems = [_describe(e) for e in errors] or _cross_reference_errors(instance)
+    if problems:
+        raise ConfigError("invalid config:\n" + "\n".join(f"  - {p}" for p in problems))
     return instance

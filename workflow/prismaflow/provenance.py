@@ -34,7 +34,7 @@ def params_sha256(params: Any) -> str:
 
 @functools.cache
 def code_version() -> str:
-    """`git describe` of the checkout the package runs from (with -dirty), else the package version."""
+    """`git describe` (with -dirty) of the checkout the package runs from, else its version."""
     try:
         described = subprocess.run(
             ["git", "describe", "--always", "--dirty", "--abbrev=12"],

@@ -66,6 +66,12 @@ def records_table(rows: Iterable[Mapping[str, Any]]) -> pa.Table:
     if unknown:
         raise ValueError(f"not fields of the record schema: {sorted(unknown)}")
     columns = {name: [clean_value(row.get(name)) for row in rows] for name in RECORD_FIELDS}
+    # Arrow does not enforce nullable=False when building a table, so the schema's required
+    # fields are checked here.
+    for field in RECORD_SCHEMA:
+        if not field.nullable and None in columns[field.name]:
+            row = columns[field.name].index(None)
+            raise ValueError(f"record number {row + 1} has no {field.name}: {rows[row]}")
     return pa.Table.from_pydict(columns, schema=RECORD_SCHEMA)
 
 

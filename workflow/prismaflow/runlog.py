@@ -1,4 +1,4 @@
-"""Logging for Snakemake script adapters: everything, including a failure's traceback, in the rule's log.
+"""Logging for Snakemake script adapters: everything, a failure's traceback too, in the job's log.
 
 Snakemake keeps logs of failed jobs, so the log is where a user finds out what went wrong;
 a PrismaflowError's message is also what the job prints.

@@ -9,16 +9,20 @@ config.update(validate_config(config))
 PACKAGE = Path(workflow.basedir) / "workflow" / "prismaflow"
 SOURCES = sorted(config["search"]["sources"])
 # Modules every stage's code relies on; an edit to them re-runs every stage.
-CORE_MODULES = ["__init__.py", "errors.py", "records.py", "parquet_io.py", "provenance.py",
-                "runlog.py", "identifiers.py", "config.py"]
-
-
-wildcard_constraints:
-    source="|".join(SOURCES),
+CORE_MODULES = [
+    "__init__.py",
+    "errors.py",
+    "records.py",
+    "parquet_io.py",
+    "provenance.py",
+    "runlog.py",
+    "identifiers.py",
+    "config.py",
+]
 
 
 def package_files(*parts):
-    """The package modules a rule runs: Snakemake's code trigger sees only the script itself,
+    """The package modules a rule runs. Snakemake's code trigger sees only the script itself,
     so these are inputs, and editing one re-runs exactly the rules that use it."""
     files = [PACKAGE / name for name in CORE_MODULES]
     for part in parts:
@@ -39,7 +43,8 @@ def source_queries(source):
 
 def snapshot_files(wildcards):
     root = Path(config["search"]["snapshot"])
-    return [str(root / "snapshot.json"), *map(str, sorted((root / wildcards.source).rglob("*")))]
+    recorded = sorted(p for p in (root / wildcards.source).rglob("*") if p.is_file())
+    return [str(root / "snapshot.json"), *map(str, recorded)]
 
 
 def decision_sheets():

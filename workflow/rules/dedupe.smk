@@ -6,11 +6,13 @@ rule dedupe_records:
     output:
         links="results/02_dedupe/links.parquet",
         records="results/02_dedupe/records.parquet",
-    params:
-        dedupe=config["dedupe"],
     log:
         "results/logs/dedupe/dedupe.log",
     benchmark:
         "results/benchmarks/dedupe/dedupe.tsv"
+    conda:
+        "../../envs/prismaflow.yaml"
+    params:
+        dedupe=config["dedupe"],
     script:
         "../scripts/dedupe.py"

@@ -6,11 +6,13 @@ rule extract_studies:
         code=package_files("extract"),
     output:
         studies="results/04_extract/studies.parquet",
-    params:
-        extraction=config["extraction"],
     log:
         "results/logs/extract/extract.log",
     benchmark:
         "results/benchmarks/extract/extract.tsv"
+    conda:
+        "../../envs/prismaflow.yaml"
+    params:
+        extraction=config["extraction"],
     script:
         "../scripts/extract.py"

@@ -10,11 +10,16 @@ rule gate_search:
         code=package_files("quality", "search/stage.py"),
     output:
         verdict=gate_verdict("search"),
-    params:
-        stage="search",
-        gate={"sources": SOURCES, "queries": [q["id"] for q in config["search"]["queries"]]},
     log:
         "results/logs/qc/search.log",
+    conda:
+        "../../envs/prismaflow.yaml"
+    params:
+        stage="search",
+        gate={
+            "sources": SOURCES,
+            "queries": [q["id"] for q in config["search"]["queries"]],
+        },
     script:
         "../scripts/gate.py"
 
@@ -27,11 +32,13 @@ rule gate_dedupe:
         code=package_files("quality"),
     output:
         verdict=gate_verdict("dedupe"),
+    log:
+        "results/logs/qc/dedupe.log",
+    conda:
+        "../../envs/prismaflow.yaml"
     params:
         stage="dedupe",
         gate={},
-    log:
-        "results/logs/qc/dedupe.log",
     script:
         "../scripts/gate.py"
 
@@ -43,14 +50,16 @@ rule gate_screen:
         code=package_files("quality"),
     output:
         verdict=gate_verdict("screen"),
+    log:
+        "results/logs/qc/screen.log",
+    conda:
+        "../../envs/prismaflow.yaml"
     params:
         stage="screen",
         gate={
             "reasons": config["screening"]["reasons"],
             "completeness": config["screening"]["completeness"],
         },
-    log:
-        "results/logs/qc/screen.log",
     script:
         "../scripts/gate.py"
 
@@ -62,14 +71,16 @@ rule gate_extract:
         code=package_files("quality", "extract/stage.py"),
     output:
         verdict=gate_verdict("extract"),
+    log:
+        "results/logs/qc/extract.log",
+    conda:
+        "../../envs/prismaflow.yaml"
     params:
         stage="extract",
         gate={
             "groups": list(config["extraction"]["conditions"]),
             "designs": [d["design"] for d in config["extraction"]["designs"]],
         },
-    log:
-        "results/logs/qc/extract.log",
     script:
         "../scripts/gate.py"
 
@@ -82,10 +93,12 @@ rule gate_synthesise:
         code=package_files("quality", "synthesise/prisma.py"),
     output:
         verdict=gate_verdict("synthesise"),
+    log:
+        "results/logs/qc/synthesise.log",
+    conda:
+        "../../envs/prismaflow.yaml"
     params:
         stage="synthesise",
         gate={},
-    log:
-        "results/logs/qc/synthesise.log",
     script:
         "../scripts/gate.py"

@@ -7,12 +7,14 @@ rule screen_records:
         code=package_files("screen", "../schemas/decisions.schema.yaml"),
     output:
         decisions="results/03_screen/decisions.parquet",
-    params:
-        screening=config["screening"],
-        window=config["search"]["window"],
     log:
         "results/logs/screen/screen.log",
     benchmark:
         "results/benchmarks/screen/screen.tsv"
+    conda:
+        "../../envs/prismaflow.yaml"
+    params:
+        screening=config["screening"],
+        window=config["search"]["window"],
     script:
         "../scripts/screen.py"

@@ -7,14 +7,16 @@ rule search_source:
         hits="results/01_search/{source}.hits.parquet",
         log_rows="results/01_search/{source}.log.parquet",
         raw=directory("results/01_search/raw/{source}"),
-    params:
-        snapshot=config["search"]["snapshot"],
-        queries=lambda wildcards: source_queries(wildcards.source),
-        source=lambda wildcards: config["search"]["sources"][wildcards.source],
     log:
         "results/logs/search/{source}.log",
     benchmark:
         "results/benchmarks/search/{source}.tsv"
+    conda:
+        "../../envs/prismaflow.yaml"
+    params:
+        snapshot=config["search"]["snapshot"],
+        queries=lambda wildcards: source_queries(wildcards.source),
+        source=lambda wildcards: config["search"]["sources"][wildcards.source],
     script:
         "../scripts/search.py"
 
@@ -27,5 +29,7 @@ rule search_log:
         log="results/01_search/search_log.parquet",
     log:
         "results/logs/search/search_log.log",
+    conda:
+        "../../envs/prismaflow.yaml"
     script:
         "../scripts/search_log.py"

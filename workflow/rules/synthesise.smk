@@ -8,12 +8,14 @@ rule synthesise_review:
     output:
         prisma="results/05_synthesis/prisma.parquet",
         groups="results/05_synthesis/groups.parquet",
-    params:
-        reasons=config["screening"]["reasons"],
-        groups=config["synthesis"]["groups"],
     log:
         "results/logs/synthesise/synthesise.log",
     benchmark:
         "results/benchmarks/synthesise/synthesise.tsv"
+    conda:
+        "../../envs/prismaflow.yaml"
+    params:
+        reasons=config["screening"]["reasons"],
+        groups=config["synthesis"]["groups"],
     script:
         "../scripts/synthesise.py"

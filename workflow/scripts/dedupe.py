@@ -12,7 +12,17 @@ with logged_to(snakemake.log[0], "dedupe") as log:
         (snakemake.output.links, links, LINKS_SCHEMA),
         (snakemake.output.records, records, DEDUPED_SCHEMA),
     ):
-        write_artifact(frame, path, rule="dedupe", params=snakemake.params.dedupe,
-                       inputs=snakemake.input.records, schema=schema)
-    log.info("%d records in, %d canonical records, %d linked as duplicates",
-             len(links), len(records), int((links["rule"] != "canonical").sum()))
+        write_artifact(
+            frame,
+            path,
+            rule="dedupe",
+            params=snakemake.params.dedupe,
+            inputs=snakemake.input.records,
+            schema=schema,
+        )
+    log.info(
+        "%d records in, %d canonical records, %d linked as duplicates",
+        len(links),
+        len(records),
+        int((links["rule"] != "canonical").sum()),
+    )

@@ -8,6 +8,10 @@ from prismaflow.runlog import logged_to
 stage = snakemake.params.stage
 with logged_to(snakemake.log[0], f"gate_{stage}") as log:
     report = verdict(stage, run_gate(stage, dict(snakemake.input.items()), snakemake.params.gate))
-    log.info("gate %s: %s (%d checks)", stage, "passed" if report["success"] else "FAILED",
-             report["expectations_run"])
+    log.info(
+        "gate %s: %s (%d checks)",
+        stage,
+        "passed" if report["success"] else "FAILED",
+        report["expectations_run"],
+    )
     write_verdict(report, Path(snakemake.output.verdict))

@@ -13,9 +13,13 @@ with logged_to(snakemake.log[0], "screen") as log:
     sheets = read_sheets(snakemake.input.sheets, params["reasons"], record_index(records, links))
     rules = protocol_rules(params["rules"], snakemake.params.window)
     decisions = screen(records, sheets, rules, params["reasons"], params["completeness"])
-    write_artifact(decisions, snakemake.output.decisions, rule="screen",
-                   params={"screening": params, "window": snakemake.params.window},
-                   inputs=[snakemake.input.records, *snakemake.input.sheets],
-                   schema=DECISIONS_SCHEMA)
+    write_artifact(
+        decisions,
+        snakemake.output.decisions,
+        rule="screen",
+        params={"screening": params, "window": snakemake.params.window},
+        inputs=[snakemake.input.records, *snakemake.input.sheets],
+        schema=DECISIONS_SCHEMA,
+    )
     for (stage, decision), n in decisions.groupby(["stage", "decision"]).size().items():
         log.info("%s %s: %d", stage, decision, n)

@@ -15,14 +15,30 @@ with logged_to(snakemake.log[0], f"search_{source}") as log:
     params = {"queries": snakemake.params.queries, "source": snakemake.params.source}
     rule = f"search_source[{source}]"
     stage.store_raw(results, Path(snakemake.output.raw).parent)
-    write_artifact(stage.source_records(results), snakemake.output.records, rule=rule,
-                   params=params, schema=RECORD_SCHEMA)
-    write_artifact(stage.hits(results), snakemake.output.hits, rule=rule, params=params,
-                   schema=HITS_SCHEMA)
-    log_frame = stage.log_rows(results, mode=snakemake.params.source["mode"], window=None,
-                               timestamp=snapshot.recorded_at(snapshot_dir))
-    write_artifact(log_frame, snakemake.output.log_rows, rule=rule, params=params,
-                   schema=LOG_SCHEMA)
+    write_artifact(
+        stage.source_records(results),
+        snakemake.output.records,
+        rule=rule,
+        params=params,
+        schema=RECORD_SCHEMA,
+    )
+    write_artifact(
+        stage.hits(results), snakemake.output.hits, rule=rule, params=params, schema=HITS_SCHEMA
+    )
+    log_frame = stage.log_rows(
+        results,
+        mode=snakemake.params.source["mode"],
+        window=None,
+        timestamp=snapshot.recorded_at(snapshot_dir),
+    )
+    write_artifact(
+        log_frame, snakemake.output.log_rows, rule=rule, params=params, schema=LOG_SCHEMA
+    )
     for result in results:
-        log.info("%s/%s: reported %d, retrieved %d", source, result.query_id, result.reported,
-                 len(result.records))
+        log.info(
+            "%s/%s: reported %d, retrieved %d",
+            source,
+            result.query_id,
+            result.reported,
+            len(result.records),
+        )

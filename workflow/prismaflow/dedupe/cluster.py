@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from itertools import pairwise
 
 import pandas as pd
 
@@ -66,7 +67,7 @@ def _candidate_pairs(frame: pd.DataFrame, key: pd.Series) -> list[tuple[str, str
         if isinstance(value, str) and value:
             blocks[value].append(record_id)
     for members in blocks.values():
-        pairs.extend(zip(members, members[1:], strict=False))
+        pairs.extend(pairwise(members))
     return pairs
 
 

@@ -22,8 +22,15 @@ LINKS_SCHEMA = pa.schema(
     ]
 )
 # Fields whose longest value is the most complete (a full journal name beats an abbreviation).
-LONGEST_WINS = ("title", "abstract", "journal", "authors", "keywords", "mesh_terms",
-                "publication_types")
+LONGEST_WINS = (
+    "title",
+    "abstract",
+    "journal",
+    "authors",
+    "keywords",
+    "mesh_terms",
+    "publication_types",
+)
 OWN_FIELDS = ("record_id", "source", "source_id", "query_id", "raw_sha256", "retrieved_at")
 
 

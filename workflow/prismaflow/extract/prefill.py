@@ -42,7 +42,9 @@ class ConditionVocabulary:
     lookup: Mapping[str, tuple[str, str]]
 
     @classmethod
-    def from_config(cls, conditions: Mapping[str, Mapping[str, Sequence[str]]]) -> ConditionVocabulary:
+    def from_config(
+        cls, conditions: Mapping[str, Mapping[str, Sequence[str]]]
+    ) -> ConditionVocabulary:
         lookup = {
             synonym.casefold(): (condition, group)
             for group, members in conditions.items()
@@ -60,7 +62,9 @@ class ConditionVocabulary:
                 if found:
                     condition, group = self.lookup[found.group(0).casefold()]
                     source = f"{field}: {found.group(0)}"
-                    return Prefilled(condition, source, confidence), Prefilled(group, source, confidence)
+                    return Prefilled(condition, source, confidence), Prefilled(
+                        group, source, confidence
+                    )
         return EMPTY, EMPTY
 
 
@@ -70,7 +74,9 @@ def study_design(record: Mapping[str, Any], designs: Sequence[Mapping[str, Any]]
     for spec in designs:
         for wanted in spec["publication_types"]:
             if wanted.casefold() in types:
-                return Prefilled(spec["design"], f"publication_types: {types[wanted.casefold()]}", 0.9)
+                return Prefilled(
+                    spec["design"], f"publication_types: {types[wanted.casefold()]}", 0.9
+                )
     for spec in designs:
         words = spec.get("words") or []
         if not words:

@@ -24,8 +24,11 @@ STUDIES_SCHEMA = pa.schema(
     + [
         (f"{field}{suffix}", kind)
         for field in FIELDS
-        for suffix, kind in (("", pa.string()), ("_source", pa.string()),
-                             ("_confidence", pa.float64()))
+        for suffix, kind in (
+            ("", pa.string()),
+            ("_source", pa.string()),
+            ("_confidence", pa.float64()),
+        )
     ]
 )
 
@@ -36,12 +39,16 @@ def included_ids(decisions: pd.DataFrame) -> list[str]:
 
 
 def _columns(field: str, value: Prefilled) -> dict[str, Any]:
-    return {field: value.value, f"{field}_source": value.source,
-            f"{field}_confidence": value.confidence}
+    return {
+        field: value.value,
+        f"{field}_source": value.source,
+        f"{field}_confidence": value.confidence,
+    }
 
 
-def extract(records: pd.DataFrame, decisions: pd.DataFrame,
-            extraction: Mapping[str, Any]) -> pd.DataFrame:
+def extract(
+    records: pd.DataFrame, decisions: pd.DataFrame, extraction: Mapping[str, Any]
+) -> pd.DataFrame:
     vocabulary = ConditionVocabulary.from_config(extraction["conditions"])
     included = records.set_index("record_id", drop=False).loc[included_ids(decisions)]
     rows = []

@@ -23,12 +23,18 @@ class Check:
         return data
 
 
-def invariant(artifact: str, name: str, offending: list[str] | set[str], **statistics: Any) -> Check:
+def invariant(
+    artifact: str, name: str, offending: list[str] | set[str], **statistics: Any
+) -> Check:
     """An invariant holds when nothing offends it; the offenders are named."""
     offenders = sorted(map(str, offending))
     return Check(artifact, name, not offenders, statistics=statistics, unexpected_ids=offenders)
 
 
 def equal(artifact: str, name: str, left: int, right: int, **statistics: Any) -> Check:
-    return Check(artifact, name, int(left) == int(right),
-                 statistics={"left": int(left), "right": int(right), **statistics})
+    return Check(
+        artifact,
+        name,
+        int(left) == int(right),
+        statistics={"left": int(left), "right": int(right), **statistics},
+    )

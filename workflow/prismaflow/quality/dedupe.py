@@ -18,28 +18,51 @@ def checks(inputs: Mapping[str, Any], params: Mapping[str, Any]) -> list[Check]:
     searched = pd.concat([read_frame(p) for p in inputs["searched"]], ignore_index=True)
     links = read_frame(inputs["links"])
     records = read_frame(inputs["records"])
-    found = run_suites([
-        Suite("links", links, [
-            gxe.ExpectColumnValuesToBeUnique(column="record_id"),
-            gxe.ExpectColumnValuesToNotBeNull(column="canonical_id"),
-            gxe.ExpectColumnValuesToBeInSet(column="rule",
-                                            value_set=["canonical", "doi", "pmid", "title_year"]),
-        ]),
-        Suite("records", records, record_expectations()),
-    ])
+    found = run_suites(
+        [
+            Suite(
+                "links",
+                links,
+                [
+                    gxe.ExpectColumnValuesToBeUnique(column="record_id"),
+                    gxe.ExpectColumnValuesToNotBeNull(column="canonical_id"),
+                    gxe.ExpectColumnValuesToBeInSet(
+                        column="rule", value_set=["canonical", "doi", "pmid", "title_year"]
+                    ),
+                ],
+            ),
+            Suite("records", records, record_expectations()),
+        ]
+    )
     linked = (links["rule"] != "canonical").sum()
     members = links.merge(searched[["record_id", "doi"]], on="record_id", how="left")
     doi_counts = members.dropna(subset=["doi"]).groupby("canonical_id")["doi"].nunique()
     return [
         *found,
-        invariant("links", "every_searched_record_is_linked",
-                  set(searched["record_id"]) - set(links["record_id"])),
-        invariant("links", "every_link_is_a_searched_record",
-                  set(links["record_id"]) - set(searched["record_id"])),
-        equal("records", "canonical_count_equals_input_minus_linked", len(records),
-              len(searched) - linked, input=len(searched), linked=int(linked)),
-        invariant("records", "canonical_records_equal_link_targets",
-                  set(records["record_id"]) ^ set(links["canonical_id"])),
-        invariant("links", "no_cluster_mixes_different_dois",
-                  set(doi_counts[doi_counts > 1].index)),
+        invariant(
+            "links",
+            "every_searched_record_is_linked",
+            set(searched["record_id"]) - set(links["record_id"]),
+        ),
+        invariant(
+            "links",
+            "every_link_is_a_searched_record",
+            set(links["record_id"]) - set(searched["record_id"]),
+        ),
+        equal(
+            "records",
+            "canonical_count_equals_input_minus_linked",
+            len(records),
+            len(searched) - linked,
+            input=len(searched),
+            linked=int(linked),
+        ),
+        invariant(
+            "records",
+            "canonical_records_equal_link_targets",
+            set(records["record_id"]) ^ set(links["canonical_id"]),
+        ),
+        invariant(
+            "links", "no_cluster_mixes_different_dois", set(doi_counts[doi_counts > 1].index)
+        ),
     ]

@@ -36,13 +36,17 @@ def verdict(stage: str, checks: Sequence[Check]) -> dict[str, Any]:
 
 
 def failure_message(report: Mapping[str, Any]) -> str:
-    lines = [f"gate '{report['stage']}' failed {len(report['failed'])} of "
-             f"{report['expectations_run']} checks:"]
+    lines = [
+        f"gate '{report['stage']}' failed {len(report['failed'])} of "
+        f"{report['expectations_run']} checks:"
+    ]
     for check in report["failed"]:
         ids = check["unexpected_ids"]
         shown = f"; records: {', '.join(ids[:10])}{' …' if len(ids) > 10 else ''}" if ids else ""
-        lines.append(f"  - {check['artifact']}: {check['name']} {check['kwargs'] or ''}"
-                     f" {check['statistics'] or ''}{shown}")
+        lines.append(
+            f"  - {check['artifact']}: {check['name']} {check['kwargs'] or ''}"
+            f" {check['statistics'] or ''}{shown}"
+        )
     return "\n".join(lines)
 
 

@@ -7,9 +7,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import pandas as pd
-
 import great_expectations as gx
+import pandas as pd
 from great_expectations.data_context.types.base import ProgressBarsConfig
 from great_expectations.expectations import Expectation
 
@@ -50,15 +49,27 @@ def run_suites(suites: Sequence[Suite]) -> list[Check]:
         )
         result = batch.validate(
             expectation_suite,
-            result_format={"result_format": "COMPLETE",
-                           "unexpected_index_column_names": [suite.id_column]},
+            result_format={
+                "result_format": "COMPLETE",
+                "unexpected_index_column_names": [suite.id_column],
+            },
         )
         log.info("GX result for %s:\n%s", suite.artifact, result)
         for outcome in result.results:
             kwargs = {k: v for k, v in outcome.expectation_config.kwargs.items() if k != "batch_id"}
-            stats = {k: outcome.result[k] for k in ("element_count", "unexpected_count",
-                                                    "observed_value") if k in outcome.result}
-            checks.append(Check(suite.artifact, outcome.expectation_config.type,
-                                bool(outcome.success), kwargs, stats,
-                                _ids(outcome.result, suite.id_column)))
+            stats = {
+                k: outcome.result[k]
+                for k in ("element_count", "unexpected_count", "observed_value")
+                if k in outcome.result
+            }
+            checks.append(
+                Check(
+                    suite.artifact,
+                    outcome.expectation_config.type,
+                    bool(outcome.success),
+                    kwargs,
+                    stats,
+                    _ids(outcome.result, suite.id_column),
+                )
+            )
     return checks

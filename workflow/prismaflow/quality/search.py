@@ -1,4 +1,4 @@
-"""Gate of stage 01: records well-formed, and every query's retrieved count equals the reported one."""
+"""Gate of stage 01: records well-formed; each query retrieved what the database reported."""
 
 from __future__ import annotations
 
@@ -31,18 +31,30 @@ def checks(inputs: Mapping[str, Any], params: Mapping[str, Any]) -> list[Check]:
     hits = pd.concat([read_frame(p) for p in inputs["hits"]], ignore_index=True)
     log = read_frame(inputs["log"])
     log["query_key"] = log["source"] + "/" + log["query_id"]
-    found = run_suites([
-        Suite("records", records, [
-            *record_expectations(),
-            gxe.ExpectColumnValuesToBeInSet(column="source", value_set=params["sources"]),
-            gxe.ExpectColumnValuesToNotBeNull(column="raw_sha256"),
-        ]),
-        Suite("search_log", log, [
-            gxe.ExpectColumnPairValuesToBeEqual(column_A="reported_count",
-                                                column_B="retrieved_count"),
-            gxe.ExpectColumnValuesToNotBeNull(column="query"),
-        ], id_column="query_key"),
-    ])
+    found = run_suites(
+        [
+            Suite(
+                "records",
+                records,
+                [
+                    *record_expectations(),
+                    gxe.ExpectColumnValuesToBeInSet(column="source", value_set=params["sources"]),
+                    gxe.ExpectColumnValuesToNotBeNull(column="raw_sha256"),
+                ],
+            ),
+            Suite(
+                "search_log",
+                log,
+                [
+                    gxe.ExpectColumnPairValuesToBeEqual(
+                        column_A="reported_count", column_B="retrieved_count"
+                    ),
+                    gxe.ExpectColumnValuesToNotBeNull(column="query"),
+                ],
+                id_column="query_key",
+            ),
+        ]
+    )
     hit_counts = hits.groupby(["source", "query_id"]).size()
     log_counts = log.set_index(["source", "query_id"])["retrieved_count"]
     mismatched = [f"{s}/{q}" for (s, q), n in log_counts.items() if hit_counts.get((s, q), 0) != n]
@@ -50,8 +62,9 @@ def checks(inputs: Mapping[str, Any], params: Mapping[str, Any]) -> list[Check]:
     expected_queries = {f"{s}/{q}" for s in params["sources"] for q in params["queries"]}
     return [
         *found,
-        invariant("search_log", "every_configured_query_was_run",
-                  expected_queries - set(log["query_key"])),
+        invariant(
+            "search_log", "every_configured_query_was_run", expected_queries - set(log["query_key"])
+        ),
         invariant("hits", "hits_per_query_equal_retrieved_count", mismatched),
         invariant("records", "every_record_was_retrieved_by_a_query", record_ids - hit_ids),
         invariant("hits", "every_hit_is_a_record", hit_ids - record_ids),

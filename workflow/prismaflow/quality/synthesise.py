@@ -18,17 +18,37 @@ def prisma_identities(counts) -> list[Check]:
         return count_of(counts, box)
 
     return [
-        equal("prisma", "identified_minus_duplicates_equals_screened",
-              n("identified") - n("duplicates_removed"), n("screened")),
-        equal("prisma", "screened_minus_excluded_equals_sought",
-              n("screened") - n("excluded") - n("awaiting_screening"), n("sought")),
-        equal("prisma", "sought_minus_not_retrieved_equals_assessed",
-              n("sought") - n("not_retrieved"), n("assessed")),
-        equal("prisma", "assessed_minus_excluded_equals_included",
-              n("assessed") - n("reports_excluded") - n("awaiting_full_text"), n("included")),
+        equal(
+            "prisma",
+            "identified_minus_duplicates_equals_screened",
+            n("identified") - n("duplicates_removed"),
+            n("screened"),
+        ),
+        equal(
+            "prisma",
+            "screened_minus_excluded_equals_sought",
+            n("screened") - n("excluded") - n("awaiting_screening"),
+            n("sought"),
+        ),
+        equal(
+            "prisma",
+            "sought_minus_not_retrieved_equals_assessed",
+            n("sought") - n("not_retrieved"),
+            n("assessed"),
+        ),
+        equal(
+            "prisma",
+            "assessed_minus_excluded_equals_included",
+            n("assessed") - n("reports_excluded") - n("awaiting_full_text"),
+            n("included"),
+        ),
         equal("prisma", "exclusion_reasons_sum_to_excluded", n("excluded_reason"), n("excluded")),
-        equal("prisma", "report_exclusion_reasons_sum_to_excluded",
-              n("reports_excluded_reason"), n("reports_excluded")),
+        equal(
+            "prisma",
+            "report_exclusion_reasons_sum_to_excluded",
+            n("reports_excluded_reason"),
+            n("reports_excluded"),
+        ),
     ]
 
 
@@ -37,22 +57,40 @@ def checks(inputs: Mapping[str, Any], params: Mapping[str, Any]) -> list[Check]:
     groups = read_frame(inputs["groups"])
     studies = read_frame(inputs["studies"])
     counts["box_key"] = counts["box"] + ":" + counts["reason"].fillna(counts["source"].fillna(""))
-    found = run_suites([
-        Suite("prisma", counts, [
-            gxe.ExpectColumnValuesToBeBetween(column="count", min_value=0),
-            gxe.ExpectColumnValuesToBeUnique(column="box_key"),
-        ], id_column="box_key"),
-        Suite("groups", groups, [
-            gxe.ExpectColumnValuesToBeUnique(column="condition_group"),
-        ], id_column="condition_group"),
-    ])
+    found = run_suites(
+        [
+            Suite(
+                "prisma",
+                counts,
+                [
+                    gxe.ExpectColumnValuesToBeBetween(column="count", min_value=0),
+                    gxe.ExpectColumnValuesToBeUnique(column="box_key"),
+                ],
+                id_column="box_key",
+            ),
+            Suite(
+                "groups",
+                groups,
+                [
+                    gxe.ExpectColumnValuesToBeUnique(column="condition_group"),
+                ],
+                id_column="condition_group",
+            ),
+        ]
+    )
     grouped = [r for ids in groups["record_ids"] for r in ids]
     return [
         *found,
         *prisma_identities(counts),
-        equal("prisma", "included_equals_extracted_studies", count_of(counts, "included"),
-              len(studies)),
-        invariant("groups", "every_study_in_exactly_one_group",
-                  set(studies["record_id"]) ^ set(grouped)
-                  | {r for r in grouped if grouped.count(r) > 1}),
+        equal(
+            "prisma",
+            "included_equals_extracted_studies",
+            count_of(counts, "included"),
+            len(studies),
+        ),
+        invariant(
+            "groups",
+            "every_study_in_exactly_one_group",
+            set(studies["record_id"]) ^ set(grouped) | {r for r in grouped if grouped.count(r) > 1},
+        ),
     ]

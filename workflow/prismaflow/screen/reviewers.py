@@ -1,4 +1,4 @@
-"""Reviewers' decision sheets: read, validated against the protocol, resolved to canonical records."""
+"""Reviewers' decision sheets: read, checked against the protocol, resolved to canonical records."""
 
 from __future__ import annotations
 
@@ -52,18 +52,25 @@ def _rows(path: Path) -> list[tuple[int, dict[str, str | None]]]:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
         line = path.read_bytes()[: exc.start].count(b"\n") + 1
-        raise InputFileError(path, "is not UTF-8 text", line=line,
-                             fix="save the sheet as CSV UTF-8") from None
+        raise InputFileError(
+            path, "is not UTF-8 text", line=line, fix="save the sheet as CSV UTF-8"
+        ) from None
     reader = csv.DictReader(text.splitlines())
     header = reader.fieldnames or []
     missing = [c for c in ("record", "decision") if c not in header]
     unknown = [c for c in header if c not in COLUMNS]
     if missing or unknown:
-        raise InputFileError(path, f"header has missing columns {missing} / unknown columns "
-                             f"{unknown}", line=1, fix=f"use the columns {list(COLUMNS)}")
+        raise InputFileError(
+            path,
+            f"header has missing columns {missing} / unknown columns {unknown}",
+            line=1,
+            fix=f"use the columns {list(COLUMNS)}",
+        )
     return [
-        (reader.line_num, {k: (v.strip() or None) if isinstance(v, str) else v
-                           for k, v in row.items()})
+        (
+            reader.line_num,
+            {k: (v.strip() or None) if isinstance(v, str) else v for k, v in row.items()},
+        )
         for row in reader
     ]
 
@@ -83,25 +90,49 @@ def read_sheet(
             where = ".".join(map(str, error.absolute_path)) or "row"
             raise InputFileError(path, f"column {where}: {error.message}", line=line)
         if row["decision"] == "exclude" and "reason" not in row:
-            raise InputFileError(path, "an exclusion needs a reason code", line=line,
-                                 fix=f"one of {sorted(stage_reasons)}")
+            raise InputFileError(
+                path,
+                "an exclusion needs a reason code",
+                line=line,
+                fix=f"one of {sorted(stage_reasons)}",
+            )
         if "reason" in row and row["reason"] not in stage_reasons:
-            raise InputFileError(path, f"unknown reason code {row['reason']!r} for stage "
-                                 f"{stage}", line=line, fix=f"one of {sorted(stage_reasons)}")
+            raise InputFileError(
+                path,
+                f"unknown reason code {row['reason']!r} for stage {stage}",
+                line=line,
+                fix=f"one of {sorted(stage_reasons)}",
+            )
         if row["decision"] == "not_retrieved" and stage != "full_text":
             raise InputFileError(path, "not_retrieved is a full-text decision", line=line)
         record_id = _resolve(row["record"], index)
         if record_id is None:
-            raise InputFileError(path, f"unknown record {row['record']!r}", line=line,
-                                 fix="use a record id, DOI or PMID from results/02_dedupe")
+            raise InputFileError(
+                path,
+                f"unknown record {row['record']!r}",
+                line=line,
+                fix="use a record id, DOI or PMID from results/02_dedupe",
+            )
         if record_id in decided:
-            raise InputFileError(path, f"{reviewer} decided record {record_id} twice (also on "
-                                 f"line {decided[record_id]})", line=line,
-                                 fix="keep one decision per record")
+            raise InputFileError(
+                path,
+                f"{reviewer} decided record {record_id} twice (also on line {decided[record_id]})",
+                line=line,
+                fix="keep one decision per record",
+            )
         decided[record_id] = line
-        decisions.append(ReviewerDecision(record_id, stage, reviewer, row["decision"],
-                                          row.get("reason"), row.get("note"),
-                                          row.get("timestamp"), f"{path}:{line}"))
+        decisions.append(
+            ReviewerDecision(
+                record_id,
+                stage,
+                reviewer,
+                row["decision"],
+                row.get("reason"),
+                row.get("note"),
+                row.get("timestamp"),
+                f"{path}:{line}",
+            )
+        )
     return decisions
 
 

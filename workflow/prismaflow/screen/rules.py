@@ -111,8 +111,9 @@ def required_concept_rule(reason: str, terms: Sequence[str]) -> Rule:
             return None
         if _first_match(concept, record, ("title", "abstract", "keywords")):
             return None
-        return RuleHit("required_concept", reason, "title+abstract+keywords",
-                       "none of: " + ", ".join(terms))
+        return RuleHit(
+            "required_concept", reason, "title+abstract+keywords", "none of: " + ", ".join(terms)
+        )
 
     return rule
 
@@ -130,7 +131,9 @@ def protocol_rules(rules: Mapping[str, Any], window: Mapping[str, Any]) -> list[
         )
     if "off_topic_indications" in rules:
         spec = rules["off_topic_indications"]
-        built.append(off_topic_indication_rule(spec["reason"], spec["terms"], spec.get("unless", [])))
+        built.append(
+            off_topic_indication_rule(spec["reason"], spec["terms"], spec.get("unless", []))
+        )
     if "required_concepts" in rules:
         spec = rules["required_concepts"]
         built.append(required_concept_rule(spec["reason"], spec["terms"]))

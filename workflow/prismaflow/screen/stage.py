@@ -46,13 +46,22 @@ def _human(decisions: Sequence[ReviewerDecision]) -> dict | None:
     reviewers = "+".join(sorted(d.reviewer for d in decisions))
     origin = "; ".join(d.origin for d in decisions)
     if len({v[0] for v in verdicts}) > 1:
-        return {"decision": "conflict", "decided_by": reviewers, "origin": origin,
-                "note": "reviewers disagree: " + ", ".join(
-                    f"{d.reviewer}={d.decision}" for d in decisions)}
+        return {
+            "decision": "conflict",
+            "decided_by": reviewers,
+            "origin": origin,
+            "note": "reviewers disagree: "
+            + ", ".join(f"{d.reviewer}={d.decision}" for d in decisions),
+        }
     first = decisions[0]
-    return {"decision": first.decision, "reason": first.reason, "decided_by": reviewers,
-            "timestamp": max((d.timestamp or "" for d in decisions)) or None,
-            "note": "; ".join(d.note for d in decisions if d.note) or None, "origin": origin}
+    return {
+        "decision": first.decision,
+        "reason": first.reason,
+        "decided_by": reviewers,
+        "timestamp": max(d.timestamp or "" for d in decisions) or None,
+        "note": "; ".join(d.note for d in decisions if d.note) or None,
+        "origin": origin,
+    }
 
 
 def _fallback(completeness: str, conflict: dict | None) -> dict:
@@ -62,14 +71,21 @@ def _fallback(completeness: str, conflict: dict | None) -> dict:
     return {"decision": "awaiting", "decided_by": None, "note": note}
 
 
-def _decide(stage: str, record: Mapping, human: dict | None, rules: Sequence[Rule],
-            completeness: str) -> dict:
+def _decide(
+    stage: str, record: Mapping, human: dict | None, rules: Sequence[Rule], completeness: str
+) -> dict:
     if human and human["decision"] != "conflict":
         return human
     hit = first_hit(rules, record) if stage == "title_abstract" else None
     if hit:
-        return {"decision": "exclude", "reason": hit.reason, "decided_by": "rule",
-                "rule": hit.rule, "evidence_field": hit.field, "evidence_term": hit.term}
+        return {
+            "decision": "exclude",
+            "reason": hit.reason,
+            "decided_by": "rule",
+            "rule": hit.rule,
+            "evidence_field": hit.field,
+            "evidence_term": hit.term,
+        }
     return _fallback(completeness, human)
 
 
@@ -90,8 +106,11 @@ def screen(
         passed = []
         for record in candidates:
             human = _human(by_key.get((record["record_id"], stage), []))
-            row = {"record_id": record["record_id"], "stage": stage,
-                   **_decide(stage, record, human, rules, completeness)}
+            row = {
+                "record_id": record["record_id"],
+                "stage": stage,
+                **_decide(stage, record, human, rules, completeness),
+            }
             row["reason_label"] = reasons[row["reason"]]["label"] if row.get("reason") else None
             rows.append(row)
             if row["decision"] in PASSES[stage]:

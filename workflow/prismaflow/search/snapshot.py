@@ -67,8 +67,14 @@ def _read_response(snapshot_dir: Path, entry: Mapping[str, str]) -> RawResponse:
 def _pubmed(query_id: str, query: Mapping[str, Any], responses: list[RawResponse]) -> QueryResult:
     search, fetches = responses[0], responses[1:]
     esearch = parse_esearch(search.data, search.name)
-    result = QueryResult("pubmed", query_id, query["query"], esearch.query_translation,
-                         esearch.count, responses=responses)
+    result = QueryResult(
+        "pubmed",
+        query_id,
+        query["query"],
+        esearch.query_translation,
+        esearch.count,
+        responses=responses,
+    )
     for response in fetches:
         for record in parse_pubmed_xml(response.data, f"pubmed/{query_id}/{response.name}"):
             result.records.append({**record, "raw_sha256": response.sha256})
@@ -90,8 +96,9 @@ def _scopus(query_id: str, query: Mapping[str, Any], responses: list[RawResponse
             f"scopus query '{query_id}': pages report different totals {sorted(totals)}; "
             "the result set changed during the search, run it again"
         )
-    result = QueryResult("scopus", query_id, query["query"], pages[0].query, totals.pop(),
-                         responses=responses)
+    result = QueryResult(
+        "scopus", query_id, query["query"], pages[0].query, totals.pop(), responses=responses
+    )
     for page, response in zip(pages, responses, strict=True):
         result.records.extend({**r, "raw_sha256": response.sha256} for r in page.records)
     return result
@@ -100,7 +107,9 @@ def _scopus(query_id: str, query: Mapping[str, Any], responses: list[RawResponse
 PARSERS = {"pubmed": _pubmed, "scopus": _scopus}
 
 
-def replay(snapshot_dir: Path, source: str, queries: Sequence[Mapping[str, str]]) -> list[QueryResult]:
+def replay(
+    snapshot_dir: Path, source: str, queries: Sequence[Mapping[str, str]]
+) -> list[QueryResult]:
     """Each configured query's recorded result, checked against what the protocol asks.
 
     The config's query text must equal the recorded one: replaying a recording of another query
@@ -120,7 +129,8 @@ def replay(snapshot_dir: Path, source: str, queries: Sequence[Mapping[str, str]]
         if recorded[query_id]["query"] != text:
             raise ReconciliationError(
                 f"{source} query '{query_id}' in the config ({text!r}) differs from the "
-                f"recorded one ({recorded[query_id]['query']!r}); search live or record a new snapshot"
+                f"recorded one ({recorded[query_id]['query']!r}); "
+                "search live or record a new snapshot"
             )
         responses = [_read_response(snapshot_dir, e) for e in recorded[query_id]["responses"]]
         result = PARSERS[source](query_id, recorded[query_id], responses)
@@ -130,7 +140,8 @@ def replay(snapshot_dir: Path, source: str, queries: Sequence[Mapping[str, str]]
         if len(result.records) != result.reported:
             raise ReconciliationError(
                 f"{source} query '{query_id}': the database reported {result.reported} records "
-                f"but {len(result.records)} were retrieved ({result.reported - len(result.records)} "
+                f"but {len(result.records)} were retrieved "
+                f"({result.reported - len(result.records)} "
                 "missing); the recorded search is incomplete"
             )
         results.append(result)

@@ -72,7 +72,9 @@ def hits(results: Sequence[QueryResult]) -> pd.DataFrame:
                     "query_id": result.query_id,
                     "record_id": record["record_id"],
                     "position": position,
-                    "raw_file": raw_path(result.source, result.query_id, by_sha[record["raw_sha256"]]),
+                    "raw_file": raw_path(
+                        result.source, result.query_id, by_sha[record["raw_sha256"]]
+                    ),
                     "raw_sha256": record["raw_sha256"],
                 }
             )

@@ -9,10 +9,15 @@ import pyarrow as pa
 
 UNCLASSIFIED = "unclassified"
 GROUPS_SCHEMA = pa.schema(
-    [("condition_group", pa.string()), ("studies", pa.int64()),
-     ("conditions", pa.list_(pa.string())), ("designs", pa.list_(pa.string())),
-     ("first_year", pa.int32()), ("last_year", pa.int32()),
-     ("record_ids", pa.list_(pa.string()))]
+    [
+        ("condition_group", pa.string()),
+        ("studies", pa.int64()),
+        ("conditions", pa.list_(pa.string())),
+        ("designs", pa.list_(pa.string())),
+        ("first_year", pa.int32()),
+        ("last_year", pa.int32()),
+        ("record_ids", pa.list_(pa.string())),
+    ]
 )
 
 

@@ -12,19 +12,27 @@ import pandas as pd
 import pyarrow as pa
 
 PRISMA_SCHEMA = pa.schema(
-    [("box", pa.string()), ("source", pa.string()), ("reason", pa.string()),
-     ("label", pa.string()), ("count", pa.int64())]
+    [
+        ("box", pa.string()),
+        ("source", pa.string()),
+        ("reason", pa.string()),
+        ("label", pa.string()),
+        ("count", pa.int64()),
+    ]
 )
 
 
-def prisma_counts(links: pd.DataFrame, decisions: pd.DataFrame,
-                  reasons: Mapping[str, Mapping[str, str]]) -> pd.DataFrame:
+def prisma_counts(
+    links: pd.DataFrame, decisions: pd.DataFrame, reasons: Mapping[str, Mapping[str, str]]
+) -> pd.DataFrame:
     rows: list[dict] = []
 
-    def box(name: str, label: str, count: int, source: str | None = None,
-            reason: str | None = None) -> None:
-        rows.append({"box": name, "source": source, "reason": reason, "label": label,
-                     "count": int(count)})
+    def box(
+        name: str, label: str, count: int, source: str | None = None, reason: str | None = None
+    ) -> None:
+        rows.append(
+            {"box": name, "source": source, "reason": reason, "label": label, "count": int(count)}
+        )
 
     for source, n in links.groupby("source").size().items():
         box("identified", f"Records identified from {source}", n, source=source)
@@ -37,18 +45,27 @@ def prisma_counts(links: pd.DataFrame, decisions: pd.DataFrame,
     box("excluded", "Records excluded", len(excluded))
     for reason, n in excluded.groupby("reason").size().items():
         box("excluded_reason", reasons[reason]["label"], n, reason=reason)
-    box("awaiting_screening", "Records awaiting a reviewer",
-        title_abstract["decision"].isin(["awaiting", "conflict"]).sum())
+    box(
+        "awaiting_screening",
+        "Records awaiting a reviewer",
+        title_abstract["decision"].isin(["awaiting", "conflict"]).sum(),
+    )
     box("sought", "Reports sought for retrieval", len(full_text))
     box("not_retrieved", "Reports not retrieved", (full_text["decision"] == "not_retrieved").sum())
-    box("assessed", "Reports assessed for eligibility",
-        (full_text["decision"] != "not_retrieved").sum())
+    box(
+        "assessed",
+        "Reports assessed for eligibility",
+        (full_text["decision"] != "not_retrieved").sum(),
+    )
     reports_excluded = full_text[full_text["decision"] == "exclude"]
     box("reports_excluded", "Reports excluded", len(reports_excluded))
     for reason, n in reports_excluded.groupby("reason").size().items():
         box("reports_excluded_reason", reasons[reason]["label"], n, reason=reason)
-    box("awaiting_full_text", "Reports awaiting a reviewer",
-        full_text["decision"].isin(["awaiting", "conflict", "maybe"]).sum())
+    box(
+        "awaiting_full_text",
+        "Reports awaiting a reviewer",
+        full_text["decision"].isin(["awaiting", "conflict", "maybe"]).sum(),
+    )
     box("included", "Studies included in review", (full_text["decision"] == "include").sum())
     return pd.DataFrame(rows, columns=PRISMA_SCHEMA.names)
 

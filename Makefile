@@ -1,0 +1,38 @@
+# Set-up happens on demand: `make review` and `make test` each create the virtualenv from the
+# pinned requirements (PyPI only) the first time, and reuse it afterwards.
+PYTHON ?= python3
+VENV ?= .venv
+CORES ?= 2
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: review test lint lock clean
+
+$(STAMP): pyproject.toml requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check \
+		-c requirements.lock -e '.[test,dev]'
+	touch $@
+
+## review: run the whole review on the configured protocol (embedded default: ruxolitinib)
+review: $(STAMP)
+	$(BIN)/snakemake --cores $(CORES)
+
+## test: run the test suite
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+## lint: the format and workflow checks CI runs before the tests
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/snakefmt --check .
+	$(BIN)/snakemake --lint
+
+## lock: re-pin requirements.lock after changing pyproject.toml
+lock: $(STAMP)
+	( head -2 requirements.lock; $(BIN)/python -m pip freeze --exclude-editable ) > requirements.lock.new
+	mv requirements.lock.new requirements.lock
+
+clean:
+	rm -rf results .snakemake

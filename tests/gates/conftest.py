@@ -1,0 +1,88 @@
+"""Good artifacts for every gate, built from the embedded snapshot by the stages' own code."""
+
+from __future__ import annotations
+
+import pytest
+
+from prismaflow.dedupe.stage import deduplicate
+from prismaflow.extract.stage import extract
+from prismaflow.parquet_io import read_frame, write_artifact
+from prismaflow.screen.rules import protocol_rules
+from prismaflow.screen.stage import screen
+from prismaflow.search import snapshot, stage
+from prismaflow.synthesise.groups import group_summary
+from prismaflow.synthesise.prisma import prisma_counts
+from tests.conftest import ROOT
+
+
+@pytest.fixture(scope="session")
+def artifacts(tmp_path_factory, config):
+    out = tmp_path_factory.mktemp("artifacts")
+    root = ROOT / config["search"]["snapshot"]
+    paths = {"records": [], "hits": []}
+    logs = []
+    for source in ("pubmed", "scopus"):
+        queries = [{"id": q["id"], source: q[source]} for q in config["search"]["queries"]]
+        results = snapshot.replay(root, source, queries)
+        for name, table in (
+            ("records", stage.source_records(results)),
+            ("hits", stage.hits(results)),
+        ):
+            path = out / f"{source}.{name}.parquet"
+            write_artifact(table, path, rule="test")
+            paths[name].append(path)
+        logs.append(stage.log_rows(results, mode="snapshot", window=None, timestamp="t"))
+    paths["log"] = out / "search_log.parquet"
+    write_artifact(__import__("pandas").concat(logs, ignore_index=True), paths["log"], rule="t")
+    links, records = deduplicate([read_frame(p) for p in paths["records"]], **config["dedupe"])
+    rules = protocol_rules(config["screening"]["rules"], config["search"]["window"])
+    decisions = screen(records, [], rules, config["screening"]["reasons"], "machine")
+    studies = extract(records, decisions, config["extraction"])
+    frames = {
+        "links": links,
+        "deduped": records,
+        "decisions": decisions,
+        "studies": studies,
+        "prisma": prisma_counts(links, decisions, config["screening"]["reasons"]),
+        "groups": group_summary(studies, config["synthesis"]["groups"]),
+    }
+    for name, frame in frames.items():
+        paths[name] = out / f"{name}.parquet"
+        write_artifact(frame, paths[name], rule="test")
+    return paths
+
+
+@pytest.fixture(scope="session")
+def gate_params(config):
+    return {
+        "search": {
+            "sources": ["pubmed", "scopus"],
+            "queries": [q["id"] for q in config["search"]["queries"]],
+        },
+        "dedupe": {},
+        "screen": {"reasons": config["screening"]["reasons"], "completeness": "machine"},
+        "extract": {
+            "groups": list(config["extraction"]["conditions"]),
+            "designs": [d["design"] for d in config["extraction"]["designs"]],
+        },
+        "synthesise": {},
+    }
+
+
+def inputs_for(stage: str, paths: dict) -> dict:
+    """The gate rules' named inputs (workflow/rules/qc.smk), from the artifact paths."""
+    return {
+        "search": {"records": paths["records"], "hits": paths["hits"], "log": paths["log"]},
+        "dedupe": {
+            "searched": paths["records"],
+            "links": paths["links"],
+            "records": paths["deduped"],
+        },
+        "screen": {"records": paths["deduped"], "decisions": paths["decisions"]},
+        "extract": {"studies": paths["studies"], "decisions": paths["decisions"]},
+        "synthesise": {
+            "prisma": paths["prisma"],
+            "groups": paths["groups"],
+            "studies": paths["studies"],
+        },
+    }[stage]

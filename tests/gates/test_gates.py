@@ -1,0 +1,164 @@
+import json
+
+import pandas as pd
+import pytest
+
+from prismaflow.errors import GateFailedError
+from prismaflow.parquet_io import read_frame, write_artifact
+from prismaflow.quality.gate import STAGES, run_gate, verdict, write_verdict
+from tests.gates.conftest import inputs_for
+
+
+def failed(checks):
+    return {c.name: c for c in checks if not c.success}
+
+
+def broken(artifacts, tmp_path, name, edit):
+    """A copy of the artifacts where one file has been edited."""
+    frame = edit(
+        read_frame(artifacts[name] if not isinstance(artifacts[name], list) else artifacts[name][0])
+    )
+    path = tmp_path / f"broken_{name}.parquet"
+    write_artifact(frame, path, rule="test")
+    copy = dict(artifacts)
+    copy[name] = [path, *artifacts[name][1:]] if isinstance(artifacts[name], list) else path
+    return copy
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_every_gate_passes_the_good_artifacts(stage, artifacts, gate_params):
+    checks = run_gate(stage, inputs_for(stage, artifacts), gate_params[stage])
+    assert checks, "a gate that checks nothing passes everything"
+    assert failed(checks) == {}
+
+
+def test_search_gate_fails_a_duplicated_record_and_a_short_query(artifacts, gate_params, tmp_path):
+    dup = broken(artifacts, tmp_path, "records", lambda f: pd.concat([f, f.iloc[:1]]))
+    problems = failed(run_gate("search", inputs_for("search", dup), gate_params["search"]))
+    assert "expect_column_values_to_be_unique" in problems
+    first_id = read_frame(artifacts["records"][0])["record_id"].iloc[0]
+    assert first_id in problems["expect_column_values_to_be_unique"].unexpected_ids
+    short = broken(
+        artifacts,
+        tmp_path,
+        "log",
+        lambda f: f.assign(retrieved_count=f["retrieved_count"] - (f.index == 0)),
+    )
+    problems = failed(run_gate("search", inputs_for("search", short), gate_params["search"]))
+    pair = problems["expect_column_pair_values_to_be_equal"]
+    assert pair.unexpected_ids == ["pubmed/ruxolitinib_cream"]
+    assert "hits_per_query_equal_retrieved_count" in problems
+
+
+def test_dedupe_gate_fails_a_lost_record_and_a_cluster_with_two_dois(
+    artifacts, gate_params, tmp_path
+):
+    lost = broken(artifacts, tmp_path, "links", lambda f: f.iloc[1:])
+    problems = failed(run_gate("dedupe", inputs_for("dedupe", lost), gate_params["dedupe"]))
+    missing = read_frame(artifacts["links"])["record_id"].iloc[0]
+    assert problems["every_searched_record_is_linked"].unexpected_ids == [missing]
+
+    def merge_two_doi_clusters(links):
+        searched = pd.concat([read_frame(p) for p in artifacts["records"]])
+        with_doi = links.merge(searched[["record_id", "doi"]]).dropna(subset=["doi"])
+        a, b = with_doi.drop_duplicates("doi")["canonical_id"].iloc[:2]
+        return links.assign(canonical_id=links["canonical_id"].replace(b, a))
+
+    mixed = broken(artifacts, tmp_path, "links", merge_two_doi_clusters)
+    problems = failed(run_gate("dedupe", inputs_for("dedupe", mixed), gate_params["dedupe"]))
+    assert len(problems["no_cluster_mixes_different_dois"].unexpected_ids) == 1
+    assert "canonical_records_equal_link_targets" in problems
+
+
+def test_screen_gate_fails_unscreened_records_and_exclusions_without_reason(
+    artifacts, gate_params, tmp_path
+):
+    decisions = read_frame(artifacts["decisions"])
+    excluded_id = decisions.loc[decisions["decision"] == "exclude", "record_id"].iloc[0]
+    no_reason = broken(
+        artifacts,
+        tmp_path,
+        "decisions",
+        lambda f: f.assign(reason=f["reason"].where(f["record_id"] != excluded_id)),
+    )
+    problems = failed(run_gate("screen", inputs_for("screen", no_reason), gate_params["screen"]))
+    assert problems["expect_column_values_to_not_be_null"].unexpected_ids == [excluded_id]
+    unscreened = broken(
+        artifacts, tmp_path, "decisions", lambda f: f[f["record_id"] != excluded_id]
+    )
+    problems = failed(run_gate("screen", inputs_for("screen", unscreened), gate_params["screen"]))
+    assert problems["every_record_screened_at_title_abstract"].unexpected_ids == [excluded_id]
+
+
+def test_screen_gate_blocks_while_records_await_reviewers(artifacts, gate_params, tmp_path):
+    waiting = broken(
+        artifacts,
+        tmp_path,
+        "decisions",
+        lambda f: f.assign(decision=f["decision"].replace("include", "awaiting")),
+    )
+    params = {**gate_params["screen"], "completeness": "humans"}
+    problems = failed(run_gate("screen", inputs_for("screen", waiting), params))
+    awaiting = problems["no_record_awaits_a_reviewer"]
+    assert awaiting.unexpected_ids
+    assert awaiting.statistics == {"policy": "humans"}
+
+
+def test_extract_gate_fails_an_unknown_category(artifacts, gate_params, tmp_path):
+    studies = read_frame(artifacts["studies"])
+    target = studies["record_id"].iloc[0]
+    unknown = broken(
+        artifacts,
+        tmp_path,
+        "studies",
+        lambda f: f.assign(
+            condition_group=f["condition_group"].where(f["record_id"] != target, "vascular")
+        ),
+    )
+    problems = failed(run_gate("extract", inputs_for("extract", unknown), gate_params["extract"]))
+    assert problems["expect_column_values_to_be_in_set"].unexpected_ids == [target]
+
+
+def test_synthesise_gate_enforces_the_prisma_identities(artifacts, gate_params, tmp_path):
+    inflated = broken(
+        artifacts,
+        tmp_path,
+        "prisma",
+        lambda f: f.assign(count=f["count"] + (f["box"] == "included")),
+    )
+    problems = failed(
+        run_gate("synthesise", inputs_for("synthesise", inflated), gate_params["synthesise"])
+    )
+    assert {"assessed_minus_excluded_equals_included", "included_equals_extracted_studies"} <= set(
+        problems
+    )
+
+
+def test_failed_verdict_is_kept_and_the_message_names_checks_and_records(
+    tmp_path, artifacts, gate_params
+):
+    lost = broken(artifacts, tmp_path, "links", lambda f: f.iloc[1:])
+    report = verdict("dedupe", run_gate("dedupe", inputs_for("dedupe", lost), {}))
+    output = tmp_path / "qc" / "dedupe.gate.json"
+    with pytest.raises(GateFailedError) as error:
+        write_verdict(report, output)
+    message = str(error.value)
+    assert "gate 'dedupe' failed" in message
+    assert "every_searched_record_is_linked" in message
+    assert read_frame(artifacts["links"])["record_id"].iloc[0] in message
+    assert not output.exists()
+    kept = json.loads((tmp_path / "qc" / "dedupe.gate.failed.json").read_text())
+    assert kept["success"] is False and kept["failed"]
+
+
+def test_passing_verdict_replaces_an_old_failure(tmp_path, artifacts, gate_params):
+    output = tmp_path / "qc" / "extract.gate.json"
+    output.parent.mkdir()
+    (tmp_path / "qc" / "extract.gate.failed.json").write_text("{}")
+    report = verdict(
+        "extract", run_gate("extract", inputs_for("extract", artifacts), gate_params["extract"])
+    )
+    write_verdict(report, output)
+    saved = json.loads(output.read_text())
+    assert saved["success"] is True and saved["expectations_run"] == len(saved["checks"])
+    assert not (tmp_path / "qc" / "extract.gate.failed.json").exists()

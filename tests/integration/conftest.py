@@ -1,0 +1,63 @@
+"""The workflow run for real, in a subprocess, on a temporary copy of the project."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+PROJECT_PARTS = ("Snakefile", "workflow", "config", "resources", "envs")
+
+
+def copy_project(target: Path) -> Path:
+    target.mkdir(parents=True, exist_ok=True)
+    for part in PROJECT_PARTS:
+        source = ROOT / part
+        if source.is_dir():
+            shutil.copytree(
+                source, target / part, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info")
+            )
+        else:
+            shutil.copy2(source, target / part)
+    return target
+
+
+def snakemake(directory: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+    result = subprocess.run(
+        [sys.executable, "-m", "snakemake", "--cores", "2", *args],
+        cwd=directory,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    if check and result.returncode != 0:
+        raise AssertionError(
+            f"snakemake {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
+        )
+    return result
+
+
+def scheduled_rules(directory: Path, *args: str) -> dict[str, int]:
+    """Which rules a dry run would execute, with their job counts."""
+    output = snakemake(directory, "-n", *args, "--quiet", "rules").stdout
+    table = output.split("Job stats:")[-1].splitlines() if "Job stats:" in output else []
+    counts = {}
+    for line in table:
+        parts = line.split()
+        if len(parts) == 2 and parts[1].isdigit() and parts[0] not in ("total", "job"):
+            counts[parts[0]] = int(parts[1])
+    return counts
+
+
+@pytest.fixture(scope="session")
+def finished_run(tmp_path_factory) -> Path:
+    """One complete run of the embedded default, shared by the read-only tests."""
+    directory = copy_project(tmp_path_factory.mktemp("review"))
+    snakemake(directory)
+    return directory

@@ -1,0 +1,161 @@
+"""The embedded default run end to end: artifacts, gates, PRISMA counts, re-runs."""
+
+import json
+import shutil
+
+import pandas as pd
+import pytest
+
+from prismaflow.parquet_io import artifact_metadata
+from tests.integration.conftest import copy_project, scheduled_rules, snakemake
+
+pytestmark = pytest.mark.integration
+STAGES = ("search", "dedupe", "screen", "extract", "synthesise")
+ARTIFACTS = (
+    "01_search/pubmed.parquet",
+    "01_search/scopus.parquet",
+    "01_search/search_log.parquet",
+    "02_dedupe/records.parquet",
+    "02_dedupe/links.parquet",
+    "03_screen/decisions.parquet",
+    "04_extract/studies.parquet",
+    "05_synthesis/prisma.parquet",
+    "05_synthesis/groups.parquet",
+)
+
+
+def read(run, artifact):
+    return pd.read_parquet(run / "results" / artifact)
+
+
+def test_every_stage_leaves_parquet_with_provenance(finished_run):
+    for artifact in ARTIFACTS:
+        path = finished_run / "results" / artifact
+        assert path.stat().st_size > 0, artifact
+        metadata = artifact_metadata(path)
+        assert {"rule", "code_version", "params_sha256", "inputs_sha256"} <= set(metadata)
+
+
+def test_every_gate_passed(finished_run):
+    for stage in STAGES:
+        verdict = json.loads((finished_run / "results" / "qc" / f"{stage}.gate.json").read_text())
+        assert verdict["success"] is True, stage
+        assert verdict["expectations_run"] > 0 and verdict["failed"] == []
+
+
+def test_raw_responses_are_kept_with_their_hashes(finished_run):
+    import gzip
+    import hashlib
+
+    log = read(finished_run, "01_search/search_log.parquet")
+    for files, hashes in zip(log["raw_files"], log["raw_sha256"], strict=True):
+        for name, digest in zip(files, hashes, strict=True):
+            data = gzip.decompress(
+                (finished_run / "results" / "01_search" / "raw" / name).read_bytes()
+            )
+            assert hashlib.sha256(data).hexdigest() == digest
+
+
+def test_prisma_counts_agree_with_the_artifacts(finished_run):
+    counts = read(finished_run, "05_synthesis/prisma.parquet")
+    links = read(finished_run, "02_dedupe/links.parquet")
+    decisions = read(finished_run, "03_screen/decisions.parquet")
+    studies = read(finished_run, "04_extract/studies.parquet")
+    box = counts.groupby("box")["count"].sum()
+    per_source = counts[counts["box"] == "identified"].set_index("source")["count"]
+    for source in ("pubmed", "scopus"):
+        assert per_source[source] == len(read(finished_run, f"01_search/{source}.parquet"))
+    title_abstract = decisions[decisions["stage"] == "title_abstract"]
+    full_text = decisions[decisions["stage"] == "full_text"]
+    assert box["duplicates_removed"] == len(links) - links["canonical_id"].nunique()
+    assert box["screened"] == len(read(finished_run, "02_dedupe/records.parquet"))
+    assert box["excluded"] == (title_abstract["decision"] == "exclude").sum()
+    assert box["sought"] == len(full_text)
+    assert box["included"] == len(studies) == (full_text["decision"] == "include").sum()
+    assert box["screened"] - box["excluded"] == box["sought"]
+
+
+def test_every_exclusion_has_a_reason_and_machine_decisions_are_marked(finished_run):
+    decisions = read(finished_run, "03_screen/decisions.parquet")
+    excluded = decisions[decisions["decision"] == "exclude"]
+    assert excluded["reason"].notna().all() and excluded["reason_label"].notna().all()
+    included = decisions[decisions["decision"] == "include"]
+    assert set(included["decided_by"]) == {"machine"}  # no reviewer sheets ship with the default
+
+
+def test_a_second_run_does_nothing(finished_run):
+    assert "Nothing to be done" in snakemake(finished_run, "-n").stdout
+
+
+def test_a_new_reviewer_sheet_reruns_screening_and_downstream_only(finished_run):
+    sheet = finished_run / "config" / "decisions" / "title_abstract" / "alice.csv"
+    sheet.write_text("record,decision,reason\n10.1111/exd.70095,exclude,review\n")
+    try:
+        scheduled = scheduled_rules(finished_run)
+    finally:
+        sheet.unlink()
+    assert {"screen_records", "gate_screen", "extract_studies", "synthesise_review"} <= set(
+        scheduled
+    )
+    assert not {"search_source", "search_log", "dedupe_records", "gate_dedupe"} & set(scheduled)
+
+
+def test_an_edited_reviewer_sheet_reruns_screening(finished_run, tmp_path):
+    run = tmp_path / "edited"
+    shutil.copytree(finished_run, run, symlinks=True)
+    sheet = run / "config" / "decisions" / "title_abstract" / "alice.csv"
+    sheet.write_text("record,decision,reason\n10.1111/exd.70095,exclude,review\n")
+    snakemake(run)
+    sheet.write_text("record,decision,reason\n10.1111/exd.70095,exclude,outside_window\n")
+    scheduled = scheduled_rules(run)
+    assert "screen_records" in scheduled and "dedupe_records" not in scheduled
+    decisions = read(run, "03_screen/decisions.parquet")
+    mine = decisions[decisions["decided_by"] == "alice"]
+    assert mine[["decision", "reason"]].values.tolist() == [["exclude", "review"]]
+
+
+def test_a_stage_target_runs_only_what_that_stage_needs(tmp_path):
+    scheduled = scheduled_rules(copy_project(tmp_path / "fresh"), "dedupe")
+    assert set(scheduled) == {
+        "search_source",
+        "search_log",
+        "gate_search",
+        "dedupe_records",
+        "gate_dedupe",
+        "dedupe",
+    }
+    assert scheduled["search_source"] == 2  # one job per database
+
+
+@pytest.mark.parametrize(
+    ("override", "message"),
+    [
+        ("dedupe:\n  year_tolerance: one\n", "'dedupe.year_tolerance': 'one' is not of type"),
+        ("screening:\n  completness: humans\n", "'screening': unknown key(s) ['completness']"),
+        ("search:\n  queries:\n    - id: q1\n", "'search.queries[0].pubmed' is missing"),
+    ],
+)
+def test_a_malformed_config_fails_before_any_job(finished_run, tmp_path, override, message):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(override)
+    result = snakemake(finished_run, "--configfile", str(bad), check=False)
+    assert result.returncode != 0
+    assert message in result.stderr
+    assert "Select jobs to execute" not in result.stderr + result.stdout
+
+
+def test_a_failed_gate_stops_the_dag_and_names_the_records(finished_run, tmp_path):
+    run = tmp_path / "humans"
+    shutil.copytree(finished_run, run, symlinks=True)
+    policy = tmp_path / "humans.yaml"
+    policy.write_text("screening:\n  completeness: humans\n")
+    result = snakemake(run, "--configfile", str(policy), check=False)
+    assert result.returncode != 0
+    assert "gate 'screen' failed" in result.stderr
+    assert "no_record_awaits_a_reviewer" in result.stderr
+    failed = json.loads((run / "results" / "qc" / "screen.gate.failed.json").read_text())
+    waiting = read(run, "03_screen/decisions.parquet").query("decision == 'awaiting'")
+    (check,) = [c for c in failed["failed"] if c["name"] == "no_record_awaits_a_reviewer"]
+    assert set(check["unexpected_ids"]) == set(waiting["record_id"]) != set()
+    assert not (run / "results" / "qc" / "screen.gate.json").exists()
+    assert "extract_studies" in scheduled_rules(run, "--configfile", str(policy))

@@ -1,0 +1,69 @@
+import copy
+
+import pytest
+
+from prismaflow.config import load_yaml, validate_config
+from prismaflow.errors import ConfigError
+from tests.conftest import ROOT
+
+EMBEDDED = load_yaml(ROOT / "config" / "config.yaml")
+
+
+def broken(edit):
+    config = copy.deepcopy(EMBEDDED)
+    edit(config)
+    return config
+
+
+def test_embedded_default_is_valid_and_gets_defaults():
+    config = validate_config(EMBEDDED)
+    assert config["search"]["window"] == {"start": None, "end": "2024-09-30"}
+    assert [q["id"] for q in config["search"]["queries"]] == [
+        "ruxolitinib_cream",
+        "topical_ruxolitinib",
+    ]
+    assert config["dedupe"] == {"year_tolerance": 1, "min_title_length": 30}
+
+
+def test_validation_does_not_change_the_callers_config():
+    original = copy.deepcopy(EMBEDDED)
+    validate_config(EMBEDDED)
+    assert original == EMBEDDED
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (
+            lambda c: c["dedupe"].update(year_tolerance="one"),
+            "config key 'dedupe.year_tolerance': 'one' is not of type 'integer'",
+        ),
+        (lambda c: c["search"].update(sorces={}), "config key 'search': unknown key(s) ['sorces']"),
+        (lambda c: c["review"].pop("question"), "config key 'review.question' is missing"),
+        (lambda c: c.pop("screening"), "config key 'screening' is missing"),
+        (
+            lambda c: c["search"]["sources"]["pubmed"].update(mode="snapshat"),
+            "config key 'search.sources.pubmed.mode': 'snapshat' is not one of",
+        ),
+        (
+            lambda c: c["search"]["window"].update(end="30/09/2024"),
+            "config key 'search.window.end'",
+        ),
+        (
+            lambda c: c["screening"]["rules"]["language"].update(reason="english"),
+            "config key 'screening.rules.language.reason': reason code 'english' is not defined",
+        ),
+        (
+            lambda c: c["search"]["queries"][0].pop("scopus"),
+            "config key 'search.queries[0].scopus' is missing",
+        ),
+        (
+            lambda c: c["synthesis"]["groups"].append("vascular"),
+            "group 'vascular' is not defined in extraction.conditions",
+        ),
+    ],
+)
+def test_errors_name_the_key(edit, message):
+    with pytest.raises(ConfigError) as error:
+        validate_config(broken(edit))
+    assert message in str(error.value)

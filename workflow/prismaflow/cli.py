@@ -1,0 +1,71 @@
+"""The `prismaflow` command: check a review protocol, run the workflow.
+
+Errors a user can fix print as one message and exit 2; anything else is a bug and keeps its
+traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from prismaflow.config import load_yaml, validate_config
+from prismaflow.errors import PrismaflowError
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+
+
+def check_config(args: argparse.Namespace) -> int:
+    config = validate_config(load_yaml(args.config) or {})
+    queries = ", ".join(q["id"] for q in config["search"]["queries"])
+    print(f"{args.config}: valid ({len(config['search']['sources'])} sources; queries {queries})")
+    return 0
+
+
+def run(args: argparse.Namespace) -> int:
+    """Snakemake on this project's Snakefile, with any further Snakemake options passed on."""
+    command = [
+        sys.executable,
+        "-m",
+        "snakemake",
+        "--snakefile",
+        str(PROJECT_DIR / "Snakefile"),
+        "--cores",
+        str(args.cores),
+        *args.snakemake_args,
+    ]
+    return subprocess.run(command, check=False).returncode
+
+
+def parser() -> argparse.ArgumentParser:
+    main = argparse.ArgumentParser(prog="prismaflow", description=__doc__.splitlines()[0])
+    commands = main.add_subparsers(dest="command", required=True)
+    check = commands.add_parser("check-config", help="validate a review protocol (config.yaml)")
+    check.add_argument("config", nargs="?", default="config/config.yaml", type=Path)
+    check.set_defaults(handler=check_config)
+    runner = commands.add_parser(
+        "run",
+        help="run the review workflow; other arguments go to snakemake (e.g. -n, or `screen`)",
+    )
+    runner.add_argument("--cores", type=int, default=2)
+    runner.set_defaults(handler=run)
+    return main
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    cli = parser()
+    args, args.snakemake_args = cli.parse_known_args(argv)
+    if args.snakemake_args and args.command != "run":
+        cli.error(f"unrecognized arguments: {' '.join(args.snakemake_args)}")
+    try:
+        return args.handler(args)
+    except (PrismaflowError, FileNotFoundError) as exc:
+        print(f"prismaflow: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
