@@ -2,29 +2,13 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
-
-PROJECT_PARTS = ("Snakefile", "workflow", "config", "resources", "envs")
-
-
-def copy_project(target: Path) -> Path:
-    target.mkdir(parents=True, exist_ok=True)
-    for part in PROJECT_PARTS:
-        source = ROOT / part
-        if source.is_dir():
-            shutil.copytree(
-                source, target / part, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info")
-            )
-        else:
-            shutil.copy2(source, target / part)
-    return target
+from prismaflow.sandbox import copy_project
 
 
 def snakemake(directory: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:

@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 
 from prismaflow.parquet_io import artifact_metadata
-from tests.integration.conftest import copy_project, scheduled_rules, snakemake
+from prismaflow.sandbox import copy_project
+from tests.integration.conftest import scheduled_rules, snakemake
 
 pytestmark = pytest.mark.integration
 STAGES = ("search", "dedupe", "screen", "extract", "synthesise")

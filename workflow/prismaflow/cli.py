@@ -14,8 +14,7 @@ from pathlib import Path
 
 from prismaflow.config import load_yaml, validate_config
 from prismaflow.errors import PrismaflowError
-
-PROJECT_DIR = Path(__file__).resolve().parents[2]
+from prismaflow.sandbox import PROJECT_DIR
 
 
 def check_config(args: argparse.Namespace) -> int:
