@@ -160,3 +160,18 @@ def test_a_failed_gate_stops_the_dag_and_names_the_records(finished_run, tmp_pat
     assert set(check["unexpected_ids"]) == set(waiting["record_id"]) != set()
     assert not (run / "results" / "qc" / "screen.gate.json").exists()
     assert "extract_studies" in scheduled_rules(run, "--configfile", str(policy))
+
+
+def test_the_prismaflow_command_runs_snakemake_in_the_review_folder(finished_run):
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-m", "prismaflow.cli", "run", "-n"],
+        cwd=finished_run,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Nothing to be done" in result.stdout + result.stderr

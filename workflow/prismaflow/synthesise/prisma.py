@@ -34,6 +34,13 @@ def prisma_counts(
             {"box": name, "source": source, "reason": reason, "label": label, "count": int(count)}
         )
 
+    def excluded_with_reasons(name: str, label: str, stage: pd.DataFrame) -> None:
+        """An exclusion box, then one `<name>_reason` row per reason with its PRISMA label."""
+        excluded = stage[stage["decision"] == "exclude"]
+        box(name, label, len(excluded))
+        for reason, n in excluded.groupby("reason").size().items():
+            box(f"{name}_reason", reasons[reason]["label"], n, reason=reason)
+
     for source, n in links.groupby("source").size().items():
         box("identified", f"Records identified from {source}", n, source=source)
     canonical = links["canonical_id"].nunique()
@@ -41,10 +48,7 @@ def prisma_counts(
     title_abstract = decisions[decisions["stage"] == "title_abstract"]
     full_text = decisions[decisions["stage"] == "full_text"]
     box("screened", "Records screened", len(title_abstract))
-    excluded = title_abstract[title_abstract["decision"] == "exclude"]
-    box("excluded", "Records excluded", len(excluded))
-    for reason, n in excluded.groupby("reason").size().items():
-        box("excluded_reason", reasons[reason]["label"], n, reason=reason)
+    excluded_with_reasons("excluded", "Records excluded", title_abstract)
     box(
         "awaiting_screening",
         "Records awaiting a reviewer",
@@ -57,10 +61,7 @@ def prisma_counts(
         "Reports assessed for eligibility",
         (full_text["decision"] != "not_retrieved").sum(),
     )
-    reports_excluded = full_text[full_text["decision"] == "exclude"]
-    box("reports_excluded", "Reports excluded", len(reports_excluded))
-    for reason, n in reports_excluded.groupby("reason").size().items():
-        box("reports_excluded_reason", reasons[reason]["label"], n, reason=reason)
+    excluded_with_reasons("reports_excluded", "Reports excluded", full_text)
     box(
         "awaiting_full_text",
         "Reports awaiting a reviewer",
