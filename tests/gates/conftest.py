@@ -34,7 +34,11 @@ def artifacts(tmp_path_factory, config):
         logs.append(stage.log_rows(results, mode="snapshot", window=None, timestamp="t"))
     paths["log"] = out / "search_log.parquet"
     write_artifact(__import__("pandas").concat(logs, ignore_index=True), paths["log"], rule="t")
-    links, records = deduplicate([read_frame(p) for p in paths["records"]], **config["dedupe"])
+    links, records = deduplicate(
+        [read_frame(p) for p in paths["records"]],
+        year_tolerance=config["dedupe"]["year_tolerance"],
+        min_title_length=config["dedupe"]["min_title_length"],
+    )
     rules = protocol_rules(config["screening"]["rules"], config["search"]["window"])
     decisions = screen(records, [], rules, config["screening"]["reasons"], "machine")
     studies = extract(records, decisions, config["extraction"])

@@ -66,7 +66,7 @@ def test_dedupe_gate_fails_a_lost_record_and_a_cluster_with_two_dois(
 
     mixed = broken(artifacts, tmp_path, "links", merge_two_doi_clusters)
     problems = failed(run_gate("dedupe", inputs_for("dedupe", mixed), gate_params["dedupe"]))
-    assert len(problems["no_cluster_mixes_different_dois"].unexpected_ids) == 1
+    assert len(problems["no_cluster_mixes_different_dois_unless_overridden"].unexpected_ids) == 1
     assert "canonical_records_equal_link_targets" in problems
 
 

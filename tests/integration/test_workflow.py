@@ -175,3 +175,16 @@ def test_the_prismaflow_command_runs_snakemake_in_the_review_folder(finished_run
     )
     assert result.returncode == 0, result.stderr
     assert "Nothing to be done" in result.stdout + result.stderr
+
+
+def test_a_dedupe_override_reruns_dedupe_and_downstream_only(finished_run):
+    sheet = finished_run / "config" / "dedupe_overrides.csv"
+    sheet.write_text("action,record_a,record_b,note\napart,40192197,10.1111/exd.70095,\n")
+    try:
+        scheduled = scheduled_rules(finished_run)
+    finally:
+        sheet.unlink()
+    assert {"dedupe_records", "gate_dedupe", "screen_records", "synthesise_review"} <= set(
+        scheduled
+    )
+    assert not {"search_source", "search_log"} & set(scheduled)

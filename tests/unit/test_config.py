@@ -22,7 +22,12 @@ def test_embedded_default_is_valid_and_gets_defaults():
         "ruxolitinib_cream",
         "topical_ruxolitinib",
     ]
-    assert config["dedupe"] == {"year_tolerance": 1, "min_title_length": 30}
+    assert config["dedupe"] == {
+        "year_tolerance": 1,
+        "min_title_length": 30,
+        "overrides": "config/dedupe_overrides.csv",
+        "previous_links": None,
+    }
 
 
 def test_validation_does_not_change_the_callers_config():

@@ -1,3 +1,5 @@
+import re
+
 import pandas as pd
 import pytest
 
@@ -43,14 +45,14 @@ def test_doi_links_and_pubmed_member_is_canonical():
             "source": "scopus",
             "source_id": "2-s2.0-1",
             "doi": "10.1/a",
-            "title": "X" * 40,
+            "title": TITLE.upper(),
             "journal": "Journal of Investigative Dermatology",
         },
         {
             "source": "pubmed",
             "source_id": "1",
             "doi": "10.1/a",
-            "title": "Y" * 40,
+            "title": TITLE + ".",
             "journal": "J Invest Dermatol",
             "abstract": "long abstract",
         },
@@ -70,7 +72,7 @@ def test_title_and_year_link_records_without_shared_identifiers():
         {"source": "scopus", "source_id": "2-s2.0-1", "title": TITLE.title(), "year": 2023},
     )
     assert len(records) == 1
-    assert set(links["rule"]) == {"canonical", "title_year"}
+    assert set(links["rule"]) == {"canonical", "title"}
 
 
 def test_years_too_far_apart_keep_records_apart():
@@ -106,7 +108,7 @@ def test_same_title_with_different_dois_is_never_merged():
 def test_a_chain_of_matches_cannot_join_two_dois():
     # b matches a by DOI and c by title; c carries another DOI, so c stays apart.
     links, records = run(
-        {"source": "pubmed", "source_id": "1", "doi": "10.1/a", "title": "Other title " * 4},
+        {"source": "pubmed", "source_id": "1", "doi": "10.1/a", "title": TITLE + "."},
         {"source": "scopus", "source_id": "2-s2.0-1", "doi": "10.1/a", "title": TITLE},
         {"source": "scopus", "source_id": "2-s2.0-2", "doi": "10.1/b", "title": TITLE},
     )
@@ -151,9 +153,122 @@ def test_embedded_snapshot_overlap_is_merged_into_the_corpus_studies(config):
     for source in ("pubmed", "scopus"):
         qs = [{"id": q["id"], source: q[source]} for q in config["search"]["queries"]]
         frames.append(stage.source_records(snapshot.replay(root, source, qs)).to_pandas())
-    links, records = deduplicate(frames, **config["dedupe"])
+    links, records = deduplicate(frames, year_tolerance=1, min_title_length=30)
     in_both = sum(1 for r in corpus if r["pmid"] and r["journal"] not in not_in_scopus)
     assert len(records) == len(corpus)
     assert len(links) == len(corpus) + in_both
     assert (records["sources"].map(len) == 2).sum() == in_both
     assert pd.Series([len(m) for m in records["member_record_ids"]]).max() == 2
+
+
+# --- reviewers' overrides ---------------------------------------------------------------------
+
+from prismaflow.dedupe.overrides import read_overrides  # noqa: E402
+from prismaflow.errors import InputFileError  # noqa: E402
+
+SAME = {"title": TITLE, "year": 2024, "pages": "10-12"}
+
+
+def overrides_file(tmp_path, text):
+    path = tmp_path / "dedupe_overrides.csv"
+    path.write_text("action,record_a,record_b,note\n" + text, encoding="utf-8")
+    return read_overrides(path)
+
+
+def test_apart_override_keeps_a_matching_pair_apart_and_says_so(tmp_path):
+    rows = (
+        {"source": "pubmed", "source_id": "1", **SAME},
+        {"source": "scopus", "source_id": "2-s2.0-1", **SAME},
+    )
+    assert len(run(*rows)[1]) == 1
+    overrides = overrides_file(tmp_path, "apart,pubmed:1,scopus:2-s2.0-1,two trial arms\n")
+    links, records = deduplicate(
+        [frame(*rows)], year_tolerance=1, min_title_length=30, overrides=overrides
+    )
+    assert len(records) == 2
+    noted = links.set_index("record_id")["override"]
+    assert noted["pubmed:1"].startswith("apart scopus:2-s2.0-1 (two trial arms) [")
+    assert noted["pubmed:1"].endswith("dedupe_overrides.csv:2]")
+
+
+def test_link_override_joins_records_with_different_dois_by_doi(tmp_path):
+    rows = (
+        {"source": "pubmed", "source_id": "1", "doi": "10.1000/a", **SAME},
+        {"source": "scopus", "source_id": "2-s2.0-1", "doi": "10.1000/b", **SAME},
+    )
+    assert len(run(*rows)[1]) == 2
+    overrides = overrides_file(tmp_path, "link,10.1000/A,https://doi.org/10.1000/b,\n")
+    links, records = deduplicate(
+        [frame(*rows)], year_tolerance=1, min_title_length=30, overrides=overrides
+    )
+    assert len(records) == 1
+    assert links.set_index("record_id").loc["scopus:2-s2.0-1", "rule"] == "override_link"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("merge,1,2,\n", "line 2: unknown action 'merge'"),
+        ("link,1,1,\n", "line 2: a record is overridden against itself"),
+        ("link,1,2,\napart,2,1,\n", "line 3: the same pair is overridden again (line 2)"),
+        ("link,1,,\n", "line 2: empty cell(s) ['record_b']"),
+    ],
+)
+def test_override_sheet_errors_name_the_line(tmp_path, text, message):
+    with pytest.raises(InputFileError, match=re.escape(message)):
+        overrides_file(tmp_path, text)
+
+
+def test_an_override_naming_no_record_is_an_error(tmp_path):
+    overrides = overrides_file(tmp_path, "apart,pubmed:1,pubmed:999,\n")
+    with pytest.raises(InputFileError, match=r"line 2: no searched record is 'pubmed:999'"):
+        deduplicate(
+            [frame({"source": "pubmed", "source_id": "1", **SAME})],
+            year_tolerance=1,
+            min_title_length=30,
+            overrides=overrides,
+        )
+
+
+# --- incremental runs -------------------------------------------------------------------------
+
+
+def test_a_later_search_keeps_clusters_and_canonical_ids(tmp_path):
+    first = [
+        {"source": "scopus", "source_id": "2-s2.0-1", **SAME},
+        {"source": "scopus", "source_id": "2-s2.0-2", "title": "Another study " * 4},
+    ]
+    previous, _ = run(*first)
+    # The update adds the PubMed copy (which would be canonical in a fresh run) and a new study.
+    later = [
+        *first,
+        {"source": "pubmed", "source_id": "1", **SAME},
+        {"source": "pubmed", "source_id": "7", "title": "A new study " * 4},
+    ]
+    fresh, _ = run(*later)
+    assert fresh.set_index("record_id").loc["scopus:2-s2.0-1", "canonical_id"] == "pubmed:1"
+    links, records = deduplicate(
+        [frame(*later)], year_tolerance=1, min_title_length=30, previous=previous
+    )
+    canonical = links.set_index("record_id")["canonical_id"]
+    assert canonical["pubmed:1"] == canonical["scopus:2-s2.0-1"] == "scopus:2-s2.0-1"
+    assert canonical["pubmed:7"] == "pubmed:7"
+    assert set(records["record_id"]) == {"scopus:2-s2.0-1", "scopus:2-s2.0-2", "pubmed:7"}
+
+
+def test_a_new_record_never_merges_two_earlier_clusters():
+    # Two earlier records stayed apart (their years are two apart); a new record from the year
+    # between matches both. In a fresh run it bridges them; in an update it may not.
+    first = [
+        {"source": "scopus", "source_id": "2-s2.0-1", "title": TITLE, "year": 2022},
+        {"source": "scopus", "source_id": "2-s2.0-2", "title": TITLE, "year": 2024},
+    ]
+    previous, _ = run(*first)
+    assert previous["canonical_id"].nunique() == 2
+    bridge = {"source": "pubmed", "source_id": "1", "title": TITLE, "year": 2023}
+    assert run(*first, bridge)[0]["canonical_id"].nunique() == 1
+    links, records = deduplicate(
+        [frame(*first, bridge)], year_tolerance=1, min_title_length=30, previous=previous
+    )
+    assert len(records) == 2
+    assert set(links["canonical_id"]) == {"scopus:2-s2.0-1", "scopus:2-s2.0-2"}

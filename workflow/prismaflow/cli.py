@@ -25,13 +25,15 @@ def check_config(args: argparse.Namespace) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Snakemake on this project's Snakefile, with any further Snakemake options passed on."""
+    """Snakemake in this folder, with any further Snakemake options passed on: on the folder's
+    own Snakefile (a review project), or else on the one prismaflow is installed from."""
+    snakefile = Path("Snakefile") if Path("Snakefile").is_file() else PROJECT_DIR / "Snakefile"
     command = [
         sys.executable,
         "-m",
         "snakemake",
         "--snakefile",
-        str(PROJECT_DIR / "Snakefile"),
+        str(snakefile),
         "--cores",
         str(args.cores),
         *args.snakemake_args,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import unquote
 
 _DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
 _DOI_SHAPE = re.compile(r"^10\.\d{4,9}/\S+$")
@@ -12,11 +13,11 @@ def normalise_doi(value: str | None) -> str | None:
     """Lower-case DOI without resolver prefix; None when the value is not a DOI at all.
 
     DOIs are case-insensitive by definition, and exports differ in whether they keep the
-    https://doi.org/ prefix or a trailing full stop.
+    https://doi.org/ prefix, a trailing full stop, or URL-encoding ("%28" for "(").
     """
     if value is None:
         return None
-    doi = _DOI_PREFIX.sub("", value.strip()).rstrip(".").lower()
+    doi = _DOI_PREFIX.sub("", unquote(value.strip())).rstrip(".").lower()
     return doi if _DOI_SHAPE.match(doi) else None
 
 

@@ -47,6 +47,11 @@ def snapshot_files(wildcards):
     return [str(root / "snapshot.json"), *map(str, recorded)]
 
 
+def optional_file(path):
+    """[path] if the file exists, else []: an absent optional input is no input at all."""
+    return [path] if path and Path(path).is_file() else []
+
+
 def decision_sheets():
     """Every reviewer's sheet: adding or editing one re-runs screening and what follows."""
     return sorted(str(p) for p in Path("config/decisions").glob("*/*.csv"))

@@ -2,6 +2,8 @@ rule dedupe_records:
     input:
         records=expand(rules.search_source.output.records, source=SOURCES),
         gate=gate_verdict("search"),
+        overrides=optional_file(config["dedupe"]["overrides"]),
+        previous=optional_file(config["dedupe"]["previous_links"]),
         code=package_files("dedupe"),
     output:
         links="results/02_dedupe/links.parquet",

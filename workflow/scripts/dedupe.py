@@ -1,28 +1,34 @@
-"""Snakemake adapter for rule dedupe: link every searched record to its canonical record."""
+"""Snakemake adapter for rule dedupe_records: link every searched record to its canonical record."""
+
+from pathlib import Path
 
 from prismaflow.dedupe.merge import DEDUPED_SCHEMA, LINKS_SCHEMA
+from prismaflow.dedupe.overrides import read_overrides
 from prismaflow.dedupe.stage import deduplicate
 from prismaflow.parquet_io import read_frame, write_artifact
 from prismaflow.runlog import logged_to
 
 with logged_to(snakemake.log[0], "dedupe") as log:
-    frames = [read_frame(path) for path in snakemake.input.records]
-    links, records = deduplicate(frames, **snakemake.params.dedupe)
+    params = snakemake.params.dedupe
+    overrides = [o for path in snakemake.input.overrides for o in read_overrides(Path(path))]
+    previous = [read_frame(path) for path in snakemake.input.previous]
+    links, records = deduplicate(
+        [read_frame(path) for path in snakemake.input.records],
+        year_tolerance=params["year_tolerance"],
+        min_title_length=params["min_title_length"],
+        overrides=overrides,
+        previous=previous[0] if previous else None,
+    )
+    inputs = [*snakemake.input.records, *snakemake.input.overrides, *snakemake.input.previous]
     for path, frame, schema in (
         (snakemake.output.links, links, LINKS_SCHEMA),
         (snakemake.output.records, records, DEDUPED_SCHEMA),
     ):
-        write_artifact(
-            frame,
-            path,
-            rule="dedupe",
-            params=snakemake.params.dedupe,
-            inputs=snakemake.input.records,
-            schema=schema,
-        )
+        write_artifact(frame, path, rule="dedupe", params=params, inputs=inputs, schema=schema)
     log.info(
-        "%d records in, %d canonical records, %d linked as duplicates",
+        "%d records in, %d canonical records, %d linked as duplicates, %d overrides",
         len(links),
         len(records),
         int((links["rule"] != "canonical").sum()),
+        len(overrides),
     )

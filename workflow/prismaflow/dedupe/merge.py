@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 import pandas as pd
 import pyarrow as pa
 
@@ -19,6 +21,7 @@ LINKS_SCHEMA = pa.schema(
         ("rule", pa.string()),
         ("matched_record_id", pa.string()),
         ("score", pa.float64()),
+        ("override", pa.string()),
     ]
 )
 # Fields whose longest value is the most complete (a full journal name beats an abbreviation).
@@ -45,6 +48,8 @@ def _filled(value: object) -> bool:
 def _merge(members: list[dict]) -> dict:
     """The canonical member keeps its own provenance; other fields come from the best member."""
     first = members[0]
+    if len(members) == 1:
+        return {**first, "sources": [first["source"]], "member_record_ids": [first["record_id"]]}
     merged = {name: first[name] for name in OWN_FIELDS}
     for name in RECORD_FIELDS:
         if name in OWN_FIELDS:
@@ -62,7 +67,8 @@ def _merge(members: list[dict]) -> dict:
 
 
 def links_frame(frame: pd.DataFrame, clustering: Clustering) -> pd.DataFrame:
-    """Every input record exactly once, with the first link that tied it into its cluster."""
+    """Every input record exactly once, with the first link that tied it into its cluster and
+    any reviewer override that names it."""
     first_link: dict[str, tuple[str, str, float]] = {}
     for link in clustering.links:
         first_link.setdefault(link.record_id, (link.rule, link.matched_record_id, link.score))
@@ -73,6 +79,7 @@ def links_frame(frame: pd.DataFrame, clustering: Clustering) -> pd.DataFrame:
         rule, matched, score = (
             ("canonical", None, None) if record_id == canonical_id else first_link[record_id]
         )
+        override = clustering.overridden.get(record_id)
         rows.append(
             {
                 "record_id": record_id,
@@ -81,6 +88,7 @@ def links_frame(frame: pd.DataFrame, clustering: Clustering) -> pd.DataFrame:
                 "rule": rule,
                 "matched_record_id": matched,
                 "score": score,
+                "override": "; ".join(override) if override else None,
             }
         )
     return pd.DataFrame(rows, columns=LINKS_SCHEMA.names)
@@ -88,9 +96,13 @@ def links_frame(frame: pd.DataFrame, clustering: Clustering) -> pd.DataFrame:
 
 def canonical_records(frame: pd.DataFrame, links: pd.DataFrame) -> pd.DataFrame:
     """Canonical member first in each cluster, then the rest in link order."""
-    records = frame.set_index("record_id", drop=False)
-    merged = []
-    for canonical_id, group in links.groupby("canonical_id", sort=True):
-        member_ids = [canonical_id] + [r for r in group["record_id"] if r != canonical_id]
-        merged.append(_merge([records.loc[r].to_dict() for r in member_ids]))
+    rows = {row["record_id"]: row for row in frame.to_dict("records")}
+    clusters: dict[str, list[str]] = defaultdict(list)
+    for record_id, canonical_id in zip(links["record_id"], links["canonical_id"], strict=True):
+        if record_id != canonical_id:
+            clusters[canonical_id].append(record_id)
+    merged = [
+        _merge([rows[canonical_id]] + [rows[r] for r in clusters.get(canonical_id, [])])
+        for canonical_id in sorted(set(links["canonical_id"]))
+    ]
     return pd.DataFrame(merged, columns=DEDUPED_SCHEMA.names)

@@ -1,25 +1,170 @@
-"""Title normalisation: what two databases' spellings of one title have in common."""
+"""Normalised forms of the fields deduplication compares: what two databases' spellings of one
+study's title, authors, journal, volume and pages have in common."""
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 import unicodedata
 
+# Inline formatting (Ca<sup>2+</sup>, <i>in vitro</i>) joins its neighbours; other tags split.
+_INLINE_TAGS = re.compile(r"</?(?:sup|sub|i|b|em|strong|u|sc|span)\b[^>]*>", re.IGNORECASE)
 _TAGS = re.compile(r"<[^>]+>")
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
+# "[Article in Chinese]", "(Chinese)", "[Spanish]": a database's note on the language, not title.
+_LANGUAGE_NOTE = re.compile(
+    r"[\[(](?:article in |text in )?(?:chinese|english|french|german|japanese|korean|"
+    r"portuguese|russian|spanish|italian|polish|turkish|dutch|czech|hungarian)"
+    r"(?: with english abstract)?[\])]",
+    re.IGNORECASE,
+)
+_LEADING_NUMBER = re.compile(r"^\s*[A-Za-z]{0,3}(\d+)")
+_JOURNAL_STOPWORDS = {"the", "of", "and", "for", "in", "on", "de", "la", "der", "und"}
+
+
+# Letters NFKD does not decompose into a base letter and an accent.
+_TRANSLITERATE = str.maketrans(
+    {
+        "ø": "o",
+        "Ø": "O",
+        "æ": "ae",
+        "Æ": "AE",
+        "œ": "oe",
+        "Œ": "OE",
+        "ß": "ss",
+        "ł": "l",
+        "Ł": "L",
+        "đ": "d",
+        "Đ": "D",
+        "ð": "d",
+        "þ": "th",
+        "ı": "i",
+    }
+)
+# A "?" inside a word is a character lost to a wrong encoding ("Ta?a?aj" for "Tałałaj").
+_LOST_CHARACTER = re.compile(r"(?<=\w)\?+(?=\w)")
+# MEDLINE's notes on a title ("[Erratum appears in ...]", "[corrected]") are about the article,
+# and Ovid appends the original-language title after "<ORIGINAL>" or "TO:".
+_NOTE = re.compile(
+    r"\[(?:published )?(?:erratum|corrected|note|comment|see comment|retraction in|"
+    r"retracted|expression of concern)[^\[\]]*\]",
+    re.IGNORECASE,
+)
+_ORIGINAL_TITLE = re.compile(r"(?:<ORIGINAL>|\bTO:\s).*$", re.DOTALL)
+
+
+def fold(text: str) -> str:
+    """Lower case ASCII letters and digits only, single-spaced; accents and markup dropped."""
+    if "?" in text:
+        text = _LOST_CHARACTER.sub("", text)
+    if "&" in text:
+        text = html.unescape(text)
+    if "<" in text:
+        text = _TAGS.sub(" ", _INLINE_TAGS.sub("", text))
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text.translate(_TRANSLITERATE))
+        text = "".join(c for c in text if not unicodedata.combining(c))
+    return _NON_ALNUM.sub(" ", text.lower()).strip()
+
+
+def strip_notes(title: str) -> str:
+    """The title without notes about it; nested notes are removed from the inside out."""
+    title = _ORIGINAL_TITLE.sub("", title)
+    while True:
+        stripped = _NOTE.sub(" ", title)
+        if stripped == title:
+            return title
+        title = stripped
 
 
 def normalise_title(title: str | None) -> str | None:
-    """Case, accents, HTML entities and tags, and punctuation removed; None when empty.
+    """Case, accents, HTML entities and tags, punctuation, notes and language notes removed.
 
-    PubMed ends titles with a full stop, Scopus changes capitalisation and dashes, and exports
-    carry &amp; or <i>: none of that makes a different study.
+    PubMed ends titles with a full stop and brackets translated ones, Scopus changes
+    capitalisation and dashes, exports carry &amp; or <i>: none of that makes a different study.
     """
     if not title:
         return None
-    text = _TAGS.sub(" ", html.unescape(title))
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
-    text = _NON_ALNUM.sub(" ", text).strip()
-    return text or None
+    return fold(_LANGUAGE_NOTE.sub(" ", strip_notes(title))) or None
+
+
+def first_page(pages: str | None) -> str | None:
+    """The first page's number: '221-8', '221-228' and 'e221' all start on 221."""
+    found = _LEADING_NUMBER.match(pages or "")
+    return found.group(1).lstrip("0") or "0" if found else None
+
+
+def volume_number(volume: str | None) -> str | None:
+    """'38 (Supplement 1)' and '38' are the same volume; what is compared is its number."""
+    found = _LEADING_NUMBER.match(volume or "")
+    return found.group(1).lstrip("0") or "0" if found else None
+
+
+# Name particles that one database keeps and another drops ("von Pawel J" / "Pawel J").
+_PARTICLES = {
+    "van",
+    "von",
+    "de",
+    "der",
+    "den",
+    "del",
+    "della",
+    "di",
+    "da",
+    "dos",
+    "das",
+    "du",
+    "la",
+    "le",
+    "el",
+    "al",
+    "abdel",
+    "ben",
+    "bin",
+    "ter",
+    "ten",
+    "st",
+}
+
+
+@functools.lru_cache(maxsize=1 << 18)
+def surname_key(author: str) -> str | None:
+    """An author's surname as databases agree on it: folded, particles and initials dropped."""
+    words = [w for w in fold(author).split() if w not in _PARTICLES]
+    return next((w for w in words if len(w) > 1), None)
+
+
+def first_author_key(authors: object) -> str | None:
+    if authors is None or isinstance(authors, float) or len(authors) == 0:
+        return None
+    return surname_key(str(authors[0]))
+
+
+def author_keys(authors: object) -> tuple[str, ...]:
+    """Every author's surname key, in order."""
+    if authors is None or isinstance(authors, float):
+        return ()
+    return tuple(key for key in (surname_key(str(a)) for a in authors) if key)
+
+
+def journal_words(journal: str | None) -> tuple[str, ...]:
+    if not journal:
+        return ()
+    return tuple(w for w in fold(journal).split() if w not in _JOURNAL_STOPWORDS)
+
+
+def journals_compatible(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    """An abbreviation and a full name are compatible when each abbreviated word begins a word
+    of the full name, in order: 'J Invest Dermatol' ~ 'Journal of Investigative Dermatology'."""
+    if not a or not b:
+        return True
+    short, long = (a, b) if len(a) <= len(b) else (b, a)
+    position = 0
+    for word in short:
+        while position < len(long) and not long[position].startswith(word):
+            position += 1
+        if position == len(long):
+            return False
+        position += 1
+    return True

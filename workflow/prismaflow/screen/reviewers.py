@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +12,7 @@ import pandas as pd
 from prismaflow.config import SCHEMA_DIR, load_yaml
 from prismaflow.errors import InputFileError
 from prismaflow.identifiers import normalise_doi, normalise_pmid
+from prismaflow.sheets import read_rows
 
 ROW_SCHEMA = SCHEMA_DIR / "decisions.schema.yaml"
 COLUMNS = ("record", "decision", "reason", "note", "timestamp")
@@ -47,34 +47,6 @@ def _resolve(value: str, index: Mapping[str, str]) -> str | None:
     return None
 
 
-def _rows(path: Path) -> list[tuple[int, dict[str, str | None]]]:
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = path.read_bytes()[: exc.start].count(b"\n") + 1
-        raise InputFileError(
-            path, "is not UTF-8 text", line=line, fix="save the sheet as CSV UTF-8"
-        ) from None
-    reader = csv.DictReader(text.splitlines())
-    header = reader.fieldnames or []
-    missing = [c for c in ("record", "decision") if c not in header]
-    unknown = [c for c in header if c not in COLUMNS]
-    if missing or unknown:
-        raise InputFileError(
-            path,
-            f"header has missing columns {missing} / unknown columns {unknown}",
-            line=1,
-            fix=f"use the columns {list(COLUMNS)}",
-        )
-    return [
-        (
-            reader.line_num,
-            {k: (v.strip() or None) if isinstance(v, str) else v for k, v in row.items()},
-        )
-        for row in reader
-    ]
-
-
 def read_sheet(
     path: Path, stage: str, reasons: Mapping[str, Mapping[str, str]], index: Mapping[str, str]
 ) -> list[ReviewerDecision]:
@@ -84,8 +56,7 @@ def read_sheet(
     stage_reasons = {code for code, spec in reasons.items() if spec["stage"] in (stage, "both")}
     decided: dict[str, int] = {}
     decisions = []
-    for line, row in _rows(path):
-        row = {k: v for k, v in row.items() if v is not None}
+    for line, row in read_rows(path, ("record", "decision"), COLUMNS):
         for error in validator.iter_errors(row):
             where = ".".join(map(str, error.absolute_path)) or "row"
             raise InputFileError(path, f"column {where}: {error.message}", line=line)

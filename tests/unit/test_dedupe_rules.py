@@ -1,0 +1,171 @@
+"""The matching rules one by one: what links, and what is kept apart and why."""
+
+import pytest
+
+from prismaflow.dedupe.apart import keep_apart
+from prismaflow.dedupe.compare import compare, comparison_keys
+from prismaflow.dedupe.normalise import (
+    first_page,
+    journal_words,
+    journals_compatible,
+    normalise_title,
+    surname_key,
+    volume_number,
+)
+from prismaflow.records import records_table
+
+TITLE = "Topical ruxolitinib in the treatment of necrobiosis lipoidica: an open-label study"
+BASE = {
+    "year": 2024,
+    "authors": ["Hwang J"],
+    "journal": "J Invest Dermatol",
+    "volume": "144",
+    "pages": "1994-1997",
+}
+
+
+def keys(**fields):
+    record = {"record_id": "r", "source": "s", "source_id": "1", **BASE, **fields}
+    return comparison_keys(records_table([record]).to_pandas()).to_dict("records")[0]
+
+
+def verdict(a, b):
+    return compare(keys(**a), keys(**b), year_tolerance=1, min_title_length=30)
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        (TITLE + ".", TITLE.upper().replace(": ", " - ")),
+        ("Effets du <i>ruxolitinib</i> &amp; vitiligo", "Effets du ruxolitinib & vitiligo"),
+        ("Réponse à la crème", "Reponse a la creme"),
+        ("Ca<sup>2+</sup> handling in smooth muscle", "Ca2+ handling in smooth muscle"),
+        (TITLE + ".[Erratum appears in Chest 1993 May;103(5):1640]", TITLE),
+        ("Carboplatin [corrected] with cetuximab", "Carboplatin with cetuximab"),
+        (TITLE + " <ORIGINAL> NEOADJUVANTE CHEMOTHERAPIE", TITLE),
+        ("[Treatment of malignant pleural exudates]", "Treatment of malignant pleural exudates"),
+        ("Treatment of exudates [Article in Chinese]", "Treatment of exudates"),
+    ],
+)
+def test_title_normalisation_removes_what_does_not_make_another_study(a, b):
+    assert normalise_title(a) == normalise_title(b)
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("von Pawel J", "Pawel J"),
+        ("Van Schil P", "Schil P"),
+        ("Sørensen P G", "Sorensen P G"),
+        ("Abdel Aziz A M", "Aziz A M"),
+        ("Müller Anna", "Muller A"),
+    ],
+)
+def test_surnames_agree_across_particles_and_letters(a, b):
+    assert surname_key(a) == surname_key(b)
+
+
+def test_page_volume_and_journal_keys():
+    assert first_page("221-8") == first_page("221-228") == first_page("e221") == "221"
+    assert first_page("JC6-9") == "6" and first_page(None) is None
+    assert volume_number("38 (Supplement 1)") == volume_number("38") == "38"
+    assert journals_compatible(
+        journal_words("J Invest Dermatol"), journal_words("Journal of Investigative Dermatology")
+    )
+    assert journals_compatible(
+        journal_words("N Engl J Med"), journal_words("The New England Journal of Medicine")
+    )
+    assert not journals_compatible(
+        journal_words("Annals of Internal Medicine"), journal_words("ACP Journal Club")
+    )
+
+
+@pytest.mark.parametrize(
+    ("article", "other", "reason"),
+    [
+        (TITLE, "Erratum: " + TITLE, "notice_vs_article"),
+        (TITLE, "Correction to: " + TITLE, "notice_vs_article"),
+        (TITLE, "Retraction notice: " + TITLE, "notice_vs_article"),
+        (TITLE, "Reply to: " + TITLE, "notice_vs_article"),
+        (TITLE, "Comment on: " + TITLE, "notice_vs_article"),
+        (
+            "Ruxolitinib for lichen planus: results",
+            "Ruxolitinib for lichen planus: study protocol",
+            "notice_vs_article",
+        ),
+        (TITLE + ". Part 1", TITLE + ". Part 2", "series_part"),
+        (TITLE + ". Part I", TITLE + ". Part II", "series_part"),
+        (
+            "Outcomes of 2010 to 2015 in the registry",
+            "Outcomes of 2010 to 2018 in the registry",
+            "different_numbers",
+        ),
+    ],
+)
+def test_keep_apart_rules(article, other, reason):
+    assert keep_apart(normalise_title(article), normalise_title(other)) == reason
+    assert verdict({"title": article}, {"title": other}).reason == reason
+
+
+def test_numbers_found_inside_a_word_do_not_keep_apart():
+    assert (
+        keep_apart(
+            normalise_title("integrin (alpha)v(beta)3 in melanoma"),
+            normalise_title("integrin alphavbeta3 in melanoma"),
+        )
+        is None
+    )
+
+
+def test_a_conference_abstract_and_its_article_stay_apart():
+    result = verdict(
+        {"title": TITLE, "pages": "S212", "volume": "143"},
+        {"title": TITLE, "pages": "1994-1997", "volume": "144"},
+    )
+    assert result.rule is None and result.reason == "different_pages"
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "reason"),
+    [
+        ({"doi": "10.1000/a"}, {"doi": "10.1000/b"}, "different_doi"),
+        ({"pmid": "1"}, {"pmid": "2"}, "different_pmid"),
+        ({"year": 2024}, {"year": 2021}, "years_apart"),
+        ({"authors": ["Hwang J"]}, {"authors": ["Okafor C"]}, "different_first_author"),
+        ({"pages": None, "volume": "1"}, {"pages": None, "volume": "2"}, "different_volume"),
+    ],
+)
+def test_conflicting_fields_keep_identical_titles_apart(a, b, reason):
+    assert verdict({"title": TITLE, **a}, {"title": TITLE, **b}).reason == reason
+
+
+def test_garbled_volume_does_not_outweigh_agreeing_pages():
+    assert verdict({"title": TITLE, "volume": "1)"}, {"title": TITLE, "volume": "144"}).rule == (
+        "title"
+    )
+
+
+def test_rules_that_link():
+    assert verdict({"title": TITLE}, {"title": TITLE.upper(), "year": 2023}).rule == "title"
+    assert verdict({"title": TITLE}, {"title": TITLE.replace("treatment", "therapy")}).rule == (
+        "title_pages"
+    )
+    assert (
+        verdict({"title": TITLE}, {"title": TITLE + ": a bilingual subtitle appended here"}).rule
+        == "title_contained"
+    )
+
+
+def test_short_titles_link_only_when_every_field_is_identical():
+    short = {"title": "Empyema thoracis", "pages": None}
+    assert verdict(short, short).rule == "short_title_all_fields"
+    assert verdict(short, {**short, "authors": ["Okafor C"]}).rule is None
+    assert verdict(short, {**short, "volume": None}).reason == "title_too_short"
+
+
+def test_pages_that_disagree_are_overruled_only_by_everything_else():
+    a = {"title": TITLE, "pages": "678-684", "authors": ["David K", "Mongan N"]}
+    b = {**a, "pages": "676-682"}
+    assert verdict(a, b).rule == "all_but_pages"
+    assert verdict(a, {**b, "journal": "ACP Journal Club"}).reason == "different_pages"
+    assert verdict(a, {**b, "authors": ["David K"]}).reason == "different_pages"

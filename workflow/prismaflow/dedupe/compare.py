@@ -1,0 +1,212 @@
+"""Comparison keys per record, candidate pairs by blocking, and the rules that score a pair.
+
+Blocking never compares all pairs: records are compared only when they share a block key
+(the same normalised title, its first or last characters, first author with year and page, or
+volume with page and year), so the work grows with the number of records, not its square.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from itertools import combinations
+
+import pandas as pd
+from rapidfuzz import fuzz
+
+from prismaflow.dedupe.apart import keep_apart
+from prismaflow.dedupe.normalise import (
+    author_keys,
+    first_author_key,
+    first_page,
+    journal_words,
+    journals_compatible,
+    normalise_title,
+    volume_number,
+)
+
+SCORED_RULES = (
+    "title",
+    "title_pages",
+    "title_contained",
+    "short_title_all_fields",
+    "all_but_pages",
+)
+# Fields whose disagreement a rule's link overrules when clusters are joined.
+OVERRULES = {"all_but_pages": ("page",)}
+AFFIX = 24  # characters of a title's start or end that make a block
+MAX_BLOCK = 40  # larger blocks are compared by a sliding window over their sorted titles
+WINDOW = 8
+
+
+def _present(values: object) -> list:
+    """Missing as None (not NaN, which is truthy), so `a and b` means both are present."""
+    return [v if isinstance(v, str) and v else None for v in values]
+
+
+def comparison_keys(records: pd.DataFrame) -> pd.DataFrame:
+    """What is compared, derived once per record; object columns so that missing stays None."""
+    return pd.DataFrame(
+        {
+            "record_id": records["record_id"].tolist(),
+            "doi": _present(records["doi"]),
+            "pmid": _present(records["pmid"]),
+            "title": [normalise_title(t) for t in _present(records["title"])],
+            "year": [int(y) if pd.notna(y) else None for y in records["year"]],
+            "page": [first_page(p) for p in _present(records["pages"])],
+            "volume": [volume_number(v) for v in _present(records["volume"])],
+            "author": [first_author_key(a) for a in records["authors"]],
+            "authors": [author_keys(a) for a in records["authors"]],
+            "journal": [journal_words(j) for j in _present(records["journal"])],
+        },
+        dtype=object,
+    )
+
+
+def _block_columns(keys: pd.DataFrame) -> list[pd.Series]:
+    """Block keys; a key with a missing part is missing (NA), and NA keys make no block."""
+    text = {name: keys[name].astype("string") for name in ("title", "page", "volume", "author")}
+    year = keys["year"].astype("Int64").astype("string")
+    title = text["title"]
+    long_enough = title.str.len() >= AFFIX
+    return [
+        title,
+        title.str[:AFFIX].where(long_enough),
+        title.str[-AFFIX:].where(long_enough),
+        text["author"] + "|" + year + "|" + text["page"],
+        text["volume"] + "|" + text["page"] + "|" + year,
+    ]
+
+
+def candidate_pairs(keys: pd.DataFrame) -> set[tuple[int, int]]:
+    """Row positions (i < j) of the records worth comparing."""
+    pairs: set[tuple[int, int]] = set()
+    titles = keys["title"].fillna("").to_numpy()
+    for column in _block_columns(keys):
+        grouped = pd.Series(range(len(keys))).groupby(column.to_numpy(), sort=False, dropna=True)
+        for members in grouped.indices.values():
+            if len(members) < 2:
+                continue
+            if len(members) <= MAX_BLOCK:
+                pairs.update(combinations(sorted(members), 2))
+                continue
+            ordered = sorted(members, key=lambda i: titles[i])
+            for offset, i in enumerate(ordered):
+                for j in ordered[offset + 1 : offset + WINDOW]:
+                    pairs.add((min(i, j), max(i, j)))
+    return pairs
+
+
+@dataclass(frozen=True)
+class Verdict:
+    rule: str | None  # the rule that linked the pair, or None
+    score: float
+    reason: str | None = None  # why a pair was kept apart
+
+
+def _authors_agree(a: str | None, b: str | None) -> bool:
+    return a is None or b is None or a == b or fuzz.ratio(a, b) >= 80
+
+
+def titles_agree(a: str | None, b: str | None) -> bool:
+    """Whether a shared DOI or PMID can be believed: a supplement's DOI shared by its many
+    conference abstracts names a container, not a study, and their titles disagree."""
+    return not a or not b or fuzz.token_set_ratio(a, b) >= 80
+
+
+def _present_both(a: object, b: object) -> bool:
+    return bool(a) and bool(b)
+
+
+def compare(a: dict, b: dict, *, year_tolerance: int, min_title_length: int) -> Verdict:
+    """Explicit rules, most decisive first; conflicting identifiers or pages always win."""
+    if _present_both(a["doi"], b["doi"]) and a["doi"] != b["doi"]:
+        return Verdict(None, 0.0, "different_doi")
+    if _present_both(a["pmid"], b["pmid"]) and a["pmid"] != b["pmid"]:
+        return Verdict(None, 0.0, "different_pmid")
+    title_a, title_b = a["title"] or "", b["title"] or ""
+    apart = keep_apart(title_a, title_b)
+    if apart:
+        return Verdict(None, 0.0, apart)
+    year_a, year_b = a["year"], b["year"]
+    known_years = year_a is not None and year_b is not None
+    if known_years and abs(year_a - year_b) > year_tolerance:
+        return Verdict(None, 0.0, "years_apart")
+    if _present_both(a["page"], b["page"]) and a["page"] != b["page"]:
+        return _all_but_pages(a, b)
+    same_page = _present_both(a["page"], b["page"])  # equal, since they do not differ
+    # Volumes are often garbled in exports ("1)" for "57 (1)"): agreeing pages outweigh them.
+    if _present_both(a["volume"], b["volume"]) and a["volume"] != b["volume"] and not same_page:
+        return Verdict(None, 0.0, "different_volume")
+    if not _authors_agree(a["author"], b["author"]):
+        return Verdict(None, 0.0, "different_first_author")
+    if min(len(title_a), len(title_b)) < min_title_length:
+        return _short_title(a, b, same_page)
+    similarity = fuzz.ratio(title_a, title_b) / 100
+    if similarity >= 0.95:
+        return Verdict("title", similarity)
+    if similarity >= 0.85 and same_page and journals_compatible(a["journal"], b["journal"]):
+        return Verdict("title_pages", similarity)
+    contained = fuzz.partial_ratio(title_a, title_b) / 100
+    if contained >= 0.97 and same_page and known_years and year_a == year_b:
+        return Verdict("title_contained", contained)
+    return Verdict(None, similarity, "titles_differ")
+
+
+def _identical_apart_from_pages(a: dict, b: dict) -> bool:
+    return (
+        a["year"] is not None
+        and a["year"] == b["year"]
+        and _present_both(a["volume"], b["volume"])
+        and a["volume"] == b["volume"]
+        and len(a["authors"]) > 0
+        and a["authors"] == b["authors"]
+        and _present_both(a["journal"], b["journal"])
+        and journals_compatible(a["journal"], b["journal"])
+    )
+
+
+def _all_but_pages(a: dict, b: dict) -> Verdict:
+    """Pages that disagree keep two records apart (an abstract and its later article), unless
+    the same title, year, volume, journal and author list say one page is a typo."""
+    long_enough = min(len(a["title"] or ""), len(b["title"] or "")) >= 30
+    if long_enough and a["title"] == b["title"] and _identical_apart_from_pages(a, b):
+        return Verdict("all_but_pages", 0.99)
+    return Verdict(None, 0.0, "different_pages")
+
+
+def _short_title(a: dict, b: dict, same_page: bool) -> Verdict:
+    """A short title ("Coronary artery disease", "Poster abstracts") is too generic to match on
+    its own: it links only when everything else is present and identical."""
+    pages_agree = same_page or (not a["page"] and not b["page"])
+    identical = (
+        a["title"] == b["title"]
+        and a["year"] is not None
+        and a["year"] == b["year"]
+        and _present_both(a["volume"], b["volume"])
+        and a["volume"] == b["volume"]
+        and pages_agree
+        and a["authors"] == b["authors"]
+        and journals_compatible(a["journal"], b["journal"])
+    )
+    return (
+        Verdict("short_title_all_fields", 1.0)
+        if identical
+        else Verdict(None, 0.0, "title_too_short")
+    )
+
+
+def scored_links(
+    keys: pd.DataFrame, *, year_tolerance: int, min_title_length: int
+) -> Iterator[tuple[int, int, Verdict]]:
+    """Every candidate pair the rules link, best first."""
+    rows = keys.to_dict("records")
+    linked = []
+    for i, j in candidate_pairs(keys):
+        verdict = compare(
+            rows[i], rows[j], year_tolerance=year_tolerance, min_title_length=min_title_length
+        )
+        if verdict.rule:
+            linked.append((i, j, verdict))
+    linked.sort(key=lambda item: (-item[2].score, item[0], item[1]))
+    yield from linked
