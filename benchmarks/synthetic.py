@@ -29,12 +29,15 @@ WORDS = (
     "pulmonary infection antibiotic resistance vaccine trial-based observational retrospective "
     "prospective multicentre international national survey questionnaire validation"
 ).split()
-SURNAMES = (
-    "Smith Jones Garcia Müller Rossi Dubois Kim Lee Wang Zhang Nguyen Kowalski Novak Silva "
+SURNAMES = [
+    *"Smith Jones Garcia Müller Rossi Dubois Kim Lee Wang Zhang Nguyen Kowalski Novak Silva "
     "Santos Andersen Johansson Virtanen Papadopoulos Yilmaz Cohen Levi Sato Suzuki Tanaka "
-    "Patel Shah Singh Khan Ahmed Okafor Mensah Kariuki Hughes Murphy O'Brien van Dijk de Vries "
-    "Fischer Schneider Weber Moreau Laurent Ricci Greco Costa Ferreira Ivanova Petrov"
-).split()
+    "Patel Shah Singh Khan Ahmed Okafor Mensah Kariuki Hughes Murphy O'Brien Fischer Schneider "
+    "Weber Moreau Laurent Ricci Greco Costa Ferreira Ivanova Petrov".split(),
+    "van Dijk",
+    "de Vries",
+    "Abdel Aziz",
+]
 GIVEN = "Anna John Maria Peter Laura Michael Sofia David Elena Thomas Julia Marco".split()
 JOURNAL_WORDS = (
     "Journal Clinical Experimental Dermatology Medicine Research Reviews "
@@ -102,8 +105,9 @@ def _variant(rng: random.Random, study: dict) -> dict:
         copy["journal"] = copy["journal_abbrev"]
     copy["journal_abbrev"] = None
     if rng.random() < 0.5:
-        copy["authors"] = [
-            a.split(" ")[0] + " " + "".join(p[0] for p in a.split(" ")[1:]) for a in copy["authors"]
+        copy["authors"] = [  # "van Dijk Anna B" -> "van Dijk AB"
+            f"{surname} {given[0]}{initial}"
+            for surname, given, initial in (a.rsplit(" ", 2) for a in copy["authors"])
         ]
     if rng.random() < 0.1:
         copy["year"] += rng.choice((-1, 1))
