@@ -30,10 +30,12 @@ WORDS = (
     "prospective multicentre international national survey questionnaire validation"
 ).split()
 SURNAMES = [
-    *"Smith Jones Garcia Müller Rossi Dubois Kim Lee Wang Zhang Nguyen Kowalski Novak Silva "
-    "Santos Andersen Johansson Virtanen Papadopoulos Yilmaz Cohen Levi Sato Suzuki Tanaka "
-    "Patel Shah Singh Khan Ahmed Okafor Mensah Kariuki Hughes Murphy O'Brien Fischer Schneider "
-    "Weber Moreau Laurent Ricci Greco Costa Ferreira Ivanova Petrov".split(),
+    *(
+        "Smith Jones Garcia Müller Rossi Dubois Kim Lee Wang Zhang Nguyen Kowalski Novak Silva "
+        "Santos Andersen Johansson Virtanen Papadopoulos Yilmaz Cohen Levi Sato Suzuki Tanaka "
+        "Patel Shah Singh Khan Ahmed Okafor Mensah Kariuki Hughes Murphy O'Brien Fischer Schneider "
+        "Weber Moreau Laurent Ricci Greco Costa Ferreira Ivanova Petrov"
+    ).split(),
     "van Dijk",
     "de Vries",
     "Abdel Aziz",
