@@ -66,6 +66,16 @@ def test_doi_links_and_pubmed_member_is_canonical():
     assert links.set_index("record_id").loc["scopus:2-s2.0-1", "rule"] == "doi"
 
 
+@pytest.mark.parametrize("identifier", ["pmcid", "scopus_eid"])
+def test_pmcid_and_scopus_eid_link_exports_of_one_record(identifier):
+    links, records = run(
+        {"source": "file", "source_id": "1", identifier: "X1", "title": TITLE},
+        {"source": "file", "source_id": "2", identifier: "X1", "title": TITLE.upper() + " (2)"},
+    )
+    assert len(records) == 1
+    assert set(links["rule"]) == {"canonical", identifier}
+
+
 def test_title_and_year_link_records_without_shared_identifiers():
     links, records = run(
         {"source": "pubmed", "source_id": "1", "title": TITLE + ".", "year": 2024},

@@ -130,6 +130,8 @@ def test_a_conference_abstract_and_its_article_stay_apart():
     [
         ({"doi": "10.1000/a"}, {"doi": "10.1000/b"}, "different_doi"),
         ({"pmid": "1"}, {"pmid": "2"}, "different_pmid"),
+        ({"pmcid": "PMC1"}, {"pmcid": "PMC2"}, "different_pmcid"),
+        ({"scopus_eid": "2-s2.0-1"}, {"scopus_eid": "2-s2.0-2"}, "different_scopus_eid"),
         ({"year": 2024}, {"year": 2021}, "years_apart"),
         ({"authors": ["Hwang J"]}, {"authors": ["Okafor C"]}, "different_first_author"),
         ({"pages": None, "volume": "1"}, {"pages": None, "volume": "2"}, "different_volume"),

@@ -25,9 +25,9 @@ from prismaflow.dedupe.compare import (
 from prismaflow.dedupe.overrides import Override, resolved
 
 SOURCE_PRIORITY = ("pubmed", "scopus")
-IDENTIFIERS = ("doi", "pmid")
+IDENTIFIERS = ("doi", "pmid", "pmcid", "scopus_eid")
 # A cluster holds at most one value of each; "previous" is the cluster of an earlier run.
-EXCLUSIVE = ("doi", "pmid", "page", "previous")
+EXCLUSIVE = (*IDENTIFIERS, "page", "previous")
 LINK_RULES = ("canonical", "previous", *IDENTIFIERS, *SCORED_RULES, "override_link")
 
 
@@ -52,8 +52,8 @@ class _Clusters:
     def __init__(self, keys: pd.DataFrame, previous: dict[str, str]) -> None:
         self.parent = list(range(len(keys)))
         self.values = []
-        for row in keys[["record_id", "doi", "pmid", "page"]].to_dict("records"):
-            values = {name: {row[name]} if row[name] else set() for name in EXCLUSIVE[:3]}
+        for row in keys[["record_id", *IDENTIFIERS, "page"]].to_dict("records"):
+            values = {name: {row[name]} if row[name] else set() for name in (*IDENTIFIERS, "page")}
             earlier = previous.get(row["record_id"])
             values["previous"] = {earlier} if earlier else set()
             self.values.append(values)

@@ -51,6 +51,8 @@ def comparison_keys(records: pd.DataFrame) -> pd.DataFrame:
             "record_id": records["record_id"].tolist(),
             "doi": _present(records["doi"]),
             "pmid": _present(records["pmid"]),
+            "pmcid": _present(records["pmcid"]),
+            "scopus_eid": _present(records["scopus_eid"]),
             "title": [normalise_title(t) for t in _present(records["title"])],
             "year": [int(y) if pd.notna(y) else None for y in records["year"]],
             "page": [first_page(p) for p in _present(records["pages"])],
@@ -120,10 +122,9 @@ def _present_both(a: object, b: object) -> bool:
 
 def compare(a: dict, b: dict, *, year_tolerance: int, min_title_length: int) -> Verdict:
     """Explicit rules, most decisive first; conflicting identifiers or pages always win."""
-    if _present_both(a["doi"], b["doi"]) and a["doi"] != b["doi"]:
-        return Verdict(None, 0.0, "different_doi")
-    if _present_both(a["pmid"], b["pmid"]) and a["pmid"] != b["pmid"]:
-        return Verdict(None, 0.0, "different_pmid")
+    for name in ("doi", "pmid", "pmcid", "scopus_eid"):
+        if _present_both(a[name], b[name]) and a[name] != b[name]:
+            return Verdict(None, 0.0, f"different_{name}")
     title_a, title_b = a["title"] or "", b["title"] or ""
     apart = keep_apart(title_a, title_b)
     if apart:
