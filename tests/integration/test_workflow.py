@@ -81,7 +81,7 @@ def test_every_exclusion_has_a_reason_and_machine_decisions_are_marked(finished_
     excluded = decisions[decisions["decision"] == "exclude"]
     assert excluded["reason"].notna().all() and excluded["reason_label"].notna().all()
     included = decisions[decisions["decision"] == "include"]
-    assert set(included["decided_by"]) == {"machine"}  # no reviewer sheets ship with the default
+    assert set(included["decided_by"]) == {"model"}  # no reviewer sheets ship with the default
 
 
 def test_a_second_run_does_nothing(finished_run):

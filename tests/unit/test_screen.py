@@ -167,6 +167,7 @@ def records(*titles):
             "abstract": [None] * len(titles),
             "publication_types": [["Journal Article"]] * len(titles),
             "language": ["eng"] * len(titles),
+            "keywords": [None] * len(titles),
             "year": [2023] * len(titles),
         }
     )
@@ -187,10 +188,10 @@ def test_rule_exclusions_carry_reason_label_and_evidence(config):
     )
     assert first["reason_label"].startswith("Off-topic: approved indication")
     assert (first["evidence_field"], first["evidence_term"]) == ("title", "vitiligo")
-    # The other record passes to full text, decided by the machine at both stages.
+    # The other record passes to full text, decided by the model at both stages.
     rest = out[out["record_id"] == "r1"]
     assert rest["stage"].tolist() == ["title_abstract", "full_text"]
-    assert set(rest["decided_by"]) == {"machine"}
+    assert set(rest["decided_by"]) == {"model"}
 
 
 def test_reviewers_override_rules_and_agreeing_reviewers_decide_together(config):
@@ -217,10 +218,10 @@ def test_conflicting_reviewers_leave_the_record_to_the_policy(config):
         ReviewerDecision("r0", "title_abstract", "bob", "exclude", "off_topic", None, None, "b"),
     ]
     machine = decide(config, frame, human).iloc[0]
-    assert (machine["decision"], machine["decided_by"]) == ("include", "machine")
+    assert (machine["decision"], machine["decided_by"]) == ("include", "model")
     assert "alice=include" in machine["note"] and "bob=exclude" in machine["note"]
     waiting = decide(config, frame, human, completeness="humans").iloc[0]
-    assert waiting["decision"] == "awaiting" and waiting["decided_by"] is None
+    assert waiting["decision"] == "conflict" and waiting["decided_by"] is None
 
 
 def test_humans_policy_leaves_undecided_records_awaiting_a_reviewer(config):

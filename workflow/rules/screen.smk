@@ -4,9 +4,14 @@ rule screen_records:
         links=rules.dedupe_records.output.links,
         gate=gate_verdict("dedupe"),
         sheets=decision_sheets(),
-        code=package_files("screen", "../schemas/decisions.schema.yaml"),
+        code=package_files(
+            "screen", "sheets.py", "spreadsheet.py", "../schemas/decisions.schema.yaml"
+        ),
     output:
         decisions="results/03_screen/decisions.parquet",
+        agreement="results/03_screen/agreement.parquet",
+        conflicts="results/03_screen/conflicts.parquet",
+        worklist="results/03_screen/worklist.xlsx",
     log:
         "results/logs/screen/screen.log",
     benchmark:
@@ -16,5 +21,6 @@ rule screen_records:
     params:
         screening=config["screening"],
         window=config["search"]["window"],
+        question=config["review"]["question"],
     script:
         "../scripts/screen.py"

@@ -1,10 +1,15 @@
-"""Snakemake adapter for rule screen: protocol rules and reviewers' sheets into decisions."""
+"""Snakemake adapter for rule screen_records: rules, reviewers and the relevance model into
+decisions, agreement, conflicts and the reviewers' worklist."""
+
+from pathlib import Path
 
 from prismaflow.parquet_io import read_frame, write_artifact
 from prismaflow.runlog import logged_to
+from prismaflow.screen.agreement import AGREEMENT_SCHEMA, agreement
 from prismaflow.screen.reviewers import read_sheets, record_index
 from prismaflow.screen.rules import protocol_rules
-from prismaflow.screen.stage import DECISIONS_SCHEMA, screen
+from prismaflow.screen.stage import CONFLICTS_SCHEMA, DECISIONS_SCHEMA, conflicts, screen
+from prismaflow.screen.worklist import worklist, write_worklist
 
 with logged_to(snakemake.log[0], "screen") as log:
     params = snakemake.params.screening
@@ -12,14 +17,19 @@ with logged_to(snakemake.log[0], "screen") as log:
     links = read_frame(snakemake.input.links)
     sheets = read_sheets(snakemake.input.sheets, params["reasons"], record_index(records, links))
     rules = protocol_rules(params["rules"], snakemake.params.window)
-    decisions = screen(records, sheets, rules, params["reasons"], params["completeness"])
-    write_artifact(
-        decisions,
-        snakemake.output.decisions,
-        rule="screen",
-        params={"screening": params, "window": snakemake.params.window},
-        inputs=[snakemake.input.records, *snakemake.input.sheets],
-        schema=DECISIONS_SCHEMA,
+    decisions = screen(
+        records, sheets, rules, params["reasons"], params["completeness"], snakemake.params.question
     )
+    slice_ = {"screening": params, "window": snakemake.params.window}
+    inputs = [snakemake.input.records, *snakemake.input.sheets]
+    for frame, path, schema in (
+        (decisions, snakemake.output.decisions, DECISIONS_SCHEMA),
+        (agreement(sheets), snakemake.output.agreement, AGREEMENT_SCHEMA),
+        (conflicts(sheets, decisions), snakemake.output.conflicts, CONFLICTS_SCHEMA),
+    ):
+        write_artifact(frame, path, rule="screen", params=slice_, inputs=inputs, schema=schema)
+    pending = worklist(decisions, records)
+    write_worklist(pending, Path(snakemake.output.worklist), params["reasons"])
     for (stage, decision), n in decisions.groupby(["stage", "decision"]).size().items():
         log.info("%s %s: %d", stage, decision, n)
+    log.info("%d records on the reviewers' worklist", len(pending))

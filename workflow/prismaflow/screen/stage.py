@@ -1,8 +1,10 @@
 """Stage 03 as data: one decision per record at title/abstract, and per sought report at full text.
 
-Precedence: reviewers over rules over the machine fallback. Reviewers who disagree leave the
-record undecided (listed as a conflict) until adjudicated; the completeness policy then says
-whether the machine decides (decided_by=machine) or the gate waits for humans.
+Precedence: an adjudication, then reviewers who agree, then the protocol's rules, then the
+completeness policy. Reviewers who disagree leave the record in conflict until an adjudication
+sheet resolves it. Under the `machine` policy the relevance model decides what is left
+(decided_by=model, always to include: a model never excludes); under `humans` those records
+await a reviewer and the gate says which.
 """
 
 from __future__ import annotations
@@ -10,10 +12,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from prismaflow.screen.reviewers import ReviewerDecision
+from prismaflow.screen import ranking
+from prismaflow.screen.reviewers import ADJUDICATOR, ReviewerDecision
 from prismaflow.screen.rules import Rule, first_hit
 
 STAGES = ("title_abstract", "full_text")
@@ -29,9 +33,19 @@ DECISIONS_SCHEMA = pa.schema(
         ("evidence_field", pa.string()),
         ("evidence_term", pa.string()),
         ("score", pa.float64()),
+        ("score_terms", pa.string()),
         ("timestamp", pa.string()),
         ("note", pa.string()),
         ("origin", pa.string()),
+    ]
+)
+CONFLICTS_SCHEMA = pa.schema(
+    [
+        ("record_id", pa.string()),
+        ("stage", pa.string()),
+        ("reviewers", pa.string()),
+        ("adjudicated", pa.bool_()),
+        ("final_decision", pa.string()),
     ]
 )
 # What moves a report on to the next step: "maybe" at title/abstract means "read the full text".
@@ -39,36 +53,29 @@ PASSES = {"title_abstract": {"include", "maybe"}, "full_text": {"include"}}
 
 
 def _human(decisions: Sequence[ReviewerDecision]) -> dict | None:
-    """The reviewers' joint decision, or a conflict row when they disagree."""
+    """The adjudicator's decision, the reviewers' joint one, or a conflict when they disagree."""
     if not decisions:
         return None
-    verdicts = {(d.decision, d.reason) for d in decisions}
-    reviewers = "+".join(sorted(d.reviewer for d in decisions))
-    origin = "; ".join(d.origin for d in decisions)
-    if len({v[0] for v in verdicts}) > 1:
+    adjudication = [d for d in decisions if d.reviewer == ADJUDICATOR]
+    chosen = adjudication or decisions
+    origin = "; ".join(d.origin for d in chosen)
+    if len({d.decision for d in chosen}) > 1:
         return {
             "decision": "conflict",
-            "decided_by": reviewers,
+            "decided_by": None,
             "origin": origin,
             "note": "reviewers disagree: "
             + ", ".join(f"{d.reviewer}={d.decision}" for d in decisions),
         }
-    first = decisions[0]
+    first = chosen[0]
     return {
         "decision": first.decision,
         "reason": first.reason,
-        "decided_by": reviewers,
-        "timestamp": max(d.timestamp or "" for d in decisions) or None,
-        "note": "; ".join(d.note for d in decisions if d.note) or None,
+        "decided_by": "+".join(sorted(d.reviewer for d in chosen)),
+        "timestamp": max(d.timestamp or "" for d in chosen) or None,
+        "note": "; ".join(d.note for d in chosen if d.note) or None,
         "origin": origin,
     }
-
-
-def _fallback(completeness: str, conflict: dict | None) -> dict:
-    note = conflict["note"] if conflict else None
-    if completeness == "machine":
-        return {"decision": "include", "decided_by": "machine", "note": note}
-    return {"decision": "awaiting", "decided_by": None, "note": note}
 
 
 def _decide(
@@ -86,7 +93,46 @@ def _decide(
             "evidence_field": hit.field,
             "evidence_term": hit.term,
         }
-    return _fallback(completeness, human)
+    note = human["note"] if human else None
+    if completeness == "machine":
+        return {"decision": "include", "decided_by": "model", "note": note}
+    return {"decision": "conflict" if human else "awaiting", "decided_by": None, "note": note}
+
+
+def relevance(
+    records: pd.DataFrame, labels: Mapping[str, int], question: str
+) -> tuple[np.ndarray, list[str]]:
+    """Each record's relevance score and the terms behind it, from a model trained on the
+    decisions so far (`labels`: record id -> 1 include, 0 exclude). Before any record is
+    included, the protocol's question stands in for the first relevant record, so that ranking
+    starts from what the review asks."""
+    texts = [
+        ranking.record_text(t, a, k)
+        for t, a, k in zip(records["title"], records["abstract"], records["keywords"], strict=True)
+    ]
+    position = {record_id: i for i, record_id in enumerate(records["record_id"])}
+    features = ranking.features([*texts, question])
+    rows = [position[r] for r in labels]
+    values = list(labels.values())
+    if 1 not in values:
+        rows.append(len(texts))  # the question, as the first relevant record
+        values.append(1)
+    if 0 not in values:
+        return np.zeros(len(texts)), [""] * len(texts)
+    model = ranking.fit(features.matrix[rows], np.array(values))
+    matrix = features.matrix[: len(texts)]
+    return ranking.scores(model, matrix), ranking.top_terms(model, matrix, features.terms)
+
+
+def training_labels(rows: Sequence[Mapping]) -> dict[str, int]:
+    """Title/abstract decisions made by people or rules: what the model may learn from."""
+    return {
+        row["record_id"]: int(row["decision"] == "include")
+        for row in rows
+        if row["stage"] == "title_abstract"
+        and row["decision"] in ("include", "exclude")
+        and row["decided_by"] not in (None, "model")
+    }
 
 
 def screen(
@@ -95,6 +141,7 @@ def screen(
     rules: Sequence[Rule],
     reasons: Mapping[str, Mapping[str, str]],
     completeness: str,
+    question: str = "",
 ) -> pd.DataFrame:
     """Decisions for every record at title/abstract and every report passed on to full text."""
     by_key: dict[tuple[str, str], list[ReviewerDecision]] = defaultdict(list)
@@ -116,4 +163,33 @@ def screen(
             if row["decision"] in PASSES[stage]:
                 passed.append(record)
         candidates = passed
+    score, terms = relevance(records, training_labels(rows), question)
+    scored = dict(zip(records["record_id"], zip(score, terms, strict=True), strict=True))
+    for row in rows:
+        row["score"], row["score_terms"] = scored[row["record_id"]]
     return pd.DataFrame(rows, columns=DECISIONS_SCHEMA.names)
+
+
+def conflicts(
+    reviewer_decisions: Sequence[ReviewerDecision], decisions: pd.DataFrame
+) -> pd.DataFrame:
+    """Every record on which reviewers disagreed, whether an adjudication resolved it, and the
+    decision that stands."""
+    final = decisions.set_index(["record_id", "stage"])["decision"].to_dict()
+    by_key: dict[tuple[str, str], list[ReviewerDecision]] = defaultdict(list)
+    for d in reviewer_decisions:
+        by_key[(d.record_id, d.stage)].append(d)
+    rows = []
+    for (record_id, stage), group in sorted(by_key.items()):
+        reviewers = [d for d in group if d.reviewer != ADJUDICATOR]
+        if len({d.decision for d in reviewers}) > 1:
+            rows.append(
+                {
+                    "record_id": record_id,
+                    "stage": stage,
+                    "reviewers": ", ".join(f"{d.reviewer}={d.decision}" for d in reviewers),
+                    "adjudicated": len(reviewers) < len(group),
+                    "final_decision": final.get((record_id, stage)),
+                }
+            )
+    return pd.DataFrame(rows, columns=CONFLICTS_SCHEMA.names)

@@ -1,0 +1,140 @@
+"""Dual review: agreement statistics, conflicts and adjudication; ranking; the worklist."""
+
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+
+from prismaflow.screen.agreement import agreement, cohen_kappa, pabak
+from prismaflow.screen.reviewers import ReviewerDecision
+from prismaflow.screen.rules import protocol_rules
+from prismaflow.screen.stage import conflicts, relevance, screen
+from prismaflow.screen.worklist import worklist, write_worklist
+
+
+def test_kappa_and_pabak_match_hand_computed_values():
+    a = ["yes", "yes", "no", "no", "yes"]
+    b = ["yes", "no", "no", "no", "yes"]
+    # observed 4/5; chance 0.6*0.4 + 0.4*0.6 = 0.48; kappa = 0.32 / 0.52
+    assert cohen_kappa(a, b) == pytest.approx(0.32 / 0.52)
+    assert pabak(a, b) == pytest.approx(0.6)
+    assert cohen_kappa(["no"] * 3, ["no"] * 3) is None  # chance agreement is total
+    assert cohen_kappa([], []) is None
+
+
+def decision(record, reviewer, verdict, stage="title_abstract", reason=None):
+    return ReviewerDecision(
+        record, stage, reviewer, verdict, reason, None, "2024-10-02", f"{reviewer}.csv"
+    )
+
+
+def test_agreement_rests_on_the_overlap_and_counts_open_conflicts():
+    decisions = [
+        decision("r1", "alice", "include"),
+        decision("r1", "bob", "include"),
+        decision("r2", "alice", "exclude", reason="review"),
+        decision("r2", "bob", "maybe"),
+        decision("r3", "alice", "exclude", reason="review"),
+        decision("r3", "bob", "include"),
+        decision("r4", "alice", "include"),  # only alice: not in the overlap
+        decision("r3", "adjudication", "exclude", reason="review"),
+    ]
+    row = agreement(decisions).iloc[0]
+    assert (row["reviewer_a"], row["reviewer_b"], row["overlap"]) == ("alice", "bob", 3)
+    assert (row["agreements"], row["conflicts"], row["conflicts_open"]) == (1, 2, 1)
+    assert row["percent_agreement"] == pytest.approx(1 / 3)
+    assert row["pabak"] == pytest.approx(-1 / 3)
+
+
+def frame(*titles):
+    return pd.DataFrame(
+        {
+            "record_id": [f"r{i}" for i in range(len(titles))],
+            "title": list(titles),
+            "abstract": [None] * len(titles),
+            "keywords": [None] * len(titles),
+            "publication_types": [["Journal Article"]] * len(titles),
+            "language": ["eng"] * len(titles),
+            "year": [2023] * len(titles),
+            "journal": [None] * len(titles),
+        }
+    )
+
+
+def test_adjudication_resolves_a_conflict(config):
+    records = frame("Cream for lichen planus", "Cream for granuloma annulare")
+    sheets = [
+        decision("r0", "alice", "include"),
+        decision("r0", "bob", "exclude", reason="off_topic"),
+        decision("r0", "adjudication", "exclude", reason="off_topic"),
+    ]
+    rules = protocol_rules(config["screening"]["rules"], config["search"]["window"])
+    decided = screen(records, sheets, rules, config["screening"]["reasons"], "humans")
+    first = decided[decided["record_id"] == "r0"].iloc[0]
+    assert (first["decision"], first["reason"], first["decided_by"]) == (
+        "exclude",
+        "off_topic",
+        "adjudication",
+    )
+    listed = conflicts(sheets, decided)
+    assert listed[["record_id", "reviewers", "adjudicated", "final_decision"]].values.tolist() == [
+        ["r0", "alice=include, bob=exclude", True, "exclude"]
+    ]
+
+
+def test_relevance_starts_from_the_question_before_any_inclusion():
+    records = frame(
+        "Topical ruxolitinib cream for lichen planus",
+        "Oral ruxolitinib for myelofibrosis in elderly patients",
+        "Topical ruxolitinib cream in granuloma annulare",
+    )
+    scores, terms = relevance(records, {"r1": 0}, "topical ruxolitinib cream in skin disease")
+    assert scores[0] > scores[1] and scores[2] > scores[1]
+    assert "cream" in terms[0]
+
+
+def test_rule_exclusions_and_reviewers_teach_the_model_but_its_own_decisions_do_not():
+    from prismaflow.screen.stage import training_labels
+
+    rows = [
+        {"record_id": "a", "stage": "title_abstract", "decision": "exclude", "decided_by": "rule"},
+        {"record_id": "b", "stage": "title_abstract", "decision": "include", "decided_by": "alice"},
+        {"record_id": "c", "stage": "title_abstract", "decision": "include", "decided_by": "model"},
+        {"record_id": "b", "stage": "full_text", "decision": "exclude", "decided_by": "bob"},
+    ]
+    assert training_labels(rows) == {"a": 0, "b": 1}
+
+
+def test_without_any_exclusion_there_is_nothing_to_learn_from():
+    scores, terms = relevance(frame("a study", "another study"), {}, "question")
+    assert scores.tolist() == [0.0, 0.0] and terms == ["", ""]
+
+
+def test_worklist_lists_undecided_records_best_first_and_neutralises_formulas(config, tmp_path):
+    records = frame(
+        '=HYPERLINK("x") cream for lichen planus',
+        "Cream for alopecia areata",
+        "Ruxolitinib cream for vitiligo",
+    )
+    decisions = pd.DataFrame(
+        {
+            "record_id": ["r0", "r1", "r2"],
+            "stage": ["title_abstract"] * 3,
+            "decision": ["include", "include", "exclude"],
+            "decided_by": ["model", "model", "rule"],
+            "score": [0.2, 0.9, None],
+            "score_terms": ["lichen", "alopecia", None],
+        }
+    )
+    pending = worklist(decisions, records)
+    assert pending["record"].tolist() == ["r1", "r0"] and pending["rank"].tolist() == [1, 2]
+    path = tmp_path / "worklist.xlsx"
+    write_worklist(pending, path, config["screening"]["reasons"])
+    sheet = load_workbook(path)["worklist"]
+    header = [c.value for c in sheet[1]]
+    assert header[header.index("decision") :] == ["decision", "reason", "note", "timestamp"]
+    titles = [row[header.index("title")] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert titles[1].startswith("'=HYPERLINK")
+    codes = [
+        r[0] for r in load_workbook(path)["reason codes"].iter_rows(min_row=2, values_only=True)
+    ]
+    assert "off_topic_on_label" in codes
