@@ -188,3 +188,25 @@ def test_a_dedupe_override_reruns_dedupe_and_downstream_only(finished_run):
         scheduled
     )
     assert not {"search_source", "search_log"} & set(scheduled)
+
+
+def test_two_reviewers_conflict_agreement_and_adjudication(finished_run, tmp_path):
+    run = tmp_path / "dual"
+    shutil.copytree(finished_run, run, symlinks=True)
+    folder = run / "config" / "decisions" / "title_abstract"
+    header = "record,decision,reason\n"
+    (folder / "alice.csv").write_text(header + "37099285,include,\n38417541,include,\n")
+    (folder / "bob.csv").write_text(header + "37099285,include,\n38417541,exclude,off_topic\n")
+    snakemake(run)
+    conflicts = read(run, "03_screen/conflicts.parquet")
+    assert conflicts[["record_id", "adjudicated"]].values.tolist() == [["pubmed:38417541", False]]
+    agreement = read(run, "03_screen/agreement.parquet").iloc[0]
+    assert (agreement["overlap"], agreement["conflicts_open"]) == (2, 1)
+    assert agreement["percent_agreement"] == 0.5 and agreement["pabak"] == 0.0
+    (folder / "adjudication.csv").write_text(header + "38417541,exclude,off_topic\n")
+    snakemake(run)
+    decisions = read(run, "03_screen/decisions.parquet").set_index(["record_id", "stage"])
+    settled = decisions.loc[("pubmed:38417541", "title_abstract")]
+    assert (settled["decision"], settled["decided_by"]) == ("exclude", "adjudication")
+    assert read(run, "03_screen/agreement.parquet").iloc[0]["conflicts_open"] == 0
+    assert decisions.loc[("pubmed:37099285", "title_abstract"), "decided_by"] == "alice+bob"

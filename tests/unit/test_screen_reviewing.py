@@ -138,3 +138,15 @@ def test_worklist_lists_undecided_records_best_first_and_neutralises_formulas(co
         r[0] for r in load_workbook(path)["reason codes"].iter_rows(min_row=2, values_only=True)
     ]
     assert "off_topic_on_label" in codes
+
+
+def test_full_text_decisions_note_open_access_from_a_pmcid(config):
+    records = frame("Cream for lichen planus", "Cream for granuloma annulare").assign(
+        pmcid=["PMC123", None]
+    )
+    rules = protocol_rules(config["screening"]["rules"], config["search"]["window"])
+    decided = screen(records, [], rules, config["screening"]["reasons"], "machine")
+    full_text = decided[decided["stage"] == "full_text"].set_index("record_id")
+    assert full_text.loc["r0", "open_access"] == "PubMed Central PMC123"
+    assert full_text.loc["r1", "open_access"] is None
+    assert decided.loc[decided["stage"] == "title_abstract", "open_access"].isna().all()

@@ -34,6 +34,7 @@ DECISIONS_SCHEMA = pa.schema(
         ("evidence_term", pa.string()),
         ("score", pa.float64()),
         ("score_terms", pa.string()),
+        ("open_access", pa.string()),
         ("timestamp", pa.string()),
         ("note", pa.string()),
         ("origin", pa.string()),
@@ -76,6 +77,12 @@ def _human(decisions: Sequence[ReviewerDecision]) -> dict | None:
         "note": "; ".join(d.note for d in chosen if d.note) or None,
         "origin": origin,
     }
+
+
+def _open_access(record: Mapping) -> str | None:
+    """Where the full text can be read for free, as far as the identifiers show."""
+    pmcid = record.get("pmcid")
+    return f"PubMed Central {pmcid}" if isinstance(pmcid, str) and pmcid else None
 
 
 def _decide(
@@ -159,6 +166,8 @@ def screen(
                 **_decide(stage, record, human, rules, completeness),
             }
             row["reason_label"] = reasons[row["reason"]]["label"] if row.get("reason") else None
+            if stage == "full_text":
+                row["open_access"] = _open_access(record)
             rows.append(row)
             if row["decision"] in PASSES[stage]:
                 passed.append(record)
