@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -25,6 +26,12 @@ def snakemake(directory: Path, *args: str, check: bool = True) -> subprocess.Com
             f"snakemake {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
         )
     return result
+
+
+def copy_of(finished_run: Path, tmp_path: Path, name: str) -> Path:
+    """A finished run (results and Snakemake's records too) to change without touching it."""
+    shutil.copytree(finished_run, tmp_path / name, symlinks=True)
+    return tmp_path / name
 
 
 def scheduled_rules(directory: Path, *args: str) -> dict[str, int]:

@@ -1,14 +1,13 @@
 """The embedded default run end to end: artifacts, gates, PRISMA counts, re-runs."""
 
 import json
-import shutil
 
 import pandas as pd
 import pytest
 
 from prismaflow.parquet_io import artifact_metadata
 from prismaflow.sandbox import copy_project
-from tests.integration.conftest import scheduled_rules, snakemake
+from tests.integration.conftest import copy_of, scheduled_rules, snakemake
 
 pytestmark = pytest.mark.integration
 STAGES = ("search", "dedupe", "screen", "extract", "synthesise")
@@ -102,8 +101,7 @@ def test_a_new_reviewer_sheet_reruns_screening_and_downstream_only(finished_run)
 
 
 def test_an_edited_reviewer_sheet_reruns_screening(finished_run, tmp_path):
-    run = tmp_path / "edited"
-    shutil.copytree(finished_run, run, symlinks=True)
+    run = copy_of(finished_run, tmp_path, "edited")
     sheet = run / "config" / "decisions" / "title_abstract" / "alice.csv"
     sheet.write_text("record,decision,reason\n10.1111/exd.70095,exclude,review\n")
     snakemake(run)
@@ -146,8 +144,7 @@ def test_a_malformed_config_fails_before_any_job(finished_run, tmp_path, overrid
 
 
 def test_a_failed_gate_stops_the_dag_and_names_the_records(finished_run, tmp_path):
-    run = tmp_path / "humans"
-    shutil.copytree(finished_run, run, symlinks=True)
+    run = copy_of(finished_run, tmp_path, "humans")
     policy = tmp_path / "humans.yaml"
     policy.write_text("screening:\n  completeness: humans\n")
     result = snakemake(run, "--configfile", str(policy), check=False)
@@ -191,8 +188,7 @@ def test_a_dedupe_override_reruns_dedupe_and_downstream_only(finished_run):
 
 
 def test_two_reviewers_conflict_agreement_and_adjudication(finished_run, tmp_path):
-    run = tmp_path / "dual"
-    shutil.copytree(finished_run, run, symlinks=True)
+    run = copy_of(finished_run, tmp_path, "dual")
     folder = run / "config" / "decisions" / "title_abstract"
     header = "record,decision,reason\n"
     (folder / "alice.csv").write_text(header + "37099285,include,\n38417541,include,\n")
