@@ -28,6 +28,16 @@ def snakemake(directory: Path, *args: str, check: bool = True) -> subprocess.Com
     return result
 
 
+def scheduled_with(run: Path, relative: str, text: str) -> dict[str, int]:
+    """The rules a dry run would execute if this file were added to the review folder."""
+    path = run / relative
+    path.write_text(text, encoding="utf-8")
+    try:
+        return scheduled_rules(run)
+    finally:
+        path.unlink()
+
+
 def copy_of(finished_run: Path, tmp_path: Path, name: str) -> Path:
     """A finished run (results and Snakemake's records too) to change without touching it."""
     shutil.copytree(finished_run, tmp_path / name, symlinks=True)

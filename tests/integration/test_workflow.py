@@ -7,7 +7,7 @@ import pytest
 
 from prismaflow.parquet_io import artifact_metadata
 from prismaflow.sandbox import copy_project
-from tests.integration.conftest import copy_of, scheduled_rules, snakemake
+from tests.integration.conftest import copy_of, scheduled_rules, scheduled_with, snakemake
 
 pytestmark = pytest.mark.integration
 STAGES = ("search", "dedupe", "screen", "extract", "synthesise")
@@ -88,12 +88,11 @@ def test_a_second_run_does_nothing(finished_run):
 
 
 def test_a_new_reviewer_sheet_reruns_screening_and_downstream_only(finished_run):
-    sheet = finished_run / "config" / "decisions" / "title_abstract" / "alice.csv"
-    sheet.write_text("record,decision,reason\n10.1111/exd.70095,exclude,review\n")
-    try:
-        scheduled = scheduled_rules(finished_run)
-    finally:
-        sheet.unlink()
+    scheduled = scheduled_with(
+        finished_run,
+        "config/decisions/title_abstract/alice.csv",
+        "record,decision,reason\n10.1111/exd.70095,exclude,review\n",
+    )
     assert {"screen_records", "gate_screen", "extract_studies", "synthesise_review"} <= set(
         scheduled
     )
@@ -175,12 +174,11 @@ def test_the_prismaflow_command_runs_snakemake_in_the_review_folder(finished_run
 
 
 def test_a_dedupe_override_reruns_dedupe_and_downstream_only(finished_run):
-    sheet = finished_run / "config" / "dedupe_overrides.csv"
-    sheet.write_text("action,record_a,record_b,note\napart,40192197,10.1111/exd.70095,\n")
-    try:
-        scheduled = scheduled_rules(finished_run)
-    finally:
-        sheet.unlink()
+    scheduled = scheduled_with(
+        finished_run,
+        "config/dedupe_overrides.csv",
+        "action,record_a,record_b,note\napart,40192197,10.1111/exd.70095,\n",
+    )
     assert {"dedupe_records", "gate_dedupe", "screen_records", "synthesise_review"} <= set(
         scheduled
     )
