@@ -41,6 +41,7 @@ def verdict(a, b):
         ("Réponse à la crème", "Reponse a la creme"),
         ("Ca<sup>2+</sup> handling in smooth muscle", "Ca2+ handling in smooth muscle"),
         (TITLE + ".[Erratum appears in Chest 1993 May;103(5):1640]", TITLE),
+        (TITLE + ".[Erratum appears in J Pediatr Surg. 2009 Sep;44(9):1865 Note: Riv", TITLE),
         ("Carboplatin [corrected] with cetuximab", "Carboplatin with cetuximab"),
         (TITLE + " <ORIGINAL> NEOADJUVANTE CHEMOTHERAPIE", TITLE),
         ("[Treatment of malignant pleural exudates]", "Treatment of malignant pleural exudates"),
@@ -74,6 +75,12 @@ def test_page_volume_and_journal_keys():
     )
     assert journals_compatible(
         journal_words("N Engl J Med"), journal_words("The New England Journal of Medicine")
+    )
+    assert journals_compatible(
+        journal_words(
+            "Clinical Medicine Insights: Circulatory, Respiratory and Pulmonary Medicine"
+        ),
+        journal_words("Clin Med Insights Circ Respir Pulm Med"),
     )
     assert not journals_compatible(
         journal_words("Annals of Internal Medicine"), journal_words("ACP Journal Club")

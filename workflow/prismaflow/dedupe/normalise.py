@@ -48,7 +48,7 @@ _LOST_CHARACTER = re.compile(r"(?<=\w)\?+(?=\w)")
 # and Ovid appends the original-language title after "<ORIGINAL>" or "TO:".
 _NOTE = re.compile(
     r"\[(?:published )?(?:erratum|corrected|note|comment|see comment|retraction in|"
-    r"retracted|expression of concern)[^\[\]]*\]",
+    r"retracted|expression of concern)[^\[\]]*(?:\]|$)",  # a note cut short has no "]"
     re.IGNORECASE,
 )
 _ORIGINAL_TITLE = re.compile(r"(?:<ORIGINAL>|\bTO:\s).*$", re.DOTALL)
@@ -154,12 +154,7 @@ def journal_words(journal: str | None) -> tuple[str, ...]:
     return tuple(w for w in fold(journal).split() if w not in _JOURNAL_STOPWORDS)
 
 
-def journals_compatible(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
-    """An abbreviation and a full name are compatible when each abbreviated word begins a word
-    of the full name, in order: 'J Invest Dermatol' ~ 'Journal of Investigative Dermatology'."""
-    if not a or not b:
-        return True
-    short, long = (a, b) if len(a) <= len(b) else (b, a)
+def _abbreviates(short: tuple[str, ...], long: tuple[str, ...]) -> bool:
     position = 0
     for word in short:
         while position < len(long) and not long[position].startswith(word):
@@ -168,3 +163,12 @@ def journals_compatible(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
             return False
         position += 1
     return True
+
+
+def journals_compatible(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    """An abbreviation and a full name are compatible when each abbreviated word begins a word
+    of the full name, in order: 'J Invest Dermatol' ~ 'Journal of Investigative Dermatology'.
+    Either may be the abbreviation, even with as many words as the other."""
+    if not a or not b:
+        return True
+    return _abbreviates(a, b) or _abbreviates(b, a)
