@@ -30,9 +30,12 @@ lint: $(STAMP)
 	$(BIN)/snakemake --lint
 
 ## lock: re-pin requirements.lock after changing pyproject.toml
-lock: $(STAMP)
-	( head -2 requirements.lock; $(BIN)/python -m pip freeze --exclude-editable ) > requirements.lock.new
-	mv requirements.lock.new requirements.lock
+lock:
+	rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock
+	.venv-lock/bin/python -m pip install --quiet -e '.[test,dev,benchmark]'
+	( head -2 requirements.lock; .venv-lock/bin/python -m pip freeze --exclude-editable ) \
+		> requirements.lock.new
+	mv requirements.lock.new requirements.lock && rm -rf .venv-lock
 
 clean:
 	rm -rf results .snakemake

@@ -42,10 +42,6 @@ def write_artifact(
     pq.write_table(table.replace_schema_metadata(metadata), path)
 
 
-def read_artifact(path: str | Path) -> pa.Table:
-    return pq.read_table(path)
-
-
 def read_frame(path: str | Path) -> pd.DataFrame:
     return pq.read_table(path).to_pandas()
 

@@ -73,7 +73,3 @@ def records_table(rows: Iterable[Mapping[str, Any]]) -> pa.Table:
             row = columns[field.name].index(None)
             raise ValueError(f"record number {row + 1} has no {field.name}: {rows[row]}")
     return pa.Table.from_pydict(columns, schema=RECORD_SCHEMA)
-
-
-def empty_records_table() -> pa.Table:
-    return RECORD_SCHEMA.empty_table()

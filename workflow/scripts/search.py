@@ -11,7 +11,8 @@ from prismaflow.search.stage import HITS_SCHEMA, LOG_SCHEMA
 source = snakemake.wildcards.source
 with logged_to(snakemake.log[0], f"search_{source}") as log:
     snapshot_dir = Path(snakemake.params.snapshot)
-    results = snapshot.replay(snapshot_dir, source, snakemake.params.queries)
+    manifest = snapshot.load_manifest(snapshot_dir)
+    results = snapshot.replay(snapshot_dir, source, snakemake.params.queries, manifest)
     params = {"queries": snakemake.params.queries, "source": snakemake.params.source}
     rule = f"search_source[{source}]"
     stage.store_raw(results, Path(snakemake.output.raw).parent)
@@ -29,7 +30,7 @@ with logged_to(snakemake.log[0], f"search_{source}") as log:
         results,
         mode=snakemake.params.source["mode"],
         window=None,
-        timestamp=snapshot.recorded_at(snapshot_dir),
+        timestamp=manifest["recorded_at"],
     )
     write_artifact(
         log_frame, snakemake.output.log_rows, rule=rule, params=params, schema=LOG_SCHEMA

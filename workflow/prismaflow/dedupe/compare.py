@@ -17,7 +17,6 @@ from rapidfuzz import fuzz
 from prismaflow.dedupe.apart import keep_apart
 from prismaflow.dedupe.normalise import (
     author_keys,
-    first_author_key,
     first_page,
     journal_words,
     journals_compatible,
@@ -57,12 +56,11 @@ def comparison_keys(records: pd.DataFrame) -> pd.DataFrame:
             "year": [int(y) if pd.notna(y) else None for y in records["year"]],
             "page": [first_page(p) for p in _present(records["pages"])],
             "volume": [volume_number(v) for v in _present(records["volume"])],
-            "author": [first_author_key(a) for a in records["authors"]],
             "authors": [author_keys(a) for a in records["authors"]],
             "journal": [journal_words(j) for j in _present(records["journal"])],
         },
         dtype=object,
-    )
+    ).assign(author=lambda keys: [a[0] if a else None for a in keys["authors"]])
 
 
 def _block_columns(keys: pd.DataFrame) -> list[pd.Series]:

@@ -135,12 +135,6 @@ def surname_key(author: str) -> str | None:
     return next((w for w in words if len(w) > 1), None)
 
 
-def first_author_key(authors: object) -> str | None:
-    if authors is None or isinstance(authors, float) or len(authors) == 0:
-        return None
-    return surname_key(str(authors[0]))
-
-
 def author_keys(authors: object) -> tuple[str, ...]:
     """Every author's surname key, in order."""
     if authors is None or isinstance(authors, float):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,11 +50,16 @@ def _resolve(value: str, index: Mapping[str, str]) -> str | None:
     return None
 
 
+@functools.cache
+def _row_validator() -> jsonschema.Draft202012Validator:
+    return jsonschema.Draft202012Validator(load_yaml(ROW_SCHEMA))
+
+
 def read_sheet(
     path: Path, stage: str, reasons: Mapping[str, Mapping[str, str]], index: Mapping[str, str]
 ) -> list[ReviewerDecision]:
     """One reviewer's decisions for one stage; the reviewer id is the file's name."""
-    validator = jsonschema.Draft202012Validator(load_yaml(ROW_SCHEMA))
+    validator = _row_validator()
     reviewer = path.stem
     stage_reasons = {code for code, spec in reasons.items() if spec["stage"] in (stage, "both")}
     decided: dict[str, int] = {}

@@ -108,14 +108,17 @@ PARSERS = {"pubmed": _pubmed, "scopus": _scopus}
 
 
 def replay(
-    snapshot_dir: Path, source: str, queries: Sequence[Mapping[str, str]]
+    snapshot_dir: Path,
+    source: str,
+    queries: Sequence[Mapping[str, str]],
+    manifest: Mapping[str, Any] | None = None,
 ) -> list[QueryResult]:
     """Each configured query's recorded result, checked against what the protocol asks.
 
     The config's query text must equal the recorded one: replaying a recording of another query
     would silently report the wrong search.
     """
-    manifest = load_manifest(snapshot_dir)
+    manifest = manifest or load_manifest(snapshot_dir)
     recorded = manifest["sources"].get(source, {}).get("queries", {})
     recorded_at = datetime.fromisoformat(manifest["recorded_at"].replace("Z", "+00:00"))
     results = []
@@ -146,7 +149,3 @@ def replay(
             )
         results.append(result)
     return results
-
-
-def recorded_at(snapshot_dir: Path) -> str:
-    return load_manifest(snapshot_dir)["recorded_at"]
