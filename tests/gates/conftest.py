@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 
 from prismaflow.dedupe.stage import deduplicate
+from prismaflow.extract.fields import field_specs
+from prismaflow.extract.reviewers import ReviewerSheets
 from prismaflow.extract.stage import extract
 from prismaflow.parquet_io import read_frame, write_artifact
 from prismaflow.screen.rules import protocol_rules
@@ -41,12 +43,16 @@ def artifacts(tmp_path_factory, config):
     )
     rules = protocol_rules(config["screening"]["rules"], config["search"]["window"])
     decisions = screen(records, [], rules, config["screening"]["reasons"], "machine")
-    studies = extract(records, decisions, config["extraction"])
+    fields = field_specs(config["extraction"]["fields"])
+    no_sheets = ReviewerSheets([], [])
+    studies, disagreements = extract(records, decisions, config["extraction"], fields, no_sheets)
     frames = {
         "links": links,
         "deduped": records,
         "decisions": decisions,
         "studies": studies,
+        "disagreements": disagreements,
+        "problems": no_sheets.problems_frame(),
         "prisma": prisma_counts(links, decisions, config["screening"]["reasons"]),
         "groups": group_summary(studies, config["synthesis"]["groups"]),
     }
@@ -65,10 +71,7 @@ def gate_params(config):
         },
         "dedupe": {},
         "screen": {"reasons": config["screening"]["reasons"], "completeness": "machine"},
-        "extract": {
-            "groups": list(config["extraction"]["conditions"]),
-            "designs": [d["design"] for d in config["extraction"]["designs"]],
-        },
+        "extract": {"fields": config["extraction"]["fields"]},
         "synthesise": {},
     }
 
@@ -83,7 +86,12 @@ def inputs_for(stage: str, paths: dict) -> dict:
             "records": paths["deduped"],
         },
         "screen": {"records": paths["deduped"], "decisions": paths["decisions"]},
-        "extract": {"studies": paths["studies"], "decisions": paths["decisions"]},
+        "extract": {
+            "studies": paths["studies"],
+            "decisions": paths["decisions"],
+            "problems": paths["problems"],
+            "disagreements": paths["disagreements"],
+        },
         "synthesise": {
             "prisma": paths["prisma"],
             "groups": paths["groups"],

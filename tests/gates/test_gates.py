@@ -4,8 +4,12 @@ import pandas as pd
 import pytest
 
 from prismaflow.errors import GateFailedError
+from prismaflow.extract.fields import field_specs
+from prismaflow.extract.reviewers import DISAGREEMENTS_SCHEMA, PROBLEMS_SCHEMA, read_sheets
+from prismaflow.extract.stage import extract, included_ids, studies_schema
+from prismaflow.identifiers import record_index
 from prismaflow.parquet_io import read_frame, write_artifact
-from prismaflow.quality.gate import STAGES, run_gate, verdict, write_verdict
+from prismaflow.quality.gate import STAGES, failure_message, run_gate, verdict, write_verdict
 from tests.gates.conftest import inputs_for
 
 
@@ -162,3 +166,56 @@ def test_passing_verdict_replaces_an_old_failure(tmp_path, artifacts, gate_param
     saved = json.loads(output.read_text())
     assert saved["success"] is True and saved["expectations_run"] == len(saved["checks"])
     assert not (tmp_path / "qc" / "extract.gate.failed.json").exists()
+
+
+def test_extract_gate_fails_a_bad_reviewer_sheet_naming_study_and_field(
+    artifacts, gate_params, config, tmp_path
+):
+    records, decisions = read_frame(artifacts["deduped"]), read_frame(artifacts["decisions"])
+    first, second, third = read_frame(artifacts["studies"])["record_id"].iloc[:3]
+    sheet = tmp_path / "alice.csv"
+    sheet.write_text(
+        "record_id,n_patients,n_responders,response\n"
+        f"{first},twelve,,\n{second},,,good\n{third},2,5,partial\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "bob.csv").write_text(f"record_id,response\n{third},complete\n", encoding="utf-8")
+    fields = field_specs(config["extraction"]["fields"])
+    index = record_index(records, read_frame(artifacts["links"]))
+    sheets = read_sheets([sheet, tmp_path / "bob.csv"], fields, index, set(included_ids(decisions)))
+    studies, disagreements = extract(records, decisions, config["extraction"], fields, sheets)
+    paths = dict(artifacts)
+    for name, frame, schema in (
+        ("studies", studies, studies_schema(fields)),
+        ("problems", sheets.problems_frame(), PROBLEMS_SCHEMA),
+        ("disagreements", disagreements, DISAGREEMENTS_SCHEMA),
+    ):
+        paths[name] = tmp_path / f"{name}.parquet"
+        write_artifact(frame, paths[name], rule="test", schema=schema)
+    problems = failed(run_gate("extract", inputs_for("extract", paths), gate_params["extract"]))
+    cells = problems["every_cell_valid"].unexpected_ids
+    assert any(f"line 2: {first} n_patients: 'twelve' is not a number" in c for c in cells)
+    assert any(f"line 3: {second} response: 'good' is not one of" in c for c in cells)
+    assert problems["n_responders_at_most_n_patients"].unexpected_ids == [
+        f"{third} n_responders: 5 > n_patients 2"
+    ]
+    assert problems["disagreements_settled"].unexpected_ids == [
+        f"{third} response: alice=partial; bob=complete (add the value to adjudication.csv)"
+    ]
+    report = verdict("extract", list(problems.values()))
+    assert f"{third} n_responders" in failure_message(report)
+
+
+def test_extract_gate_requires_the_protocols_required_fields(artifacts, gate_params, tmp_path):
+    target = read_frame(artifacts["studies"])["record_id"].iloc[0]
+    emptied = broken(
+        artifacts,
+        tmp_path,
+        "studies",
+        lambda f: f.assign(
+            study_design=f["study_design"].where(f["record_id"] != target),
+            study_design_source=f["study_design_source"].where(f["record_id"] != target),
+        ),
+    )
+    problems = failed(run_gate("extract", inputs_for("extract", emptied), gate_params["extract"]))
+    assert problems["required_fields_filled"].unexpected_ids == [f"{target} study_design"]

@@ -204,3 +204,35 @@ def test_two_reviewers_conflict_agreement_and_adjudication(finished_run, tmp_pat
     assert (settled["decision"], settled["decided_by"]) == ("exclude", "adjudication")
     assert read(run, "03_screen/agreement.parquet").iloc[0]["conflicts_open"] == 0
     assert decisions.loc[("pubmed:37099285", "title_abstract"), "decided_by"] == "alice+bob"
+
+
+def test_every_included_study_has_group_and_design_with_a_source(finished_run):
+    studies = read(finished_run, "04_extract/studies.parquet")
+    assert len(studies) > 0
+    for field in ("condition_group", "study_design"):
+        assert studies[field].notna().all(), field
+        assert studies[f"{field}_source"].notna().all(), field
+        assert set(studies[f"{field}_by"]) == {"machine"}
+    assert (finished_run / "results" / "04_extract" / "extraction_sheet.xlsx").stat().st_size
+
+
+def test_an_extraction_sheet_reruns_extraction_and_synthesis_only(finished_run):
+    study = read(finished_run, "04_extract/studies.parquet")["record_id"].iloc[0]
+    scheduled = scheduled_with(
+        finished_run, "config/extraction/alice.csv", f"record_id,n_patients\n{study},3\n"
+    )
+    assert {"extract_studies", "gate_extract", "synthesise_review"} <= set(scheduled)
+    assert not {"search_source", "dedupe_records", "screen_records", "gate_screen"} & set(
+        scheduled
+    )
+
+
+def test_a_bad_extraction_sheet_fails_the_gate_naming_study_and_field(finished_run, tmp_path):
+    run = copy_of(finished_run, tmp_path, "bad_sheet")
+    study = read(run, "04_extract/studies.parquet")["record_id"].iloc[0]
+    sheet = run / "config" / "extraction" / "alice.csv"
+    sheet.write_text(f"record_id,n_patients,n_responders\n{study},2,5\n", encoding="utf-8")
+    result = snakemake(run, check=False)
+    assert result.returncode != 0
+    assert "gate 'extract' failed" in result.stderr
+    assert f"{study} n_responders: 5 > n_patients 2" in result.stderr

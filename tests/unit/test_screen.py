@@ -2,12 +2,13 @@ import pandas as pd
 import pytest
 
 from prismaflow.errors import InputFileError
-from prismaflow.screen.reviewers import read_sheets, record_index
+from prismaflow.identifiers import record_index
+from prismaflow.screen.reviewers import read_sheets
 from prismaflow.screen.rules import (
     date_window_rule,
     first_hit,
     language_rule,
-    off_topic_indication_rule,
+    off_topic_title_rule,
     protocol_rules,
     publication_type_rule,
     required_concept_rule,
@@ -40,8 +41,8 @@ def test_date_window_rule_works_at_year_precision():
     assert date_window_rule("w", "2015-01-01", None)({"year": 2012}).term == "2012"
 
 
-def test_off_topic_indication_rule_respects_unless_words():
-    rule = off_topic_indication_rule("on_label", ["vitiligo", "atopic dermatitis"], ["alopecia"])
+def test_off_topic_title_rule_respects_unless_words():
+    rule = off_topic_title_rule("on_label", ["vitiligo", "atopic dermatitis"], ["alopecia"])
     assert rule({"title": "Ruxolitinib cream for Vitiligo"}).term == "Vitiligo"
     assert rule({"title": "Vitiligo and alopecia areata treated with cream"}) is None
     assert rule({"title": "Lichen planus"}) is None

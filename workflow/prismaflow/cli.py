@@ -14,6 +14,9 @@ from pathlib import Path
 
 from prismaflow.config import load_yaml, validate_config
 from prismaflow.errors import PrismaflowError
+from prismaflow.extract.fields import field_specs
+from prismaflow.extract.sheet import write_extraction_sheet
+from prismaflow.parquet_io import read_frame
 from prismaflow.sandbox import PROJECT_DIR
 
 
@@ -21,6 +24,16 @@ def check_config(args: argparse.Namespace) -> int:
     config = validate_config(load_yaml(args.config) or {})
     queries = ", ".join(q["id"] for q in config["search"]["queries"])
     print(f"{args.config}: valid ({len(config['search']['sources'])} sources; queries {queries})")
+    return 0
+
+
+def extraction_sheet(args: argparse.Namespace) -> int:
+    """The sheet reviewers fill, from the studies the last run extracted."""
+    config = validate_config(load_yaml(args.config) or {})
+    fields = field_specs(config["extraction"]["fields"])
+    studies = read_frame(args.studies)
+    write_extraction_sheet(studies, fields, args.out)
+    print(f"{args.out}: {len(studies)} studies, {len(fields)} fields (machine values pre-filled)")
     return 0
 
 
@@ -47,6 +60,15 @@ def parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check-config", help="validate a review protocol (config.yaml)")
     check.add_argument("config", nargs="?", default="config/config.yaml", type=Path)
     check.set_defaults(handler=check_config)
+    sheet = commands.add_parser(
+        "extraction-sheet",
+        help="write the XLSX extraction sheet for reviewers, machine values pre-filled; save "
+        "a filled copy as config/extraction/<reviewer>.xlsx",
+    )
+    sheet.add_argument("--config", default="config/config.yaml", type=Path)
+    sheet.add_argument("--studies", default="results/04_extract/studies.parquet", type=Path)
+    sheet.add_argument("--out", default="extraction_sheet.xlsx", type=Path)
+    sheet.set_defaults(handler=extraction_sheet)
     runner = commands.add_parser(
         "run",
         help="run the review workflow; other arguments go to snakemake (e.g. -n, or `screen`)",
@@ -63,8 +85,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         cli.error(f"unrecognized arguments: {' '.join(args.snakemake_args)}")
     try:
         return args.handler(args)
-    except (PrismaflowError, FileNotFoundError) as exc:
+    except PrismaflowError as exc:
         print(f"prismaflow: {exc}", file=sys.stderr)
+        return 2
+    except FileNotFoundError as exc:
+        missing = exc.filename or str(exc)
+        print(f"prismaflow: {missing}: no such file (has the workflow run?)", file=sys.stderr)
         return 2
 
 

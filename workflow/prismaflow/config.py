@@ -67,8 +67,10 @@ def _cross_reference_errors(config: Mapping[str, Any]) -> list[str]:
     reasons = set(config["screening"]["reasons"])
     rules = config["screening"]["rules"]
     cited = [
-        (f"screening.rules.publication_types[{i}].reason", entry["reason"])
-        for i, entry in enumerate(rules.get("publication_types", []))
+        (f"screening.rules.{name}[{i}].reason", entry["reason"])
+        for name, spec in rules.items()
+        if isinstance(spec, list)
+        for i, entry in enumerate(spec)
     ]
     cited += [
         (f"screening.rules.{name}.reason", spec["reason"])
@@ -87,12 +89,40 @@ def _cross_reference_errors(config: Mapping[str, Any]) -> list[str]:
             for source in config["search"]["sources"]
             if source not in query
         ]
+    problems += _extraction_form_errors(config["extraction"])
     groups = set(config["extraction"]["conditions"])
     problems += [
         f"config key 'synthesis.groups': group {group!r} is not defined in extraction.conditions"
         for group in config["synthesis"]["groups"]
         if group not in groups
     ]
+    return problems
+
+
+def _extraction_form_errors(extraction: Mapping[str, Any]) -> list[str]:
+    """The form must hold what the vocabulary and design rules can put in it."""
+    fields = extraction["fields"]
+    problems = [
+        f"config key 'extraction.fields.{name}' needs {needed!r}, which the synthesis reads"
+        for name, needed in (("condition_group", "category"), ("study_design", "category"))
+        if fields.get(name, {}).get("type") != needed
+    ]
+    problems += [
+        f"config key 'extraction.fields.{name}.values' is missing: a category needs its values"
+        for name, spec in fields.items()
+        if spec["type"] == "category" and not spec.get("values")
+    ]
+    for name, produced in (
+        ("condition_group", list(extraction["conditions"])),
+        ("study_design", [d["design"] for d in extraction["designs"]]),
+    ):
+        allowed = fields.get(name, {}).get("values") or []
+        problems += [
+            f"config key 'extraction.fields.{name}.values' lacks {value!r}, which the "
+            "pre-fill can produce"
+            for value in produced
+            if allowed and value not in allowed
+        ]
     return problems
 
 

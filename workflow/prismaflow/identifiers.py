@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from urllib.parse import unquote
+
+import pandas as pd
 
 _DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
 _DOI_SHAPE = re.compile(r"^10\.\d{4,9}/\S+$")
@@ -27,3 +30,21 @@ def normalise_pmid(value: str | int | None) -> str | None:
         return None
     text = str(value).strip()
     return str(int(text)) if text.isdigit() and int(text) > 0 else None
+
+
+def record_index(records: pd.DataFrame, links: pd.DataFrame) -> dict[str, str]:
+    """Every way a reviewer may name a record (any member's id, DOI, PMID, EID) -> canonical id."""
+    index = dict(zip(links["record_id"], links["canonical_id"], strict=True))
+    for column in ("doi", "pmid", "scopus_eid"):
+        for value, canonical in zip(records[column], records["record_id"], strict=True):
+            if isinstance(value, str):
+                index.setdefault(value.lower() if column == "doi" else value, canonical)
+    return index
+
+
+def resolve_record(value: str, index: Mapping[str, str]) -> str | None:
+    """The canonical id a reviewer's reference names, or None when it names no record."""
+    for key in (value, normalise_doi(value), normalise_pmid(value)):
+        if key and key in index:
+            return index[key]
+    return None

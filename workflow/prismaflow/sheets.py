@@ -1,28 +1,22 @@
-"""Reading the CSV sheets people write (reviewers' decisions, dedupe overrides), with the line
-number of every row so that each error can name where to look."""
+"""Reading the sheets people write (reviewers' decisions and extraction, dedupe overrides) as
+CSV or XLSX, with the line number of every row so that each error can name where to look."""
 
 from __future__ import annotations
 
 import csv
 from collections.abc import Sequence
 from pathlib import Path
+from zipfile import BadZipFile
+
+from openpyxl import load_workbook
+from openpyxl.utils.exceptions import InvalidFileException
 
 from prismaflow.errors import InputFileError
 
 Row = dict[str, str]
 
 
-def read_rows(path: Path, required: Sequence[str], allowed: Sequence[str]) -> list[tuple[int, Row]]:
-    """(line number, row) pairs, with blank cells left out of each row."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = path.read_bytes()[: exc.start].count(b"\n") + 1
-        raise InputFileError(
-            path, "is not UTF-8 text", line=line, fix="save the sheet as CSV UTF-8"
-        ) from None
-    reader = csv.DictReader(text.splitlines())
-    header = reader.fieldnames or []
+def _check_header(path: Path, header: Sequence[str], required, allowed) -> None:
     missing = [c for c in required if c not in header]
     unknown = [c for c in header if c not in allowed]
     if missing or unknown:
@@ -32,6 +26,21 @@ def read_rows(path: Path, required: Sequence[str], allowed: Sequence[str]) -> li
             line=1,
             fix=f"use the columns {list(allowed)}",
         )
+
+
+def read_rows(path: Path, required: Sequence[str], allowed: Sequence[str]) -> list[tuple[int, Row]]:
+    """(line number, row) pairs, with blank cells left out of each row."""
+    if path.suffix.lower() == ".xlsx":
+        return read_xlsx_rows(path, required, allowed)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = path.read_bytes()[: exc.start].count(b"\n") + 1
+        raise InputFileError(
+            path, "is not UTF-8 text", line=line, fix="save the sheet as CSV UTF-8"
+        ) from None
+    reader = csv.DictReader(text.splitlines())
+    _check_header(path, reader.fieldnames or [], required, allowed)
     rows = []
     for row in reader:
         cells = {k: v.strip() for k, v in row.items() if isinstance(v, str) and v.strip()}
@@ -44,3 +53,42 @@ def read_rows(path: Path, required: Sequence[str], allowed: Sequence[str]) -> li
             )
         rows.append((reader.line_num, cells))
     return rows
+
+
+def _cell_text(value: object) -> str:
+    """A cell as the text a reviewer sees: 12.0 typed as a number reads "12"."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def read_xlsx_rows(
+    path: Path, required: Sequence[str], allowed: Sequence[str]
+) -> list[tuple[int, Row]]:
+    """The first sheet of a workbook, read as read_rows reads a CSV (row numbers as Excel
+    shows them); computed cells give their last saved value, never their formula."""
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except (InvalidFileException, BadZipFile, KeyError, OSError) as exc:
+        raise InputFileError(
+            path, f"is not a readable XLSX workbook ({exc})", fix="save it as .xlsx or CSV"
+        ) from None
+    rows = list(book.worksheets[0].iter_rows(values_only=True))
+    book.close()
+    if not rows:
+        raise InputFileError(path, "is empty", line=1, fix=f"use the columns {list(allowed)}")
+    header = ["" if c is None else _cell_text(c) for c in rows[0]]
+    _check_header(path, [name for name in header if name], required, allowed)
+    parsed = []
+    for line, values in enumerate(rows[1:], start=2):
+        cells = {}
+        for position, value in enumerate(values):
+            text = "" if value is None else _cell_text(value)
+            if not text:
+                continue
+            if position >= len(header) or not header[position]:
+                raise InputFileError(path, "has a cell under no column header", line=line)
+            cells[header[position]] = text
+        if cells:
+            parsed.append((line, cells))
+    return parsed

@@ -55,3 +55,14 @@ def optional_file(path):
 def decision_sheets():
     """Every reviewer's sheet: adding or editing one re-runs screening and what follows."""
     return sorted(str(p) for p in Path("config/decisions").glob("*/*.csv"))
+
+
+def extraction_sheets():
+    """Every reviewer's extraction sheet (CSV or XLSX): adding or editing one re-runs
+    extraction and synthesis, never search, dedupe or screening."""
+    folder = Path("config/extraction")
+    return sorted(
+        str(p)
+        for p in folder.glob("*")
+        if p.suffix.lower() in (".csv", ".xlsx") and not p.name.startswith(("~$", "."))
+    )

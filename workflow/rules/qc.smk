@@ -67,8 +67,10 @@ rule gate_screen:
 rule gate_extract:
     input:
         studies=rules.extract_studies.output.studies,
+        problems=rules.extract_studies.output.problems,
+        disagreements=rules.extract_studies.output.disagreements,
         decisions=rules.screen_records.output.decisions,
-        code=package_files("quality", "extract/stage.py"),
+        code=package_files("quality", "extract/stage.py", "extract/fields.py"),
     output:
         verdict=gate_verdict("extract"),
     log:
@@ -77,10 +79,7 @@ rule gate_extract:
         "../../envs/prismaflow.yaml"
     params:
         stage="extract",
-        gate={
-            "groups": list(config["extraction"]["conditions"]),
-            "designs": [d["design"] for d in config["extraction"]["designs"]],
-        },
+        gate={"fields": config["extraction"]["fields"]},
     script:
         "../scripts/gate.py"
 

@@ -1,26 +1,34 @@
-"""Snakemake adapter for rule extract: pre-fill the protocol's fields for included studies."""
+"""Snakemake adapter for rule extract_studies: pre-fill the protocol's fields for included
+studies, apply the reviewers' extraction sheets, write the sheet for the next round."""
 
-from prismaflow.extract.stage import STUDIES_SCHEMA, extract
+from pathlib import Path
+
+from prismaflow.extract.fields import field_specs
+from prismaflow.extract.reviewers import DISAGREEMENTS_SCHEMA, PROBLEMS_SCHEMA, read_sheets
+from prismaflow.extract.sheet import write_extraction_sheet
+from prismaflow.extract.stage import extract, included_ids, studies_schema
+from prismaflow.identifiers import record_index
 from prismaflow.parquet_io import read_frame, write_artifact
 from prismaflow.runlog import logged_to
 
 with logged_to(snakemake.log[0], "extract") as log:
-    studies = extract(
-        read_frame(snakemake.input.records),
-        read_frame(snakemake.input.decisions),
-        snakemake.params.extraction,
-    )
-    write_artifact(
-        studies,
-        snakemake.output.studies,
-        rule="extract",
-        params=snakemake.params.extraction,
-        inputs=[snakemake.input.records, snakemake.input.decisions],
-        schema=STUDIES_SCHEMA,
-    )
-    log.info(
-        "%d included studies; condition group filled for %d, design for %d",
-        len(studies),
-        studies["condition_group"].notna().sum(),
-        studies["study_design"].notna().sum(),
-    )
+    params = snakemake.params.extraction
+    fields = field_specs(params["fields"])
+    records = read_frame(snakemake.input.records)
+    decisions = read_frame(snakemake.input.decisions)
+    index = record_index(records, read_frame(snakemake.input.links))
+    sheets = read_sheets(snakemake.input.sheets, fields, index, set(included_ids(decisions)))
+    studies, disagreements = extract(records, decisions, params, fields, sheets)
+    inputs = [snakemake.input.records, snakemake.input.decisions, *snakemake.input.sheets]
+    for frame, path, schema in (
+        (studies, snakemake.output.studies, studies_schema(fields)),
+        (disagreements, snakemake.output.disagreements, DISAGREEMENTS_SCHEMA),
+        (sheets.problems_frame(), snakemake.output.problems, PROBLEMS_SCHEMA),
+    ):
+        write_artifact(frame, path, rule="extract", params=params, inputs=inputs, schema=schema)
+    write_extraction_sheet(studies, fields, Path(snakemake.output.sheet))
+    log.info("%d included studies, %d reviewer sheets", len(studies), len(snakemake.input.sheets))
+    for spec in fields:
+        by = studies[f"{spec.name}_by"].value_counts().to_dict()
+        log.info("%s filled for %d: %s", spec.name, studies[spec.name].notna().sum(), by)
+    log.info("%d problems in sheets, %d disagreements", len(sheets.problems), len(disagreements))

@@ -3,10 +3,11 @@ decisions, agreement, conflicts and the reviewers' worklist."""
 
 from pathlib import Path
 
+from prismaflow.identifiers import record_index
 from prismaflow.parquet_io import read_frame, write_artifact
 from prismaflow.runlog import logged_to
 from prismaflow.screen.agreement import AGREEMENT_SCHEMA, agreement
-from prismaflow.screen.reviewers import read_sheets, record_index
+from prismaflow.screen.reviewers import read_sheets
 from prismaflow.screen.rules import protocol_rules
 from prismaflow.screen.stage import CONFLICTS_SCHEMA, DECISIONS_SCHEMA, conflicts, screen
 from prismaflow.screen.worklist import worklist, write_worklist

@@ -1,36 +1,47 @@
-"""Stage 04 as data: included studies with pre-filled, sourced extraction fields."""
+"""Stage 04 as data: one row per included study, each protocol field with its value, where
+the value came from (a reviewer's sheet and line, or the record's field and span), who set it
+and how far to trust it."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pandas as pd
 import pyarrow as pa
 
-from prismaflow.extract.prefill import ConditionVocabulary, Prefilled, study_design
+from prismaflow.extract.fields import FieldSpec
+from prismaflow.extract.patterns import EMPTY
+from prismaflow.extract.prefill import Prefiller
+from prismaflow.extract.reviewers import ReviewerSheets, settled_values
 
-FIELDS = ("condition", "condition_group", "study_design")
-STUDIES_SCHEMA = pa.schema(
-    [
-        ("record_id", pa.string()),
-        ("first_author", pa.string()),
-        ("year", pa.int32()),
-        ("title", pa.string()),
-        ("journal", pa.string()),
-        ("doi", pa.string()),
-        ("pmid", pa.string()),
-    ]
-    + [
-        (f"{field}{suffix}", kind)
-        for field in FIELDS
-        for suffix, kind in (
-            ("", pa.string()),
-            ("_source", pa.string()),
-            ("_confidence", pa.float64()),
-        )
-    ]
-)
+MACHINE = "machine"
+STUDY_COLUMNS = [
+    ("record_id", pa.string()),
+    ("first_author", pa.string()),
+    ("year", pa.int32()),
+    ("title", pa.string()),
+    ("journal", pa.string()),
+    ("doi", pa.string()),
+    ("pmid", pa.string()),
+]
+
+
+def studies_schema(fields: Sequence[FieldSpec]) -> pa.Schema:
+    """The study columns, then per field: value, `_source`, `_by` and `_confidence`."""
+    return pa.schema(
+        STUDY_COLUMNS
+        + [
+            column
+            for spec in fields
+            for column in (
+                (spec.name, spec.arrow_type),
+                (f"{spec.name}_source", pa.string()),
+                (f"{spec.name}_by", pa.string()),  # "machine", a reviewer id, or "adjudication"
+                (f"{spec.name}_confidence", pa.float64()),
+            )
+        ]
+    )
 
 
 def included_ids(decisions: pd.DataFrame) -> list[str]:
@@ -38,35 +49,50 @@ def included_ids(decisions: pd.DataFrame) -> list[str]:
     return sorted(final["record_id"])
 
 
-def _columns(field: str, value: Prefilled) -> dict[str, Any]:
+def _study(record: Mapping[str, Any]) -> dict[str, Any]:
+    authors = record.get("authors")
     return {
-        field: value.value,
-        f"{field}_source": value.source,
-        f"{field}_confidence": value.confidence,
+        "record_id": record["record_id"],
+        "first_author": authors[0] if authors is not None and len(authors) else None,
+        "year": record.get("year"),
+        "title": record.get("title"),
+        "journal": record.get("journal"),
+        "doi": record.get("doi"),
+        "pmid": record.get("pmid"),
     }
 
 
 def extract(
-    records: pd.DataFrame, decisions: pd.DataFrame, extraction: Mapping[str, Any]
-) -> pd.DataFrame:
-    vocabulary = ConditionVocabulary.from_config(extraction["conditions"])
+    records: pd.DataFrame,
+    decisions: pd.DataFrame,
+    extraction: Mapping[str, Any],
+    fields: Sequence[FieldSpec],
+    sheets: ReviewerSheets,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(studies, disagreements). A reviewer's value replaces the machine's field by field; an
+    open disagreement between reviewers leaves the field empty, for the gate to name."""
+    prefiller = Prefiller.from_config(extraction)
+    settled, disagreements = settled_values(sheets)
     included = records.set_index("record_id", drop=False).loc[included_ids(decisions)]
     rows = []
     for record in included.to_dict("records"):
-        condition, group = vocabulary.match(record)
-        authors = record.get("authors")
-        rows.append(
-            {
-                "record_id": record["record_id"],
-                "first_author": authors[0] if authors is not None and len(authors) else None,
-                "year": record.get("year"),
-                "title": record.get("title"),
-                "journal": record.get("journal"),
-                "doi": record.get("doi"),
-                "pmid": record.get("pmid"),
-                **_columns("condition", condition),
-                **_columns("condition_group", group),
-                **_columns("study_design", study_design(record, extraction["designs"])),
+        machine = prefiller(record)
+        row = _study(record)
+        for spec in fields:
+            reviewed = settled.get((record["record_id"], spec.name))
+            if reviewed is not None:
+                value, source, by = reviewed.value, reviewed.source, reviewed.by
+                confidence = 1.0 if reviewed.by else None
+            else:
+                found = machine.get(spec.name, EMPTY)
+                value, source, confidence = found.value, found.source, found.confidence
+                by = MACHINE if found.source else None
+            row |= {
+                spec.name: value,
+                f"{spec.name}_source": source,
+                f"{spec.name}_by": by,
+                f"{spec.name}_confidence": confidence,
             }
-        )
-    return pd.DataFrame(rows, columns=STUDIES_SCHEMA.names)
+        rows.append(row)
+    studies = pd.DataFrame(rows, columns=studies_schema(fields).names)
+    return studies, disagreements

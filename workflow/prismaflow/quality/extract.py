@@ -1,4 +1,5 @@
-"""Gate of stage 04: one row per included study, values within the protocol's categories."""
+"""Gate of stage 04: one row per included study, every value typed and within the protocol's
+form, required fields filled, counts consistent, and no reviewer's cell left unread."""
 
 from __future__ import annotations
 
@@ -6,43 +7,65 @@ from collections.abc import Mapping
 from typing import Any
 
 import great_expectations.expectations as gxe
+import pandas as pd
 
+from prismaflow.extract.fields import FieldSpec, field_specs
 from prismaflow.extract.stage import included_ids
 from prismaflow.parquet_io import read_frame
 from prismaflow.quality.checks import Check, invariant
 from prismaflow.quality.gx_runner import Suite, run_suites
 
 
-def checks(inputs: Mapping[str, Any], params: Mapping[str, Any]) -> list[Check]:
-    studies = read_frame(inputs["studies"])
-    decisions = read_frame(inputs["decisions"])
-    found = run_suites(
-        [
-            Suite(
-                "studies",
-                studies,
-                [
-                    gxe.ExpectColumnValuesToBeUnique(column="record_id"),
-                    gxe.ExpectColumnValuesToBeInSet(
-                        column="condition_group", value_set=params["groups"]
-                    ),
-                    gxe.ExpectColumnValuesToBeInSet(
-                        column="study_design", value_set=params["designs"]
-                    ),
-                    gxe.ExpectColumnValuesToBeBetween(
-                        column="condition_group_confidence", min_value=0, max_value=1
-                    ),
-                ],
-            ),
-        ]
-    )
-    filled_without_source = [
-        f"{r}:{field}"
-        for field in ("condition", "condition_group", "study_design")
-        for r in studies.loc[
-            studies[field].notna() & studies[f"{field}_source"].isna(), "record_id"
-        ]
+def _expectations(fields: list[FieldSpec]) -> list:
+    expectations: list = [gxe.ExpectColumnValuesToBeUnique(column="record_id")]
+    for spec in fields:
+        if spec.type == "category":
+            expectations.append(
+                gxe.ExpectColumnValuesToBeInSet(column=spec.name, value_set=list(spec.values))
+            )
+        if spec.minimum is not None or spec.maximum is not None:
+            expectations.append(
+                gxe.ExpectColumnValuesToBeBetween(
+                    column=spec.name, min_value=spec.minimum, max_value=spec.maximum
+                )
+            )
+        expectations.append(
+            gxe.ExpectColumnValuesToBeBetween(
+                column=f"{spec.name}_confidence", min_value=0, max_value=1
+            )
+        )
+    return expectations
+
+
+def _per_field(studies: pd.DataFrame, fields: list[FieldSpec], offends) -> list[str]:
+    """'<record id> <field>' for each value that offends."""
+    return [
+        f"{record_id} {spec.name}"
+        for spec in fields
+        for record_id in studies.loc[offends(studies, spec), "record_id"]
     ]
+
+
+def _unsourced(studies: pd.DataFrame, spec: FieldSpec) -> pd.Series:
+    return studies[spec.name].notna() & studies[f"{spec.name}_source"].isna()
+
+
+def checks(inputs: Mapping[str, Any], params: Mapping[str, Any]) -> list[Check]:
+    fields = field_specs(params["fields"])
+    studies = read_frame(inputs["studies"])
+    problems = read_frame(inputs["problems"])
+    disagreements = read_frame(inputs["disagreements"])
+    decisions = read_frame(inputs["decisions"])
+    found = run_suites([Suite("studies", studies, _expectations(fields))])
+    names = {spec.name for spec in fields}
+    over = []
+    if {"n_patients", "n_responders"} <= names:
+        both = studies[studies["n_patients"].notna() & studies["n_responders"].notna()]
+        over = [
+            f"{r.record_id} n_responders: {int(r.n_responders)} > n_patients {int(r.n_patients)}"
+            for r in both.itertuples()
+            if r.n_responders > r.n_patients
+        ]
     return [
         *found,
         invariant(
@@ -50,5 +73,34 @@ def checks(inputs: Mapping[str, Any], params: Mapping[str, Any]) -> list[Check]:
             "one_row_per_included_study",
             set(included_ids(decisions)) ^ set(studies["record_id"]),
         ),
-        invariant("studies", "every_value_has_a_source", filled_without_source),
+        invariant(
+            "studies",
+            "every_value_has_a_source",
+            _per_field(
+                studies, fields, lambda s, f: s[f.name].notna() & s[f"{f.name}_source"].isna()
+            ),
+        ),
+        invariant(
+            "studies",
+            "required_fields_filled",
+            _per_field(studies, [f for f in fields if f.required], lambda s, f: s[f.name].isna()),
+        ),
+        invariant("studies", "n_responders_at_most_n_patients", over),
+        invariant(
+            "extraction_sheets",
+            "every_cell_valid",
+            [
+                f"{p.file} line {p.line}: {p.record_id or '-'} {p.field or ''}: {p.problem}"
+                for p in problems.itertuples()
+            ],
+        ),
+        invariant(
+            "extraction_sheets",
+            "disagreements_settled",
+            [
+                f"{d.record_id} {d.field}: {d.values} (add the value to adjudication.csv)"
+                for d in disagreements.itertuples()
+                if d.resolved_by is None
+            ],
+        ),
     ]

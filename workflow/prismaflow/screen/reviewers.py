@@ -8,11 +8,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import jsonschema
-import pandas as pd
 
 from prismaflow.config import SCHEMA_DIR, load_yaml
 from prismaflow.errors import InputFileError
-from prismaflow.identifiers import normalise_doi, normalise_pmid
+from prismaflow.identifiers import resolve_record
 from prismaflow.sheets import read_rows
 
 ROW_SCHEMA = SCHEMA_DIR / "decisions.schema.yaml"
@@ -31,23 +30,6 @@ class ReviewerDecision:
     note: str | None
     timestamp: str | None
     origin: str
-
-
-def record_index(records: pd.DataFrame, links: pd.DataFrame) -> dict[str, str]:
-    """Every way a reviewer may name a record (any member's id, DOI, PMID, EID) -> canonical id."""
-    index = dict(zip(links["record_id"], links["canonical_id"], strict=True))
-    for column in ("doi", "pmid", "scopus_eid"):
-        for value, canonical in zip(records[column], records["record_id"], strict=True):
-            if isinstance(value, str):
-                index.setdefault(value.lower() if column == "doi" else value, canonical)
-    return index
-
-
-def _resolve(value: str, index: Mapping[str, str]) -> str | None:
-    for key in (value, normalise_doi(value), normalise_pmid(value)):
-        if key and key in index:
-            return index[key]
-    return None
 
 
 @functools.cache
@@ -84,7 +66,7 @@ def read_sheet(
             )
         if row["decision"] == "not_retrieved" and stage != "full_text":
             raise InputFileError(path, "not_retrieved is a full-text decision", line=line)
-        record_id = _resolve(row["record"], index)
+        record_id = resolve_record(row["record"], index)
         if record_id is None:
             raise InputFileError(
                 path,

@@ -87,8 +87,9 @@ def date_window_rule(reason: str, start: str | None, end: str | None) -> Rule:
     return rule
 
 
-def off_topic_indication_rule(reason: str, terms: Sequence[str], unless: Sequence[str]) -> Rule:
-    """A title about the excluded indications alone; words in `unless` keep it in."""
+def off_topic_title_rule(reason: str, terms: Sequence[str], unless: Sequence[str]) -> Rule:
+    """A title naming an off-topic subject (an approved indication, an animal model); words in
+    `unless` keep it in, because such a title may also name the question's own subject."""
     indication, keep = _pattern(terms), _pattern(unless) if unless else None
 
     def rule(record: Record) -> RuleHit | None:
@@ -97,7 +98,7 @@ def off_topic_indication_rule(reason: str, terms: Sequence[str], unless: Sequenc
             return None
         found = indication.search(title)
         if found and not (keep and keep.search(title)):
-            return RuleHit("off_topic_indication", reason, "title", found.group(0))
+            return RuleHit("off_topic_title", reason, "title", found.group(0))
         return None
 
     return rule
@@ -129,11 +130,8 @@ def protocol_rules(rules: Mapping[str, Any], window: Mapping[str, Any]) -> list[
         built.append(
             date_window_rule(rules["date_window"]["reason"], window.get("start"), window.get("end"))
         )
-    if "off_topic_indications" in rules:
-        spec = rules["off_topic_indications"]
-        built.append(
-            off_topic_indication_rule(spec["reason"], spec["terms"], spec.get("unless", []))
-        )
+    for spec in rules.get("off_topic_titles", []):
+        built.append(off_topic_title_rule(spec["reason"], spec["terms"], spec.get("unless", [])))
     if "required_concepts" in rules:
         spec = rules["required_concepts"]
         built.append(required_concept_rule(spec["reason"], spec["terms"]))
