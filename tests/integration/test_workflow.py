@@ -222,9 +222,7 @@ def test_an_extraction_sheet_reruns_extraction_and_synthesis_only(finished_run):
         finished_run, "config/extraction/alice.csv", f"record_id,n_patients\n{study},3\n"
     )
     assert {"extract_studies", "gate_extract", "synthesise_review"} <= set(scheduled)
-    assert not {"search_source", "dedupe_records", "screen_records", "gate_screen"} & set(
-        scheduled
-    )
+    assert not {"search_source", "dedupe_records", "screen_records", "gate_screen"} & set(scheduled)
 
 
 def test_a_bad_extraction_sheet_fails_the_gate_naming_study_and_field(finished_run, tmp_path):
