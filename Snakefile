@@ -5,12 +5,16 @@
 #   02_dedupe/    records.parquet (canonical records), links.parquet (every record -> canonical)
 #   03_screen/    decisions.parquet (title/abstract and full-text decisions with reasons)
 #   04_extract/   studies.parquet (one row per included study, each value with its source)
-#   05_synthesis/ prisma.parquet (PRISMA 2020 counts), groups.parquet (studies per condition group)
+#   05_synthesis/ prisma.parquet (PRISMA 2020 counts), prisma.svg/.png (the diagram),
+#                 evidence.parquet (one row per study), groups.parquet and pooled.parquet
+#                 (per condition group, pooled proportions), figures/ (forest, evidence map, years)
+#   report/       review.html (the review report, one self-contained file)
 #   qc/           {stage}.gate.json (each stage's quality verdict; the next stage needs it)
 #   logs/, benchmarks/  one file per job
 #
 # Each stage reads the previous stage's gated Parquet. Targets: `snakemake` (everything) or one
-# stage and what it needs: `snakemake search|dedupe|screen|extract|synthesise`.
+# stage and what it needs: `snakemake search|dedupe|screen|extract|synthesise|review_report`.
+# `snakemake --report report.html` collects the figures and report with their captions.
 
 from snakemake.utils import min_version
 
@@ -18,6 +22,9 @@ min_version("9.0")
 
 
 configfile: "config/config.yaml"
+
+
+report: "workflow/report/workflow.rst"
 
 
 include: "workflow/rules/common.smk"
@@ -32,13 +39,14 @@ include: "workflow/rules/dedupe.smk"
 include: "workflow/rules/screen.smk"
 include: "workflow/rules/extract.smk"
 include: "workflow/rules/synthesise.smk"
+include: "workflow/rules/report.smk"
 include: "workflow/rules/qc.smk"
 
 
 rule all:
     default_target: True
     input:
-        rules.gate_synthesise.output.verdict,
+        rules.report_review.output.html,
 
 
 rule search:
@@ -64,3 +72,8 @@ rule extract:
 rule synthesise:
     input:
         rules.gate_synthesise.output.verdict,
+
+
+rule review_report:
+    input:
+        rules.report_review.output.html,

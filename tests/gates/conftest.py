@@ -12,7 +12,8 @@ from prismaflow.parquet_io import read_frame, write_artifact
 from prismaflow.screen.rules import protocol_rules
 from prismaflow.screen.stage import screen
 from prismaflow.search import snapshot, stage
-from prismaflow.synthesise.groups import group_summary
+from prismaflow.synthesise.evidence import evidence_table
+from prismaflow.synthesise.groups import group_summary, pooled_estimates
 from prismaflow.synthesise.prisma import prisma_counts
 from tests.conftest import ROOT
 
@@ -55,7 +56,9 @@ def artifacts(tmp_path_factory, config):
         "problems": no_sheets.problems_frame(),
         "prisma": prisma_counts(links, decisions, config["screening"]["reasons"]),
         "groups": group_summary(studies, config["synthesis"]["groups"]),
+        "evidence": evidence_table(studies, config["synthesis"]["groups"]),
     }
+    frames["pooled"] = pooled_estimates(studies, frames["groups"])
     for name, frame in frames.items():
         paths[name] = out / f"{name}.parquet"
         write_artifact(frame, paths[name], rule="test")
@@ -96,5 +99,7 @@ def inputs_for(stage: str, paths: dict) -> dict:
             "prisma": paths["prisma"],
             "groups": paths["groups"],
             "studies": paths["studies"],
+            "pooled": paths["pooled"],
+            "evidence": paths["evidence"],
         },
     }[stage]

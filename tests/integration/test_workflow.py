@@ -234,3 +234,13 @@ def test_a_bad_extraction_sheet_fails_the_gate_naming_study_and_field(finished_r
     assert result.returncode != 0
     assert "gate 'extract' failed" in result.stderr
     assert f"{study} n_responders: 5 > n_patients 2" in result.stderr
+
+
+def test_snakemake_report_collects_the_captioned_outputs(finished_run, tmp_path):
+    target = tmp_path / "snakemake_report.html"
+    snakemake(finished_run, "--report", str(target))
+    html = target.read_text(encoding="utf-8")
+    assert "05 Synthesis" in html and "06 Report" in html
+    assert "Forest plots of the proportion of patients responding" in html
+    for name in ("prisma.svg", "forest.png", "evidence_map.png", "review.html"):
+        assert name in html, name

@@ -1,66 +1,205 @@
+"""Synthesis: proportions and pooling checked against hand computation, group summaries,
+the evidence table and the PRISMA diagram's boxes."""
+
+import math
+
+import numpy as np
 import pandas as pd
+import pytest
 
-from prismaflow.synthesise.groups import group_summary
-from prismaflow.synthesise.prisma import count_of, prisma_counts
+from prismaflow.synthesise.evidence import evidence_table
+from prismaflow.synthesise.groups import group_summary, pooled_estimates
+from prismaflow.synthesise.prisma_diagram import diagram_boxes, save_prisma
+from prismaflow.synthesise.proportions import logit_effects, pool, reml_tau2, wilson_interval
 
-REASONS = {
-    "review": {"label": "Review", "stage": "both"},
-    "no_outcome_data": {"label": "No outcome data", "stage": "full_text"},
-}
+# A worked example: four small studies of responders / patients.
+RESPONDERS = [4, 9, 2, 12]
+PATIENTS = [6, 12, 10, 15]
 
 
-def test_prisma_counts_follow_links_and_decisions():
-    links = pd.DataFrame(
-        {
-            "record_id": ["p1", "s1", "s2", "s3"],
-            "canonical_id": ["p1", "p1", "s2", "s3"],
-            "source": ["pubmed", "scopus", "scopus", "scopus"],
-        }
-    )
-    decisions = pd.DataFrame(
-        {
-            "record_id": ["p1", "s2", "s3", "p1", "s3"],
-            "stage": ["title_abstract"] * 3 + ["full_text"] * 2,
-            "decision": ["include", "exclude", "maybe", "include", "not_retrieved"],
-            "reason": [None, "review", None, None, None],
-        }
-    )
-    counts = prisma_counts(links, decisions, REASONS)
-    by_source = counts[counts["box"] == "identified"].set_index("source")["count"].to_dict()
-    assert by_source == {"pubmed": 1, "scopus": 3}
-    expected = {
-        "duplicates_removed": 1,
-        "screened": 3,
-        "excluded": 1,
-        "excluded_reason": 1,
-        "sought": 2,
-        "not_retrieved": 1,
-        "assessed": 1,
-        "reports_excluded": 0,
-        "included": 1,
+def hand_dersimonian_laird(x, n):
+    """DerSimonian-Laird on logits, written out from the textbook formulas."""
+    y = [math.log(a / (b - a)) for a, b in zip(x, n, strict=True)]
+    v = [1 / a + 1 / (b - a) for a, b in zip(x, n, strict=True)]
+    w = [1 / vi for vi in v]
+    fixed = sum(wi * yi for wi, yi in zip(w, y, strict=True)) / sum(w)
+    q = sum(wi * (yi - fixed) ** 2 for wi, yi in zip(w, y, strict=True))
+    c = sum(w) - sum(wi**2 for wi in w) / sum(w)
+    tau2 = max(0.0, (q - (len(y) - 1)) / c)
+    w_star = [1 / (vi + tau2) for vi in v]
+    mean = sum(wi * yi for wi, yi in zip(w_star, y, strict=True)) / sum(w_star)
+    se = math.sqrt(1 / sum(w_star))
+    expit = lambda t: 1 / (1 + math.exp(-t))  # noqa: E731
+    return {
+        "tau2": tau2,
+        "q": q,
+        "i2": max(0.0, (q - (len(y) - 1)) / q),
+        "proportion": expit(mean),
+        "ci_low": expit(mean - 1.959963984540054 * se),
+        "ci_high": expit(mean + 1.959963984540054 * se),
     }
-    assert {box: count_of(counts, box) for box in expected} == expected
-    reason_row = counts[counts["box"] == "excluded_reason"].iloc[0]
-    assert (reason_row["reason"], reason_row["label"]) == ("review", "Review")
 
 
-def test_groups_in_protocol_order_with_unclassified_kept_visible():
-    studies = pd.DataFrame(
-        {
-            "record_id": ["a", "b", "c"],
-            "condition_group": ["alopecia", "lichenoid", None],
-            "condition": ["alopecia areata", "lichen planus", None],
-            "study_design": ["case report", None, "case report"],
-            "year": [2016, 2022, None],
-        }
-    )
-    groups = group_summary(studies, ["lichenoid", "granulomatous", "alopecia"])
-    assert groups["condition_group"].tolist() == [
-        "lichenoid",
-        "granulomatous",
-        "alopecia",
-        "unclassified",
+def test_dersimonian_laird_agrees_with_hand_computation():
+    expected = hand_dersimonian_laird(RESPONDERS, PATIENTS)
+    (dl,) = [p for p in pool(RESPONDERS, PATIENTS) if p.method == "DL"]
+    assert expected["tau2"] > 0  # the example is heterogeneous, so tau2 matters
+    for name, value in expected.items():
+        assert getattr(dl, name) == pytest.approx(value, abs=1e-6), name
+    assert dl.studies == 4
+
+
+def test_reml_solves_its_estimating_equation():
+    y, v = logit_effects(RESPONDERS, PATIENTS)
+    tau2 = reml_tau2(y, v)
+    w = 1 / (v + tau2)
+    mu = np.sum(w * y) / np.sum(w)
+    # d(REML log-likelihood)/d(tau2) is zero at the estimate (positive here, not truncated):
+    # sum w^2 (y - mu)^2 = sum w - sum w^2 / sum w.
+    score = np.sum(w**2 * (y - mu) ** 2) - np.sum(w) + np.sum(w**2) / np.sum(w)
+    assert tau2 > 0 and score == pytest.approx(0, abs=1e-8)
+    (reml,) = [p for p in pool(RESPONDERS, PATIENTS) if p.method == "REML"]
+    assert reml.tau2 == pytest.approx(tau2) and reml.ci_low < reml.proportion < reml.ci_high
+
+
+def test_homogeneous_studies_have_no_between_study_variance():
+    for estimate in pool([5, 10, 15], [10, 20, 30]):
+        assert estimate.tau2 == 0 and estimate.i2 == 0
+        assert estimate.proportion == pytest.approx(0.5)
+
+
+def test_continuity_correction_only_at_zero_or_all():
+    y, v = logit_effects([0, 3, 5], [5, 6, 5])
+    assert y[0] == pytest.approx(math.log(0.5 / 5.5)) and v[0] == pytest.approx(1 / 0.5 + 1 / 5.5)
+    assert y[1] == pytest.approx(0.0) and v[1] == pytest.approx(2 / 3)
+    assert y[2] == pytest.approx(math.log(5.5 / 0.5))
+
+
+def test_wilson_interval_matches_the_closed_form():
+    x, n, z = 4, 6, 1.959963984540054
+    p = x / n
+    centre = (p + z**2 / (2 * n)) / (1 + z**2 / n)
+    half = z * math.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / (1 + z**2 / n)
+    assert wilson_interval(x, n) == pytest.approx((centre - half, centre + half), abs=1e-9)
+    low, high = wilson_interval(1, 1)
+    assert 0 < low < 1 and high == pytest.approx(1.0)
+
+
+def test_pooling_needs_two_studies():
+    with pytest.raises(ValueError, match="at least two"):
+        pool([1], [1])
+
+
+def studies_frame(rows):
+    columns = [
+        "record_id",
+        "first_author",
+        "year",
+        "journal",
+        "doi",
+        "pmid",
+        "condition",
+        "condition_group",
+        "study_design",
+        "n_patients",
+        "n_responders",
     ]
-    assert groups["studies"].tolist() == [1, 0, 1, 1]
-    assert groups.iloc[0]["designs"] == ["not classified"]
-    assert groups.iloc[3]["record_ids"] == ["c"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+STUDIES = studies_frame(
+    [
+        ("a", "Smith J", 2020, "J", None, None, "alopecia areata", "alopecia", "case series", 6, 4),
+        ("b", "Doe A", 2021, "J", None, None, "alopecia areata", "alopecia", "trial", 12, 9),
+        ("c", "Roe B", 2022, "J", None, None, "lichen planus", "lichenoid", "case report", 1, 1),
+        ("d", "Poe C", 2023, "J", None, None, "sarcoidosis", "granulomatous", "trial", 10, None),
+        ("e", "Loe D", 2019, "J", None, None, "vitiligo", "approved indication", "trial", 5, 2),
+        ("f", "Moe E", 2018, "J", None, None, None, None, None, None, None),
+    ]
+)
+GROUPS = ["lichenoid", "granulomatous", "alopecia", "other"]
+
+
+def test_group_summary_counts_and_says_why_a_group_is_not_pooled():
+    summary = group_summary(STUDIES, GROUPS).set_index("condition_group")
+    assert list(summary.index) == [*GROUPS, "approved indication", "unclassified"]
+    alopecia = summary.loc["alopecia"]
+    assert (alopecia["studies"], alopecia["responders"], alopecia["patients_with_counts"]) == (
+        2,
+        13,
+        18,
+    )
+    assert alopecia["pooled"] and alopecia["proportion"] == pytest.approx(13 / 18)
+    assert (alopecia["wilson_low"], alopecia["wilson_high"]) == pytest.approx(
+        wilson_interval(13, 18)
+    )
+    assert summary.loc["lichenoid", "not_pooled_because"].startswith("case reports only")
+    assert summary.loc["granulomatous", "not_pooled_because"].startswith("0 of 1 studies")
+    assert summary.loc["other", "not_pooled_because"] == "no included study"
+    assert summary.loc["unclassified", "record_ids"] == ["f"]
+
+
+def test_pooled_estimates_only_for_pooled_groups():
+    summary = group_summary(STUDIES, GROUPS)
+    pooled = pooled_estimates(STUDIES, summary)
+    assert set(pooled["condition_group"]) == {"alopecia"}
+    assert sorted(pooled["method"]) == ["DL", "REML"]
+    expected = hand_dersimonian_laird([4, 9], [6, 12])
+    dl = pooled[pooled["method"] == "DL"].iloc[0]
+    assert dl["proportion"] == pytest.approx(expected["proportion"], abs=1e-6)
+
+
+def test_evidence_table_follows_group_order_and_marks_machine_values():
+    studies = STUDIES.assign(
+        n_patients_by=["machine", "alice", "machine", None, "alice", None],
+        condition_by="machine",
+    )
+    table = evidence_table(studies, GROUPS)
+    assert table["record_id"].tolist() == ["c", "d", "a", "b", "e", "f"]
+    first = table.set_index("record_id").loc["c"]
+    assert first["citation"] == "Roe 2022, J"
+    assert sorted(first["machine_fields"]) == ["condition", "n_patients"]
+    assert table.set_index("record_id").loc["b", "machine_fields"] == ["condition"]
+
+
+COUNTS = pd.DataFrame(
+    [
+        ("identified", "pubmed", None, "x", 22),
+        ("identified", "scopus", None, "x", 44),
+        ("duplicates_removed", None, None, "x", 20),
+        ("screened", None, None, "x", 46),
+        ("excluded", None, None, "x", 30),
+        ("excluded_reason", None, "review", "Review article", 30),
+        ("awaiting_screening", None, None, "x", 0),
+        ("sought", None, None, "x", 16),
+        ("not_retrieved", None, None, "x", 1),
+        ("assessed", None, None, "x", 15),
+        ("reports_excluded", None, None, "x", 3),
+        ("reports_excluded_reason", None, "wrong_design", "Wrong design", 3),
+        ("awaiting_full_text", None, None, "x", 0),
+        ("included", None, None, "x", 12),
+    ],
+    columns=["box", "source", "reason", "label", "count"],
+)
+
+
+def test_prisma_boxes_carry_the_count_table_numbers():
+    text = {(b.column, b.row): "\n".join(b.lines) for b in diagram_boxes(COUNTS)}
+    assert "Records identified from (n = 66)" in text[(0, 0)]
+    assert "PubMed (MEDLINE) (n = 22)" in text[(0, 0)] and "Scopus (n = 44)" in text[(0, 0)]
+    assert "Duplicate records removed (n = 20)" in text[(1, 0)]
+    assert text[(0, 1)] == "Records screened (n = 46)"
+    assert text[(1, 1)] == "Records excluded (n = 30):\n    Review article (n = 30)"
+    assert text[(1, 2)] == "Reports not retrieved (n = 1)"
+    assert "Wrong design (n = 3)" in text[(1, 3)]
+    assert text[(0, 4)] == "Studies included in review (n = 12)"
+    assert (1, 4) not in text  # nothing awaits a reviewer
+
+
+def test_prisma_diagram_is_svg_with_text_and_a_stable_file(tmp_path):
+    save_prisma(COUNTS, tmp_path / "a.svg", tmp_path / "a.png")
+    save_prisma(COUNTS, tmp_path / "b.svg", tmp_path / "b.png")
+    svg = (tmp_path / "a.svg").read_text()
+    assert svg.count("<svg") == 1 and "Records screened (n = 46)" in svg
+    assert svg == (tmp_path / "b.svg").read_text()
+    assert (tmp_path / "a.png").read_bytes()[:4] == b"\x89PNG"

@@ -88,6 +88,8 @@ rule gate_synthesise:
     input:
         prisma=rules.synthesise_review.output.prisma,
         groups=rules.synthesise_review.output.groups,
+        pooled=rules.synthesise_review.output.pooled,
+        evidence=rules.synthesise_review.output.evidence,
         studies=rules.extract_studies.output.studies,
         code=package_files("quality", "synthesise/prisma.py"),
     output:

@@ -1,33 +1,61 @@
-"""Snakemake adapter for rule synthesise: PRISMA counts and per-group summaries."""
+"""Snakemake adapter for rule synthesise_review: PRISMA counts and diagram, evidence table,
+per-group summaries with pooled proportions, and the figures."""
+
+import matplotlib.pyplot as plt
 
 from prismaflow.parquet_io import read_frame, write_artifact
 from prismaflow.runlog import logged_to
-from prismaflow.synthesise.groups import GROUPS_SCHEMA, group_summary
+from prismaflow.synthesise.evidence import EVIDENCE_SCHEMA, evidence_table
+from prismaflow.synthesise.figures import evidence_map, forest_plot, publications_per_year
+from prismaflow.synthesise.groups import (
+    GROUPS_SCHEMA,
+    POOLED_SCHEMA,
+    group_summary,
+    pooled_estimates,
+)
 from prismaflow.synthesise.prisma import PRISMA_SCHEMA, prisma_counts
+from prismaflow.synthesise.prisma_diagram import save_prisma
 
 with logged_to(snakemake.log[0], "synthesise") as log:
+    out, params = snakemake.output, snakemake.params
     inputs = [snakemake.input.links, snakemake.input.decisions, snakemake.input.studies]
+    studies = read_frame(snakemake.input.studies)
     counts = prisma_counts(
-        read_frame(snakemake.input.links),
-        read_frame(snakemake.input.decisions),
-        snakemake.params.reasons,
+        read_frame(snakemake.input.links), read_frame(snakemake.input.decisions), params.reasons
     )
-    groups = group_summary(read_frame(snakemake.input.studies), snakemake.params.groups)
-    write_artifact(
-        counts,
-        snakemake.output.prisma,
-        rule="synthesise",
-        params=snakemake.params.reasons,
-        inputs=inputs,
-        schema=PRISMA_SCHEMA,
-    )
-    write_artifact(
-        groups,
-        snakemake.output.groups,
-        rule="synthesise",
-        params=snakemake.params.groups,
-        inputs=inputs,
-        schema=GROUPS_SCHEMA,
-    )
+    summary = group_summary(studies, params.groups)
+    pooled = pooled_estimates(studies, summary)
+    for frame, path, schema in (
+        (counts, out.prisma, PRISMA_SCHEMA),
+        (summary, out.groups, GROUPS_SCHEMA),
+        (pooled, out.pooled, POOLED_SCHEMA),
+        (evidence_table(studies, params.groups), out.evidence, EVIDENCE_SCHEMA),
+    ):
+        write_artifact(
+            frame,
+            path,
+            rule="synthesise",
+            params={"reasons": params.reasons, "groups": params.groups},
+            inputs=inputs,
+            schema=schema,
+        )
+    save_prisma(counts, out.prisma_svg, out.prisma_png)
+    for figure, path in (
+        (forest_plot(studies, summary, pooled), out.forest),
+        (evidence_map(studies, params.designs), out.evidence_map),
+        (publications_per_year(studies), out.per_year),
+    ):
+        figure.savefig(path, dpi=150)
+    plt.close("all")
     for row in counts.itertuples():
         log.info("PRISMA %s %s: %d", row.box, row.reason or row.source or "", row.count)
+    for row in pooled.itertuples():
+        log.info(
+            "%s %s: %.3f [%.3f, %.3f] k=%d",
+            row.condition_group,
+            row.method,
+            row.proportion,
+            row.ci_low,
+            row.ci_high,
+            row.studies,
+        )

@@ -1,4 +1,5 @@
-"""Gate of stage 05: the PRISMA 2020 identities hold and every included study is in one group."""
+"""Gate of stage 05: the PRISMA 2020 identities hold, every included study is in one group and
+one evidence row, and every proportion and interval is a proportion and an interval."""
 
 from __future__ import annotations
 
@@ -56,6 +57,9 @@ def checks(inputs: Mapping[str, Any], params: Mapping[str, Any]) -> list[Check]:
     counts = read_frame(inputs["prisma"])
     groups = read_frame(inputs["groups"])
     studies = read_frame(inputs["studies"])
+    pooled = read_frame(inputs["pooled"])
+    evidence = read_frame(inputs["evidence"])
+    pooled["estimate"] = pooled["condition_group"] + ":" + pooled["method"]
     counts["box_key"] = counts["box"] + ":" + counts["reason"].fillna(counts["source"].fillna(""))
     found = run_suites(
         [
@@ -73,8 +77,32 @@ def checks(inputs: Mapping[str, Any], params: Mapping[str, Any]) -> list[Check]:
                 groups,
                 [
                     gxe.ExpectColumnValuesToBeUnique(column="condition_group"),
+                    gxe.ExpectColumnValuesToBeBetween(
+                        column="proportion", min_value=0, max_value=1
+                    ),
+                    gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+                        column_A="patients_with_counts", column_B="responders", or_equal=True
+                    ),
                 ],
                 id_column="condition_group",
+            ),
+            Suite(
+                "pooled",
+                pooled,
+                [
+                    gxe.ExpectColumnValuesToBeBetween(
+                        column="proportion", min_value=0, max_value=1
+                    ),
+                    gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+                        column_A="proportion", column_B="ci_low", or_equal=True
+                    ),
+                    gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+                        column_A="ci_high", column_B="proportion", or_equal=True
+                    ),
+                    gxe.ExpectColumnValuesToBeBetween(column="tau2", min_value=0),
+                    gxe.ExpectColumnValuesToBeBetween(column="studies", min_value=2),
+                ],
+                id_column="estimate",
             ),
         ]
     )
@@ -87,6 +115,16 @@ def checks(inputs: Mapping[str, Any], params: Mapping[str, Any]) -> list[Check]:
             "included_equals_extracted_studies",
             count_of(counts, "included"),
             len(studies),
+        ),
+        invariant(
+            "evidence",
+            "one_evidence_row_per_study",
+            set(studies["record_id"]) ^ set(evidence["record_id"]),
+        ),
+        invariant(
+            "pooled",
+            "pooled_exactly_where_the_summary_says",
+            set(groups.loc[groups["pooled"], "condition_group"]) ^ set(pooled["condition_group"]),
         ),
         invariant(
             "groups",

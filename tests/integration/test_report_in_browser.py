@@ -1,0 +1,98 @@
+"""The report opened in a real browser (headless Chromium from Debian, driven by Playwright):
+the diagram and tables render, every image decodes, nothing fails to load."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+pytestmark = pytest.mark.integration
+CHROMIUM = Path("/usr/bin/chromium")
+# Without these, Chromium reaches for Google's services, which a closed network refuses.
+QUIET = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+def installed_chromium() -> Path:
+    """Debian's chromium, installed here when missing and we may (root, apt-get present)."""
+    if CHROMIUM.exists():
+        return CHROMIUM
+    if shutil.which("apt-get") is None or os.geteuid() != 0:
+        pytest.skip("chromium is not installed and apt-get cannot install it here (not root)")
+    environment = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    for command in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", "chromium"]):
+        done = subprocess.run(command, capture_output=True, text=True, env=environment, check=False)
+        if done.returncode != 0:
+            pytest.skip(
+                f"chromium could not be installed: {' '.join(command)}: {done.stderr[-300:]}"
+            )
+    return CHROMIUM
+
+
+@pytest.fixture(scope="module")
+def rendered(finished_run):
+    playwright = pytest.importorskip("playwright.sync_api")
+    browser_path = installed_chromium()
+    report = finished_run / "results" / "report" / "review.html"
+    failures: list[str] = []
+    with playwright.sync_playwright() as driver:
+        browser = driver.chromium.launch(executable_path=str(browser_path), args=QUIET)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.on("requestfailed", lambda r: failures.append(f"failed: {r.url[:80]}"))
+        page.on("response", lambda r: r.status >= 400 and failures.append(f"{r.status}: {r.url}"))
+        page.on("console", lambda m: m.type == "error" and failures.append(f"console: {m.text}"))
+        page.goto(report.as_uri(), wait_until="load")
+        found = page.evaluate(
+            """() => ({
+                images: [...document.images].map(i => [i.id || i.alt, i.complete, i.naturalWidth]),
+                diagram: (() => { const s = document.querySelector('#prisma-diagram svg');
+                                  const b = s && s.getBoundingClientRect();
+                                  return b ? [b.width, b.height] : null; })(),
+                diagramText: document.querySelector('#prisma-diagram').textContent,
+                evidenceRows: document.querySelectorAll('#evidence-table tbody tr').length,
+                countRows: document.querySelectorAll('#prisma-counts tbody tr').length,
+                groupRows: document.querySelectorAll('#group-table tbody tr').length,
+                banner: document.querySelector('#machine-banner')?.innerText ?? null,
+            })"""
+        )
+        screenshot = finished_run / "results" / "report" / "review.png"
+        page.screenshot(path=str(screenshot), full_page=True)
+        browser.close()
+    return found, failures, screenshot
+
+
+def test_report_renders_with_no_failed_loads(rendered):
+    found, failures, screenshot = rendered
+    assert failures == []
+    assert found["images"] and all(done and width > 0 for _, done, width in found["images"])
+    width, height = found["diagram"]
+    assert width > 400 and height > 200
+    assert screenshot.stat().st_size > 50_000
+
+
+def test_rendered_numbers_are_the_artifacts(rendered, finished_run):
+    found, _, _ = rendered
+    results = finished_run / "results"
+    studies = pd.read_parquet(results / "04_extract" / "studies.parquet")
+    counts = pd.read_parquet(results / "05_synthesis" / "prisma.parquet")
+    groups = pd.read_parquet(results / "05_synthesis" / "groups.parquet")
+    assert found["evidenceRows"] == len(studies)
+    assert found["countRows"] == len(counts)
+    assert found["groupRows"] == len(groups)
+    screened = int(counts.loc[counts["box"] == "screened", "count"].sum())
+    assert f"Records screened (n = {screened})" in found["diagramText"].replace("\xa0", " ")
+    decisions = pd.read_parquet(results / "03_screen" / "decisions.parquet")
+    machine = int((decisions["decided_by"] == "model").sum())
+    assert f"{machine} screening decisions" in found["banner"]

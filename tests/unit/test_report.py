@@ -1,0 +1,103 @@
+"""The HTML report: self-contained, every section present, and the machine-content banner shown
+exactly when decisions or values were machine-made."""
+
+import datetime as dt
+import re
+
+import pandas as pd
+import pytest
+
+from prismaflow.report.build import Artifacts, machine_made, render_report, report_context
+from prismaflow.synthesise.evidence import evidence_table
+from prismaflow.synthesise.figures import publications_per_year
+from prismaflow.synthesise.groups import group_summary, pooled_estimates
+from prismaflow.synthesise.prisma_diagram import save_prisma
+from tests.unit.test_synthesise import COUNTS, GROUPS, STUDIES
+
+SEARCH_LOG = pd.DataFrame(
+    [
+        {
+            "source": "pubmed",
+            "query_id": "q1",
+            "query": "ruxolitinib AND <skin>",
+            "query_translation": '"ruxolitinib"[All Fields]',
+            "window_start": None,
+            "window_end": "2024-09-30",
+            "reported_count": 22,
+            "retrieved_count": 22,
+            "requests": 2,
+            "started_at": "2024-10-01T09:00:00Z",
+            "finished_at": "2024-10-01T09:00:05Z",
+            "api": "NCBI E-utilities",
+            "mode": "snapshot",
+            "raw_files": ["pubmed/q1/esearch.xml.gz"],
+            "raw_sha256": ["ab" * 32],
+        }
+    ]
+)
+
+
+def artifacts(tmp_path, decided_by, by):
+    studies = STUDIES.assign(n_patients_by=by)
+    summary = group_summary(studies, GROUPS)
+    figure = tmp_path / "figure.png"
+    publications_per_year(studies).savefig(figure)
+    save_prisma(COUNTS, tmp_path / "prisma.svg", tmp_path / "prisma.png")
+    decisions = pd.DataFrame({"record_id": ["a", "b"], "decided_by": decided_by})
+    return Artifacts(
+        search_log=SEARCH_LOG,
+        prisma=COUNTS,
+        decisions=decisions,
+        agreement=pd.DataFrame(columns=["stage", "reviewer_a", "reviewer_b"]),
+        studies=studies,
+        evidence=evidence_table(studies, GROUPS),
+        groups=summary,
+        pooled=pooled_estimates(studies, summary),
+        prisma_svg=tmp_path / "prisma.svg",
+        figures={"forest": figure, "evidence_map": figure, "per_year": figure},
+        files={"figure": figure},
+    )
+
+
+def render(config, made):
+    return render_report(report_context(config, made, now=dt.datetime(2026, 1, 2, tzinfo=dt.UTC)))
+
+
+def test_machine_made_counts_decisions_and_values(tmp_path):
+    made = artifacts(tmp_path, ["model", "alice"], ["machine", "alice", None, None, None, None])
+    assert machine_made(made.decisions, made.studies) == {
+        "decisions": 1,
+        "records": 1,
+        "extracted_values": 1,
+        "studies": 1,
+    }
+
+
+@pytest.mark.parametrize("machine", [True, False])
+def test_banner_appears_exactly_when_content_is_machine_made(config, tmp_path, machine):
+    made = artifacts(
+        tmp_path,
+        ["model", "alice"] if machine else ["alice", "rule"],
+        "machine" if machine else "alice",
+    )
+    html = render(config, made)
+    assert ('id="machine-banner"' in html) is machine
+    if machine:
+        banner = html[html.index('id="machine-banner"') : html.index("</div>")]
+        assert "1 screening decisions on 1 records" in banner
+        assert f"{len(STUDIES)} extracted values in {len(STUDIES)} studies" in banner
+
+
+def test_report_is_self_contained_and_has_every_section(config, tmp_path):
+    html = render(config, artifacts(tmp_path, ["model", "model"], "machine"))
+    for section in ("protocol", "search", "prisma", "agreement", "evidence", "synthesis"):
+        assert f'<section id="{section}">' in html
+    assert '<section id="figures">' in html and '<section id="provenance">' in html
+    # Nothing to fetch: images are data URIs, the diagram is inline SVG, no scripts or links out.
+    assert not re.search(r'(src|href)="(?!data:|#)', html)
+    assert "<script" not in html and html.count("<svg") == 1
+    # Text from the artifacts is escaped, never markup.
+    assert "ruxolitinib AND &lt;skin&gt;" in html
+    assert "Report generated</th><td>2026-01-02 00:00 UTC" in html
+    assert "Not pooled: case reports only" in html
+    assert "DL: 72% [" in html  # alopecia: 13 of 18 patients across two studies

@@ -1,0 +1,177 @@
+"""The review report: one self-contained HTML file (styles inline, images as data URIs, the
+PRISMA diagram as inline SVG), so it opens offline and can be archived or mailed as it is.
+
+Every number is read from the artifacts passed in; the template only lays them out.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from prismaflow.provenance import code_version, params_sha256, sha256_file
+from prismaflow.synthesise.evidence import SHOWN
+from prismaflow.synthesise.prisma import count_of
+
+TEMPLATES = Path(__file__).resolve().parent
+
+
+@dataclass(frozen=True)
+class Artifacts:
+    """The frames and files the report is made of, read by the adapter."""
+
+    search_log: pd.DataFrame
+    prisma: pd.DataFrame
+    decisions: pd.DataFrame
+    agreement: pd.DataFrame
+    studies: pd.DataFrame
+    evidence: pd.DataFrame
+    groups: pd.DataFrame
+    pooled: pd.DataFrame
+    prisma_svg: Path
+    figures: Mapping[str, Path]  # name -> PNG
+    files: Mapping[str, Path]  # every input, for the provenance table
+
+
+def data_uri(path: Path) -> str:
+    return "data:image/png;base64," + base64.b64encode(path.read_bytes()).decode("ascii")
+
+
+def inline_svg(path: Path) -> str:
+    """The SVG element alone (no XML prolog or doctype), to sit inside the HTML."""
+    text = path.read_text(encoding="utf-8")
+    return text[text.index("<svg") :]
+
+
+def _plain(value: Any) -> Any:
+    """Cells as a reader wants them: no NaN, no 12.0 for a count, lists joined."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, (list, tuple)) or hasattr(value, "tolist"):
+        return ", ".join(map(str, list(value)))
+    return value
+
+
+def machine_made(decisions: pd.DataFrame, studies: pd.DataFrame) -> dict[str, int]:
+    """How much of the review no person has checked: the banner's numbers."""
+    by_columns = [c for c in studies.columns if c.endswith("_by")]
+    machine_values = (studies[by_columns] == "machine") if by_columns else pd.DataFrame()
+    return {
+        "decisions": int((decisions["decided_by"] == "model").sum()),
+        "records": int(decisions.loc[decisions["decided_by"] == "model", "record_id"].nunique()),
+        "extracted_values": int(machine_values.to_numpy().sum()) if by_columns else 0,
+        "studies": int(machine_values.any(axis=1).sum()) if by_columns else 0,
+    }
+
+
+def _search_rows(log: pd.DataFrame) -> list[dict[str, Any]]:
+    rows = []
+    for entry in log.to_dict("records"):
+        window = f"{entry['window_start'] or 'inception'} – {entry['window_end'] or 'no limit'}"
+        rows.append(
+            {
+                "source": entry["source"],
+                "query_id": entry["query_id"],
+                "query": entry["query"],
+                "translation": _plain(entry["query_translation"]),
+                "window": window,
+                "reported": entry["reported_count"],
+                "retrieved": entry["retrieved_count"],
+                "requests": entry["requests"],
+                "when": f"{entry['started_at']} – {entry['finished_at']}",
+                "api": f"{entry['api']} ({entry['mode']})",
+                "raw": [
+                    f"{name} sha256:{digest[:12]}…"
+                    for name, digest in zip(entry["raw_files"], entry["raw_sha256"], strict=True)
+                ],
+            }
+        )
+    return rows
+
+
+def _evidence_rows(evidence: pd.DataFrame) -> list[dict[str, Any]]:
+    return [
+        {
+            "cells": [(column, _plain(row[column])) for column in SHOWN],
+            "machine": set(row["machine_fields"]),
+            "record_id": row["record_id"],
+        }
+        for row in evidence.to_dict("records")
+    ]
+
+
+def _group_rows(groups: pd.DataFrame, pooled: pd.DataFrame) -> list[dict[str, Any]]:
+    rows = []
+    for group in groups.to_dict("records"):
+        estimates = pooled[pooled["condition_group"] == group["condition_group"]]
+        rows.append(
+            {
+                **{k: _plain(v) for k, v in group.items()},
+                **{k: group[k] for k in ("proportion", "wilson_low", "wilson_high")},
+                "estimates": estimates.to_dict("records"),
+            }
+        )
+    return rows
+
+
+def report_context(
+    config: Mapping[str, Any], artifacts: Artifacts, now: dt.datetime | None = None
+) -> dict[str, Any]:
+    counts = artifacts.prisma
+    search = config["search"]
+    return {
+        "review": config["review"],
+        "search": search,
+        "screening": config["screening"],
+        "groups_order": config["synthesis"]["groups"],
+        "machine": machine_made(artifacts.decisions, artifacts.studies),
+        "search_rows": _search_rows(artifacts.search_log),
+        "prisma_svg": inline_svg(artifacts.prisma_svg),
+        "prisma_rows": [
+            {k: _plain(v) for k, v in row.items()} for row in counts.to_dict("records")
+        ],
+        "included": count_of(counts, "included"),
+        "screened": count_of(counts, "screened"),
+        "agreement_rows": [
+            {k: _plain(v) for k, v in row.items()} for row in artifacts.agreement.to_dict("records")
+        ],
+        "evidence_columns": SHOWN,
+        "evidence_rows": _evidence_rows(artifacts.evidence),
+        "group_rows": _group_rows(artifacts.groups, artifacts.pooled),
+        "figures": {name: data_uri(path) for name, path in artifacts.figures.items()},
+        "provenance": {
+            "code_version": code_version(),
+            "config_sha256": params_sha256(config),
+            "modes": {name: spec["mode"] for name, spec in search["sources"].items()},
+            "snapshot": search.get("snapshot"),
+            "searched": f"{artifacts.search_log['started_at'].min()} – "
+            f"{artifacts.search_log['finished_at'].max()}",
+            "generated": (now or dt.datetime.now(dt.UTC)).strftime("%Y-%m-%d %H:%M UTC"),
+            "files": [
+                (name, str(path), sha256_file(path)) for name, path in artifacts.files.items()
+            ],
+        },
+    }
+
+
+def render_report(context: Mapping[str, Any]) -> str:
+    environment = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(["html", "j2"]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    environment.filters["percent"] = lambda v: "" if v is None or v != v else f"{v:.0%}"
+    environment.filters["fixed"] = lambda v, d=2: "" if v is None or v != v else f"{v:.{d}f}"
+    return environment.get_template("review.html.j2").render(**context)

@@ -1,0 +1,32 @@
+rule report_review:
+    input:
+        search_log=rules.search_log.output.log,
+        prisma=rules.synthesise_review.output.prisma,
+        decisions=rules.screen_records.output.decisions,
+        agreement=rules.screen_records.output.agreement,
+        studies=rules.extract_studies.output.studies,
+        evidence=rules.synthesise_review.output.evidence,
+        groups=rules.synthesise_review.output.groups,
+        pooled=rules.synthesise_review.output.pooled,
+        prisma_svg=rules.synthesise_review.output.prisma_svg,
+        forest=rules.synthesise_review.output.forest,
+        evidence_map=rules.synthesise_review.output.evidence_map,
+        per_year=rules.synthesise_review.output.per_year,
+        gate=gate_verdict("synthesise"),
+        code=package_files("report", "report/review.html.j2"),
+    output:
+        html=report(
+            "results/report/review.html",
+            caption="../report/review.rst",
+            category="06 Report",
+        ),
+    log:
+        "results/logs/report/report.log",
+    benchmark:
+        "results/benchmarks/report/report.tsv"
+    conda:
+        "../../envs/prismaflow.yaml"
+    params:
+        config=config,
+    script:
+        "../scripts/report.py"

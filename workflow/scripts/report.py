@@ -1,0 +1,33 @@
+"""Snakemake adapter for rule report_review: the self-contained HTML report."""
+
+from pathlib import Path
+
+from prismaflow.parquet_io import read_frame
+from prismaflow.report.build import Artifacts, render_report, report_context
+from prismaflow.runlog import logged_to
+
+with logged_to(snakemake.log[0], "report") as log:
+    given = snakemake.input
+    artifacts = Artifacts(
+        **{
+            name: read_frame(given[name])
+            for name in (
+                "search_log",
+                "prisma",
+                "decisions",
+                "agreement",
+                "studies",
+                "evidence",
+                "groups",
+                "pooled",
+            )
+        },
+        prisma_svg=Path(given.prisma_svg),
+        figures={name: Path(given[name]) for name in ("forest", "evidence_map", "per_year")},
+        files={name: Path(path) for name, path in given.items() if name not in ("code",)},
+    )
+    context = report_context(snakemake.params.config, artifacts)
+    html = render_report(context)
+    Path(snakemake.output.html).parent.mkdir(parents=True, exist_ok=True)
+    Path(snakemake.output.html).write_text(html, encoding="utf-8")
+    log.info("report: %d bytes; machine-made: %s", len(html), context["machine"])
