@@ -17,14 +17,15 @@ Row = dict[str, str]
 
 
 def _check_header(path: Path, header: Sequence[str], required, allowed) -> None:
+    """allowed=None: any column may appear (a table of one's own, read through a mapping)."""
     missing = [c for c in required if c not in header]
-    unknown = [c for c in header if c not in allowed]
+    unknown = [c for c in header if allowed is not None and c not in allowed]
     if missing or unknown:
         raise InputFileError(
             path,
             f"header has missing columns {missing} / unknown columns {unknown}",
             line=1,
-            fix=f"use the columns {list(allowed)}",
+            fix=f"use the columns {list(allowed)}" if allowed else f"add the columns {missing}",
         )
 
 
@@ -63,7 +64,7 @@ def _cell_text(value: object) -> str:
 
 
 def read_xlsx_rows(
-    path: Path, required: Sequence[str], allowed: Sequence[str]
+    path: Path, required: Sequence[str], allowed: Sequence[str] | None
 ) -> list[tuple[int, Row]]:
     """The first sheet of a workbook, read as read_rows reads a CSV (row numbers as Excel
     shows them); computed cells give their last saved value, never their formula."""
@@ -76,7 +77,7 @@ def read_xlsx_rows(
     rows = list(book.worksheets[0].iter_rows(values_only=True))
     book.close()
     if not rows:
-        raise InputFileError(path, "is empty", line=1, fix=f"use the columns {list(allowed)}")
+        raise InputFileError(path, "is empty", line=1, fix="add a header row and data rows")
     header = ["" if c is None else _cell_text(c) for c in rows[0]]
     _check_header(path, [name for name in header if name], required, allowed)
     parsed = []

@@ -1,0 +1,153 @@
+"""BibTeX from Zotero/Better BibTeX, JabRef, Scopus and Web of Science, read and written with
+bibtexparser; LaTeX accents and case-protecting braces are decoded on the way in."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import bibtexparser
+from bibtexparser import middlewares
+from bibtexparser.model import DuplicateFieldKeyBlock, Entry, Field
+
+from prismaflow.errors import InputFileError
+from prismaflow.formats.text import clean_markup
+from prismaflow.identifiers import normalise_doi, normalise_pmid
+
+# Entry starts, not counting @comment, @string and @preamble blocks.
+_ENTRY = re.compile(r"^\s*@(?!comment\b|string\b|preamble\b)[A-Za-z]+\s*[{(]", re.I | re.M)
+_YEAR = re.compile(r"(1[5-9]\d\d|20\d\d)")
+_EID = re.compile(r"2-s2\.0-\d+")
+TYPE_NAMES = {
+    "article": "Journal Article",
+    "book": "Book",
+    "inbook": "Book Chapter",
+    "incollection": "Book Chapter",
+    "inproceedings": "Conference Paper",
+    "conference": "Conference Paper",
+    "phdthesis": "Thesis",
+    "mastersthesis": "Thesis",
+    "techreport": "Report",
+    "misc": "Generic",
+}
+
+
+def _unbrace(value: str | None) -> str | None:
+    return clean_markup(value.replace("{", "").replace("}", "")) if value else None
+
+
+def _keywords(value: str | None) -> list[str]:
+    if not value:
+        return []
+    return [k.strip() for k in re.split(r"[;,]", value) if k.strip()]
+
+
+def canonical(entry: Entry) -> dict[str, Any]:
+    fields = {key.lower(): value for key, value in entry.fields_dict.items()}
+    value = {key: field.value for key, field in fields.items()}
+    authors = value.get("author") or []
+    year = _YEAR.search(str(value.get("year") or value.get("date") or ""))
+    eid = _EID.search(str(value.get("url") or "") + " " + str(value.get("source") or ""))
+    pmid = value.get("pmid") or (
+        value.get("eprint") if str(value.get("eprinttype", "")).lower() == "pubmed" else None
+    )
+    return {
+        "title": _unbrace(value.get("title")),
+        "abstract": _unbrace(value.get("abstract")),
+        "authors": [_unbrace(a) for a in (authors if isinstance(authors, list) else [authors])],
+        "year": int(year.group(1)) if year else None,
+        "journal": _unbrace(
+            value.get("journal") or value.get("journaltitle") or value.get("booktitle")
+        ),
+        "journal_abbrev": _unbrace(value.get("shortjournal") or value.get("journal-iso")),
+        "volume": value.get("volume"),
+        "issue": value.get("number") or value.get("issue"),
+        "pages": (value.get("pages") or "").replace("--", "-").replace("–", "-") or None,
+        "doi": normalise_doi(value.get("doi")),
+        "pmid": normalise_pmid(pmid),
+        "pmcid": value.get("pmcid"),
+        "scopus_eid": eid.group(0) if eid else None,
+        "language": value.get("language") or value.get("langid"),
+        "publication_types": [TYPE_NAMES.get(entry.entry_type.lower(), entry.entry_type)],
+        "keywords": _keywords(value.get("keywords") or value.get("author_keywords")),
+    }
+
+
+def read_bibtex(text: str, origin: str | Path) -> tuple[list[dict[str, Any]], int]:
+    """Entries in file order. Scopus repeats some fields (funding_details) within an entry;
+    such an entry is read with bibtexparser's own resolution, any other failure is an error."""
+    parsed = bibtexparser.parse_string(text)
+    entries = list(parsed.entries)
+    for block in parsed.failed_blocks:
+        if not isinstance(block, DuplicateFieldKeyBlock):
+            raise InputFileError(
+                origin,
+                f"malformed BibTeX entry ({type(block).__name__})",
+                line=(block.start_line or 0) + 1,
+                fix="check the braces and commas of that entry",
+            )
+        entries.append(block.ignore_error_block)
+    library = bibtexparser.Library(sorted(entries, key=lambda entry: entry.start_line or 0))
+    for middleware in (
+        middlewares.NormalizeFieldKeys(),
+        middlewares.LatexDecodingMiddleware(),
+        middlewares.SeparateCoAuthors(),
+    ):
+        library = middleware.transform(library)
+    return [canonical(entry) for entry in library.entries], len(_ENTRY.findall(text))
+
+
+def _key(record: Mapping[str, Any], seen: set[str]) -> str:
+    authors = record.get("authors") or ["anonymous"]
+    surname = re.sub(r"\W", "", authors[0].split(",")[0].split(" ")[0]).lower() or "anonymous"
+    base = f"{surname}{record.get('year') or ''}"
+    key, n = base, 1
+    while key in seen:
+        n += 1
+        key = f"{base}_{n}"
+    seen.add(key)
+    return key
+
+
+_LATEX_SPECIAL = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "%": r"\%", "&": r"\&"}
+_LATEX_SPECIAL.update({"#": r"\#", "$": r"\$"})
+TEXT_FIELDS = ("title", "author", "journal", "abstract", "keywords")
+
+
+def _latex(value: str) -> str:
+    """Text with LaTeX's special characters escaped, so "%" does not comment out the rest and
+    a stray brace cannot unbalance the entry (bibtexparser adds the enclosing braces)."""
+    return "".join(_LATEX_SPECIAL.get(character, character) for character in value)
+
+
+def write_bibtex(records: Iterable[Mapping[str, Any]]) -> str:
+    library, seen = bibtexparser.Library(), set()
+    for record in records:
+        fields = {
+            "title": record.get("title"),
+            "author": " and ".join(record.get("authors") or []) or None,
+            "year": record.get("year"),
+            "journal": record.get("journal"),
+            "volume": record.get("volume"),
+            "number": record.get("issue"),
+            "pages": record.get("pages"),
+            "doi": record.get("doi"),
+            "pmid": record.get("pmid"),
+            "abstract": record.get("abstract"),
+            "keywords": ", ".join(record.get("keywords") or []) or None,
+            "language": record.get("language"),
+        }
+        library.add(
+            Entry(
+                "article",
+                _key(record, seen),
+                [
+                    Field(k, _latex(str(v)) if k in TEXT_FIELDS else str(v))
+                    for k, v in fields.items()
+                    if v not in (None, "")
+                ],
+            )
+        )
+    return bibtexparser.write_string(library)

@@ -1,0 +1,109 @@
+"""One entry point for every export file: detect its format, read it, reconcile the count of
+records read with the count the file itself implies, and give each record its canonical id.
+
+A mismatch between the two counts is an error: a record a parser skipped would otherwise
+vanish from the review without a trace.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from prismaflow.errors import InputFileError, ReconciliationError
+from prismaflow.formats.bibtex import read_bibtex
+from prismaflow.formats.detect import FORMATS, detect_format
+from prismaflow.formats.markup import read_endnote_xml, read_pubmed_xml, read_wos_plain
+from prismaflow.formats.medline import read_medline
+from prismaflow.formats.ris import read_ris
+from prismaflow.formats.tabular import read_scopus_csv, read_table, read_wos_tab, read_xlsx_table
+from prismaflow.formats.text import decode
+from prismaflow.records import RECORD_FIELDS, record_id, records_table
+
+TEXT_READERS = {
+    "ris": read_ris,
+    "medline": read_medline,
+    "bibtex": read_bibtex,
+    "scopus_csv": read_scopus_csv,
+    "wos_tab": read_wos_tab,
+    "wos_plain": read_wos_plain,
+}
+XML_READERS = {"pubmed_xml": read_pubmed_xml, "endnote_xml": read_endnote_xml}
+# What each format's count is taken from, for the reconciliation message.
+COUNTED_BY = {
+    "ris": "'ER  -' lines",
+    "medline": "tagged blocks",
+    "bibtex": "@entries",
+    "scopus_csv": "data rows",
+    "wos_tab": "data rows",
+    "wos_plain": "'ER' lines",
+    "pubmed_xml": "<PubmedArticle> elements",
+    "endnote_xml": "<record> elements",
+    "table": "data rows",
+}
+
+
+@dataclass(frozen=True)
+class Imported:
+    path: Path
+    format: str
+    records: pa.Table
+    counted: int  # what the file itself says it holds
+
+
+def _identified(records: list[dict[str, Any]], source: str, stem: str) -> list[dict[str, Any]]:
+    """Ids stable for an unchanged file: "<source>:<file name>:<position>"."""
+    identified = []
+    for position, record in enumerate(records, start=1):
+        fields = {k: v for k, v in record.items() if k in RECORD_FIELDS}
+        source_id = f"{stem}:{position}"
+        identified.append(
+            {
+                **fields,
+                "source": source,
+                "source_id": source_id,
+                "record_id": record_id(source, source_id),
+            }
+        )
+    return identified
+
+
+def read_records(
+    path: Path, fmt: str | None = None, mapping: Mapping[str, str] | None = None
+) -> tuple[str, list[dict[str, Any]], int]:
+    """(format, records, count the file implies), without ids."""
+    if fmt is not None and fmt not in FORMATS:
+        raise InputFileError(path, f"unknown format {fmt!r}", fix=f"one of {list(FORMATS)}")
+    data = path.read_bytes()
+    if path.suffix.lower() == ".xlsx" or (fmt == "table" and data[:2] == b"PK"):
+        return "table", *read_xlsx_table(path, mapping or {})
+    text = decode(data, path)
+    fmt = fmt or detect_format(text, path)
+    if fmt in XML_READERS:
+        return fmt, *XML_READERS[fmt](data, path)
+    if fmt == "table":
+        delimiter = "\t" if "\t" in text.split("\n", 1)[0] else ","
+        return fmt, *read_table(text, path, mapping or {}, delimiter)
+    return fmt, *TEXT_READERS[fmt](text, path)
+
+
+def import_file(
+    path: str | Path,
+    fmt: str | None = None,
+    mapping: Mapping[str, str] | None = None,
+    source: str = "file",
+) -> Imported:
+    path = Path(path)
+    fmt, records, counted = read_records(path, fmt, mapping)
+    if len(records) != counted:
+        raise ReconciliationError(
+            f"{path}: read {len(records)} records but the file holds {counted} "
+            f"({COUNTED_BY[fmt]}); {abs(counted - len(records))} would be lost. "
+            "The file may be damaged or in a variant prismaflow does not read: "
+            "export it again, or report it with the file attached."
+        )
+    return Imported(path, fmt, records_table(_identified(records, source, path.stem)), counted)
