@@ -31,7 +31,7 @@ include: "workflow/rules/common.smk"
 
 
 wildcard_constraints:
-    source="|".join(SOURCES),
+    source="|".join(DATABASES),
 
 
 include: "workflow/rules/search.smk"

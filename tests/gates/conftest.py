@@ -70,7 +70,10 @@ def gate_params(config):
     return {
         "search": {
             "sources": ["pubmed", "scopus"],
-            "queries": [q["id"] for q in config["search"]["queries"]],
+            "queries": {
+                source: [q["id"] for q in config["search"]["queries"]]
+                for source in ("pubmed", "scopus")
+            },
         },
         "dedupe": {},
         "screen": {"reasons": config["screening"]["reasons"], "completeness": "machine"},

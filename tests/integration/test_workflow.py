@@ -1,12 +1,14 @@
 """The embedded default run end to end: artifacts, gates, PRISMA counts, re-runs."""
 
 import json
+import shutil
 
 import pandas as pd
 import pytest
 
 from prismaflow.parquet_io import artifact_metadata
 from prismaflow.sandbox import copy_project
+from tests.conftest import FIXTURES
 from tests.integration.conftest import copy_of, scheduled_rules, scheduled_with, snakemake
 
 pytestmark = pytest.mark.integration
@@ -244,3 +246,25 @@ def test_snakemake_report_collects_the_captioned_outputs(finished_run, tmp_path)
     assert "Forest plots of the proportion of patients responding" in html
     for name in ("prisma.svg", "forest.png", "evidence_map.png", "review.html"):
         assert name in html, name
+
+
+def test_an_export_file_joins_the_review_as_the_file_source(finished_run, tmp_path):
+    run = copy_of(finished_run, tmp_path, "with_export")
+    (run / "config" / "searches").mkdir()
+    shutil.copy(FIXTURES / "formats" / "zotero.ris", run / "config" / "searches" / "embase.ris")
+    overlay = tmp_path / "files.yaml"
+    overlay.write_text(
+        "search:\n  sources:\n    file:\n      exports:\n"
+        "        - {id: embase, path: config/searches/embase.ris, database: Embase}\n"
+    )
+    scheduled = scheduled_rules(run, "--configfile", str(overlay))
+    assert {"search_file", "dedupe_records", "report_review"} <= set(scheduled)
+    assert "search_source" not in scheduled  # PubMed and Scopus are not searched again
+    snakemake(run, "--configfile", str(overlay))
+    log = read(run, "01_search/search_log.parquet").set_index("source")
+    assert (log.loc["file", "reported_count"], log.loc["file", "retrieved_count"]) == (2, 2)
+    links = read(run, "02_dedupe/links.parquet")
+    assert {"file:embase:1", "file:embase:2"} <= set(links["record_id"])
+    counts = read(run, "05_synthesis/prisma.parquet")
+    identified = counts[counts["box"] == "identified"].set_index("source")["count"]
+    assert identified["file"] == 2

@@ -13,9 +13,12 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from prismaflow.config import load_yaml, validate_config
-from prismaflow.errors import PrismaflowError
+from prismaflow.errors import InputFileError, PrismaflowError
 from prismaflow.extract.fields import field_specs
 from prismaflow.extract.sheet import write_extraction_sheet
+from prismaflow.formats.detect import FORMATS, format_from_extension
+from prismaflow.formats.exporter import WRITABLE, export_records
+from prismaflow.formats.importer import import_file
 from prismaflow.parquet_io import read_frame
 from prismaflow.sandbox import PROJECT_DIR
 
@@ -35,6 +38,36 @@ def extraction_sheet(args: argparse.Namespace) -> int:
     write_extraction_sheet(studies, fields, args.out)
     print(f"{args.out}: {len(studies)} studies, {len(fields)} fields (machine values pre-filled)")
     return 0
+
+
+def import_records(args: argparse.Namespace) -> int:
+    """Any export file into canonical records (Parquet), its count reconciled."""
+    imported = _imported(args)
+    written = export_records(imported.records, args.out, "parquet")
+    print(
+        f"{args.input}: {written} records read as {imported.format} "
+        f"(the file holds {imported.counted}); written to {args.out}"
+    )
+    return 0
+
+
+def convert(args: argparse.Namespace) -> int:
+    """Any export file into another format (RIS, BibTeX, CSV, XLSX, Parquet)."""
+    target = args.to or format_from_extension(args.output)
+    if target is None:
+        raise InputFileError(args.output, "unknown output format", fix="add --to FORMAT")
+    imported = _imported(args)
+    written = export_records(imported.records, args.output, target)
+    print(
+        f"{args.input} ({imported.format}, {imported.counted} records) -> {args.output} "
+        f"({target}, {written} records)"
+    )
+    return 0
+
+
+def _imported(args: argparse.Namespace):
+    mapping = dict(item.split("=", 1) for item in args.map or [])
+    return import_file(args.input, args.format, mapping or None)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -69,6 +102,32 @@ def parser() -> argparse.ArgumentParser:
     sheet.add_argument("--studies", default="results/04_extract/studies.parquet", type=Path)
     sheet.add_argument("--out", default="extraction_sheet.xlsx", type=Path)
     sheet.set_defaults(handler=extraction_sheet)
+    importer = commands.add_parser(
+        "import", help="read an export file (any supported format) into records.parquet"
+    )
+    converter = commands.add_parser(
+        "convert", help="convert an export file: formats from extensions, or --from/--to"
+    )
+    for command in (importer, converter):
+        command.add_argument("input", type=Path)
+        command.add_argument(
+            "--format",
+            "--from",
+            dest="format",
+            choices=FORMATS,
+            help="input format (default: detected)",
+        )
+        command.add_argument(
+            "--map",
+            action="append",
+            metavar="FIELD=COLUMN",
+            help="for --format table: which column holds a field, e.g. --map title='Article Title'",
+        )
+    importer.add_argument("--out", type=Path, default=Path("records.parquet"))
+    importer.set_defaults(handler=import_records)
+    converter.add_argument("output", type=Path)
+    converter.add_argument("--to", choices=WRITABLE, help="output format (default: from extension)")
+    converter.set_defaults(handler=convert)
     runner = commands.add_parser(
         "run",
         help="run the review workflow; other arguments go to snakemake (e.g. -n, or `screen`)",

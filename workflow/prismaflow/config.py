@@ -87,7 +87,7 @@ def _cross_reference_errors(config: Mapping[str, Any]) -> list[str]:
             f"config key 'search.queries[{i}].{source}' is missing: query '{query['id']}' has "
             f"no text for source {source}"
             for source in config["search"]["sources"]
-            if source not in query
+            if source != "file" and source not in query
         ]
     problems += _extraction_form_errors(config["extraction"])
     groups = set(config["extraction"]["conditions"])

@@ -8,6 +8,8 @@ config.update(validate_config(config))
 
 PACKAGE = Path(workflow.basedir) / "workflow" / "prismaflow"
 SOURCES = sorted(config["search"]["sources"])
+# The databases prismaflow searches itself; `file` imports reviewers' exports instead.
+DATABASES = [source for source in SOURCES if source != "file"]
 # Modules every stage's code relies on; an edit to them re-runs every stage.
 CORE_MODULES = [
     "__init__.py",
@@ -23,17 +25,41 @@ CORE_MODULES = [
 
 def package_files(*parts):
     """The package modules a rule runs. Snakemake's code trigger sees only the script itself,
-    so these are inputs, and editing one re-runs exactly the rules that use it."""
+    so these are inputs, and editing one re-runs exactly the rules that use it. Paths are
+    relative to the review folder where they can be, so a moved or copied review is still
+    up to date."""
     files = [PACKAGE / name for name in CORE_MODULES]
     for part in parts:
         path = PACKAGE / part
         files += sorted(path.glob("*.py")) if path.is_dir() else [path]
-    return [str(f) for f in files]
+    return [_relative(f) for f in files]
+
+
+def _relative(path):
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
 
 
 def gate_verdict(stage):
     """A stage's gate file: the next stage takes it as input, so a failed gate stops the DAG."""
     return f"results/qc/{stage}.gate.json"
+
+
+def query_ids(source):
+    """What counts as one query of a source: a search string, or one imported export file."""
+    if source == "file":
+        return [
+            export["id"] for export in config["search"]["sources"]["file"]["exports"]
+        ]
+    return [q["id"] for q in config["search"]["queries"]]
+
+
+def export_files():
+    """The `file` source's exports: editing one re-runs its import and everything after."""
+    file_source = config["search"]["sources"].get("file", {})
+    return [export["path"] for export in file_source.get("exports", [])]
 
 
 def source_queries(source):

@@ -18,7 +18,7 @@ rule gate_search:
         stage="search",
         gate={
             "sources": SOURCES,
-            "queries": [q["id"] for q in config["search"]["queries"]],
+            "queries": {source: query_ids(source) for source in SOURCES},
         },
     script:
         "../scripts/gate.py"

@@ -21,6 +21,27 @@ rule search_source:
         "../scripts/search.py"
 
 
+rule search_file:
+    input:
+        exports=export_files(),
+        code=package_files("search", "formats", "sheets.py"),
+    output:
+        records="results/01_search/file.parquet",
+        hits="results/01_search/file.hits.parquet",
+        log_rows="results/01_search/file.log.parquet",
+        raw=directory("results/01_search/raw/file"),
+    log:
+        "results/logs/search/file.log",
+    benchmark:
+        "results/benchmarks/search/file.tsv"
+    conda:
+        "../../envs/prismaflow.yaml"
+    params:
+        exports=config["search"]["sources"].get("file", {}).get("exports", []),
+    script:
+        "../scripts/search_file.py"
+
+
 rule search_log:
     input:
         log_rows=expand(rules.search_source.output.log_rows, source=SOURCES),

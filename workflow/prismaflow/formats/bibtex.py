@@ -35,7 +35,9 @@ TYPE_NAMES = {
 
 
 def _unbrace(value: str | None) -> str | None:
-    return clean_markup(value.replace("{", "").replace("}", "")) if value else None
+    """LaTeX decoding has already removed case-protecting braces ({RNA}) and turned escaped
+    ones (\\{111\\}) into text; what remains is the value."""
+    return clean_markup(value) if value else None
 
 
 def _keywords(value: str | None) -> list[str]:

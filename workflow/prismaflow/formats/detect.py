@@ -16,6 +16,7 @@ FORMATS = (
     "scopus_csv",
     "wos_tab",
     "wos_plain",
+    "csv",
     "table",
 )
 _RIS = re.compile(r"^TY  - ", re.MULTILINE)
@@ -23,6 +24,8 @@ _MEDLINE = re.compile(r"^(?:PMID|TI  |AU  |OWN )- ", re.MULTILINE)
 _BIBTEX = re.compile(r"^\s*@[A-Za-z]+\s*[{(]", re.MULTILINE)
 _WOS_PLAIN = re.compile(r"^(?:FN |PT [A-Z]\n)", re.MULTILINE)
 SCOPUS_COLUMNS = {"Authors", "Title", "Year", "Source title"}
+# The CSV prismaflow writes, and ASReview-style tables with lower-case column names.
+CSV_COLUMNS = {"title", "abstract", "authors"}
 WOS_COLUMNS = {"PT", "AU", "TI"}
 
 
@@ -52,6 +55,8 @@ def detect_format(text: str, origin: str | Path) -> str:
         return "wos_tab"
     if cells >= SCOPUS_COLUMNS:
         return "scopus_csv"
+    if cells >= CSV_COLUMNS:
+        return "csv"
     raise InputFileError(
         origin,
         "is not a format prismaflow recognises from its content",

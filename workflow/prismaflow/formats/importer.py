@@ -13,14 +13,21 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from prismaflow.errors import InputFileError, ReconciliationError
 from prismaflow.formats.bibtex import read_bibtex
-from prismaflow.formats.detect import FORMATS, detect_format
+from prismaflow.formats.detect import FORMATS, detect_format, header_cells
 from prismaflow.formats.markup import read_endnote_xml, read_pubmed_xml, read_wos_plain
 from prismaflow.formats.medline import read_medline
 from prismaflow.formats.ris import read_ris
-from prismaflow.formats.tabular import read_scopus_csv, read_table, read_wos_tab, read_xlsx_table
+from prismaflow.formats.tabular import (
+    MAPPABLE,
+    read_scopus_csv,
+    read_table,
+    read_wos_tab,
+    read_xlsx_table,
+)
 from prismaflow.formats.text import decode
 from prismaflow.records import RECORD_FIELDS, record_id, records_table
 
@@ -43,6 +50,7 @@ COUNTED_BY = {
     "wos_plain": "'ER' lines",
     "pubmed_xml": "<PubmedArticle> elements",
     "endnote_xml": "<record> elements",
+    "csv": "data rows",
     "table": "data rows",
 }
 
@@ -55,12 +63,31 @@ class Imported:
     counted: int  # what the file itself says it holds
 
 
-def _identified(records: list[dict[str, Any]], source: str, stem: str) -> list[dict[str, Any]]:
-    """Ids stable for an unchanged file: "<source>:<file name>:<position>"."""
+# Languages as exports spell them -> the ISO 639-2 codes PubMed uses (and screening rules test).
+LANGUAGE_CODES = {
+    "english": "eng", "en": "eng", "french": "fre", "fr": "fre", "german": "ger", "de": "ger",
+    "spanish": "spa", "es": "spa", "italian": "ita", "it": "ita", "portuguese": "por",
+    "pt": "por", "japanese": "jpn", "ja": "jpn", "chinese": "chi", "zh": "chi",
+    "russian": "rus", "ru": "rus", "dutch": "dut", "nl": "dut", "polish": "pol", "pl": "pol",
+    "korean": "kor", "ko": "kor", "turkish": "tur", "tr": "tur", "czech": "cze", "cs": "cze",
+}  # fmt: skip
+
+
+def language_code(value: str | None) -> str | None:
+    """A three-letter code, or the value as written (lower-cased) for the gate to name."""
+    if not value:
+        return None
+    text = value.strip().lower()
+    return LANGUAGE_CODES.get(text, text)
+
+
+def _identified(records: list[dict[str, Any]], source: str, name: str) -> list[dict[str, Any]]:
+    """Ids stable for an unchanged file: "<source>:<name>:<position>"."""
     identified = []
     for position, record in enumerate(records, start=1):
         fields = {k: v for k, v in record.items() if k in RECORD_FIELDS}
-        source_id = f"{stem}:{position}"
+        fields["language"] = language_code(fields.get("language"))
+        source_id = f"{name}:{position}"
         identified.append(
             {
                 **fields,
@@ -85,8 +112,10 @@ def read_records(
     fmt = fmt or detect_format(text, path)
     if fmt in XML_READERS:
         return fmt, *XML_READERS[fmt](data, path)
-    if fmt == "table":
+    if fmt in ("table", "csv"):
         delimiter = "\t" if "\t" in text.split("\n", 1)[0] else ","
+        if fmt == "csv":
+            mapping = {field: field for field in MAPPABLE if field in header_cells(text)}
         return fmt, *read_table(text, path, mapping or {}, delimiter)
     return fmt, *TEXT_READERS[fmt](text, path)
 
@@ -96,8 +125,12 @@ def import_file(
     fmt: str | None = None,
     mapping: Mapping[str, str] | None = None,
     source: str = "file",
+    name: str | None = None,
 ) -> Imported:
+    """`name` (default: the file's name without extension) goes into every record id."""
     path = Path(path)
+    if path.suffix.lower() == ".parquet":
+        return _stage_records(path)
     fmt, records, counted = read_records(path, fmt, mapping)
     if len(records) != counted:
         raise ReconciliationError(
@@ -106,4 +139,18 @@ def import_file(
             "The file may be damaged or in a variant prismaflow does not read: "
             "export it again, or report it with the file attached."
         )
-    return Imported(path, fmt, records_table(_identified(records, source, path.stem)), counted)
+    return Imported(
+        path, fmt, records_table(_identified(records, source, name or path.stem)), counted
+    )
+
+
+def _stage_records(path: Path) -> Imported:
+    """A stage's records (any results/*/records.parquet), kept with their own ids."""
+    table = pq.read_table(path)
+    missing = [
+        name for name in ("record_id", "source", "source_id") if name not in table.schema.names
+    ]
+    if missing:
+        raise InputFileError(path, f"is not a table of records (no {missing} columns)")
+    rows = [{k: v for k, v in row.items() if k in RECORD_FIELDS} for row in table.to_pylist()]
+    return Imported(path, "parquet", records_table(rows), table.num_rows)

@@ -117,10 +117,7 @@ def canonical(entry: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "title": clean_markup(_first(entry, "title", "primary_title", "translated_title")),
         "abstract": clean_markup(_first(entry, "abstract", "notes_abstract")),
-        # IEEE repeats its author lines; a name listed twice is one author.
-        "authors": list(
-            dict.fromkeys([*(entry.get("authors") or []), *(entry.get("first_authors") or [])])
-        ),
+        "authors": [*(entry.get("authors") or []), *(entry.get("first_authors") or [])],
         "year": _year(entry),
         "journal": _first(entry, "secondary_title", "journal_name", "alternate_title3"),
         "journal_abbrev": _first(entry, "alternate_title1", "alternate_title2"),
@@ -131,10 +128,11 @@ def canonical(entry: Mapping[str, Any]) -> dict[str, Any]:
         "pmid": _pmid(entry),
         "scopus_eid": _eid(entry),
         "language": _first(entry, "language"),
-        "publication_types": [
-            TYPE_NAMES.get(kind, kind),
-            *(work if isinstance(work, list) else [work]),
-        ],
+        "publication_types": list(
+            dict.fromkeys(
+                [TYPE_NAMES.get(kind, kind), *(work if isinstance(work, list) else [work])]
+            )
+        ),
         "keywords": entry.get("keywords") or [],
     }
 
@@ -146,7 +144,10 @@ def read_ris(text: str, origin: str | Path) -> tuple[list[dict[str, Any]], int]:
         entries = rispy.loads("".join(blocks))
     except Exception as exc:  # rispy raises bare Exceptions for malformed tags
         raise InputFileError(origin, f"malformed RIS: {exc}", fix="export the file again") from None
-    return [canonical(entry) for entry in entries], len(blocks)
+    # Counted over the whole file, not over the blocks: an ER whose TY was damaged ends a
+    # record nothing parsed, and must show up as a missing record.
+    counted = sum(1 for line in text.split("\n") if _ER.match(line))
+    return [canonical(entry) for entry in entries], counted
 
 
 def ris_entry(record: Mapping[str, Any]) -> dict[str, Any]:

@@ -59,7 +59,7 @@ def checks(inputs: Mapping[str, Any], params: Mapping[str, Any]) -> list[Check]:
     log_counts = log.set_index(["source", "query_id"])["retrieved_count"]
     mismatched = [f"{s}/{q}" for (s, q), n in log_counts.items() if hit_counts.get((s, q), 0) != n]
     hit_ids, record_ids = set(hits["record_id"]), set(records["record_id"])
-    expected_queries = {f"{s}/{q}" for s in params["sources"] for q in params["queries"]}
+    expected_queries = {f"{s}/{q}" for s, ids in params["queries"].items() for q in ids}
     return [
         *found,
         invariant(

@@ -88,7 +88,9 @@ def _search_rows(log: pd.DataFrame) -> list[dict[str, Any]]:
                 "reported": entry["reported_count"],
                 "retrieved": entry["retrieved_count"],
                 "requests": entry["requests"],
-                "when": f"{entry['started_at']} – {entry['finished_at']}",
+                "when": f"{entry['started_at']} – {entry['finished_at']}"
+                if entry["started_at"]
+                else "not recorded (imported file)",
                 "api": f"{entry['api']} ({entry['mode']})",
                 "raw": [
                     f"{name} sha256:{digest[:12]}…"
@@ -97,6 +99,12 @@ def _search_rows(log: pd.DataFrame) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+def _span(log: pd.DataFrame) -> str:
+    """First start to last finish of the searches that record times (imports do not)."""
+    started, finished = log["started_at"].dropna(), log["finished_at"].dropna()
+    return f"{started.min()} – {finished.max()}" if len(started) else "no times recorded"
 
 
 def _evidence_rows(evidence: pd.DataFrame) -> list[dict[str, Any]]:
@@ -154,8 +162,7 @@ def report_context(
             "config_sha256": params_sha256(config),
             "modes": {name: spec["mode"] for name, spec in search["sources"].items()},
             "snapshot": search.get("snapshot"),
-            "searched": f"{artifacts.search_log['started_at'].min()} – "
-            f"{artifacts.search_log['finished_at'].max()}",
+            "searched": _span(artifacts.search_log),
             "generated": (now or dt.datetime.now(dt.UTC)).strftime("%Y-%m-%d %H:%M UTC"),
             "files": [
                 (name, str(path), sha256_file(path)) for name, path in artifacts.files.items()

@@ -19,7 +19,11 @@ from prismaflow.search.esearch import parse_esearch
 from prismaflow.search.pubmed_xml import parse_pubmed_xml
 from prismaflow.search.scopus_json import parse_scopus_page
 
-APIS = {"pubmed": "NCBI E-utilities", "scopus": "Elsevier Scopus Search API"}
+APIS = {
+    "pubmed": "NCBI E-utilities",
+    "scopus": "Elsevier Scopus Search API",
+    "file": "export file",
+}
 
 
 @dataclass(frozen=True)
