@@ -91,6 +91,33 @@ EXPECTED = {
         None,
         "Smith, Jane",
     ),
+    "openalex.json": (
+        "openalex_json",
+        1,
+        "Off-label use of topical ruxolitinib in dermatology",
+        2025,
+        "10.1111/exd.70095",
+        "40192197",
+        "M. Spadafora",
+    ),
+    "crossref.json": (
+        "crossref_json",
+        1,
+        "Off-Label Use of Topical Ruxolitinib in Dermatology",
+        2025,
+        "10.1111/exd.70095",
+        None,
+        "Spadafora, Michela",
+    ),
+    "europepmc.json": (
+        "europepmc_json",
+        1,
+        "Off-Label Use of Topical Ruxolitinib in Dermatology.",
+        2025,
+        "10.1111/exd.70095",
+        "40192197",
+        "Spadafora M",
+    ),
 }
 
 
@@ -105,6 +132,14 @@ def test_own_fixture_of_each_format_imports_with_its_fields(name):
     assert first["authors"][0] == author
     stem = name.rsplit(".", 1)[0]
     assert [r["record_id"] for r in records] == [f"file:{stem}:{i}" for i in range(1, count + 1)]
+
+
+def test_api_abstracts_are_rebuilt_as_text():
+    openalex = import_file(OWN / "openalex.json").records.to_pylist()[0]
+    assert (openalex["abstract"], openalex["language"]) == ("A systematic review.", "eng")
+    assert import_file(OWN / "crossref.json").records.column("abstract").to_pylist() == [
+        "A systematic review."
+    ]
 
 
 def test_pubmed_xml_imports_as_a_file():

@@ -17,6 +17,7 @@ FORMATS = (
     "wos_tab",
     "wos_plain",
     "csv",
+    "api_json",
     "table",
 )
 _RIS = re.compile(r"^TY  - ", re.MULTILINE)
@@ -37,6 +38,14 @@ def header_cells(text: str) -> list[str]:
 
 def detect_format(text: str, origin: str | Path) -> str:
     head = text[:20000].lstrip()
+    if head.startswith(("{", "[")):
+        return "api_json"
+    if head.startswith("<") and ("<eSearchResult" in head or "<ePostResult" in head):
+        raise InputFileError(
+            origin,
+            "is an E-utilities ESearch/EPost response: it lists PMIDs, not records",
+            fix="fetch the records (EFetch, or PubMed's 'Save' as PubMed/MEDLINE or XML)",
+        )
     if head.startswith("<"):
         if "<PubmedArticleSet" in head or "<PubmedArticle" in head:
             return "pubmed_xml"

@@ -16,6 +16,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from prismaflow.errors import InputFileError, ReconciliationError
+from prismaflow.formats.api_json import read_api_json
 from prismaflow.formats.bibtex import read_bibtex
 from prismaflow.formats.detect import FORMATS, detect_format, header_cells
 from prismaflow.formats.markup import read_endnote_xml, read_pubmed_xml, read_wos_plain
@@ -51,6 +52,10 @@ COUNTED_BY = {
     "pubmed_xml": "<PubmedArticle> elements",
     "endnote_xml": "<record> elements",
     "csv": "data rows",
+    "scopus_json": "search-results entries",
+    "openalex_json": "works",
+    "crossref_json": "works",
+    "europepmc_json": "resultList results",
     "table": "data rows",
 }
 
@@ -110,6 +115,8 @@ def read_records(
         return "table", *read_xlsx_table(path, mapping or {})
     text = decode(data, path)
     fmt = fmt or detect_format(text, path)
+    if fmt == "api_json":
+        return read_api_json(text, path)
     if fmt in XML_READERS:
         return fmt, *XML_READERS[fmt](data, path)
     if fmt in ("table", "csv"):
