@@ -17,6 +17,7 @@ rule search_source:
         snapshot=config["search"]["snapshot"],
         queries=lambda wildcards: source_queries(wildcards.source),
         source=lambda wildcards: config["search"]["sources"][wildcards.source],
+        window=config["search"]["window"],
     script:
         "../scripts/search.py"
 

@@ -46,6 +46,10 @@ class QueryResult:
     reported: int
     records: list[dict[str, Any]] = field(default_factory=list)
     responses: list[RawResponse] = field(default_factory=list)
+    # Set by live searches: when they ran and how many requests they took (retries included).
+    started_at: str | None = None
+    finished_at: str | None = None
+    requests: int | None = None
 
 
 def load_manifest(snapshot_dir: Path) -> Mapping[str, Any]:
