@@ -21,6 +21,7 @@ from prismaflow.formats.exporter import WRITABLE, export_records
 from prismaflow.formats.importer import import_file
 from prismaflow.parquet_io import read_frame
 from prismaflow.sandbox import PROJECT_DIR
+from prismaflow.search.freeze import freeze
 
 
 def check_config(args: argparse.Namespace) -> int:
@@ -68,6 +69,18 @@ def convert(args: argparse.Namespace) -> int:
 def _imported(args: argparse.Namespace):
     mapping = dict(item.split("=", 1) for item in args.map or [])
     return import_file(args.input, args.format, mapping or None)
+
+
+def snapshot(args: argparse.Namespace) -> int:
+    """Freeze the last search (live) into resources/snapshots/NAME for offline re-runs."""
+    target = args.out / args.name
+    manifest = freeze(args.results, target, args.name)
+    queries = sum(len(s["queries"]) for s in manifest["sources"].values())
+    print(
+        f"{target}: {queries} queries from {', '.join(manifest['sources'])} frozen; "
+        f"set search.snapshot: {target} and each source's mode: snapshot to replay them"
+    )
+    return 0
 
 
 def run(args: argparse.Namespace) -> int:
@@ -128,6 +141,13 @@ def parser() -> argparse.ArgumentParser:
     converter.add_argument("output", type=Path)
     converter.add_argument("--to", choices=WRITABLE, help="output format (default: from extension)")
     converter.set_defaults(handler=convert)
+    freezer = commands.add_parser(
+        "snapshot", help="freeze a finished search into resources/snapshots/NAME"
+    )
+    freezer.add_argument("name")
+    freezer.add_argument("--results", type=Path, default=Path("results/01_search"))
+    freezer.add_argument("--out", type=Path, default=Path("resources/snapshots"))
+    freezer.set_defaults(handler=snapshot)
     runner = commands.add_parser(
         "run",
         help="run the review workflow; other arguments go to snakemake (e.g. -n, or `screen`)",

@@ -73,7 +73,10 @@ def _read_response(snapshot_dir: Path, entry: Mapping[str, str]) -> RawResponse:
 
 
 def _pubmed(query_id: str, query: Mapping[str, Any], responses: list[RawResponse]) -> QueryResult:
-    search, fetches = responses[0], responses[1:]
+    # The first ESearch is the whole query's; a live search split into date windows adds one
+    # ESearch per window (esearch_<start>_<end>.xml). Everything else is an EFetch page.
+    search = responses[0]
+    fetches = [r for r in responses if not r.name.startswith("esearch")]
     esearch = parse_esearch(search.data, search.name)
     result = QueryResult(
         "pubmed",
@@ -97,18 +100,35 @@ def _pubmed(query_id: str, query: Mapping[str, Any], responses: list[RawResponse
 
 
 def _scopus(query_id: str, query: Mapping[str, Any], responses: list[RawResponse]) -> QueryResult:
-    pages = [parse_scopus_page(r.data, f"scopus/{query_id}/{r.name}") for r in responses]
-    totals = {page.total_results for page in pages}
-    if len(totals) != 1:
+    """Pages of one result set, or, for a query split into years (y<year>_page_*.json after a
+    probe.json of the whole), pages of each year, whose totals add up to the whole's."""
+    pages = {r.name: parse_scopus_page(r.data, f"scopus/{query_id}/{r.name}") for r in responses}
+    groups: dict[str, list[tuple[RawResponse, Any]]] = {}
+    for response in responses:
+        if response.name != "probe.json":
+            prefix = response.name.split("page_")[0]
+            groups.setdefault(prefix, []).append((response, pages[response.name]))
+    totals = {}
+    for prefix, members in groups.items():
+        found = {page.total_results for _, page in members}
+        if len(found) != 1:
+            raise ReconciliationError(
+                f"scopus query '{query_id}': pages {prefix or ''}* report different totals "
+                f"{sorted(found)}; the result set changed during the search, run it again"
+            )
+        totals[prefix] = found.pop()
+    whole = pages.get("probe.json") or pages[responses[0].name]
+    if "probe.json" in pages and sum(totals.values()) != whole.total_results:
         raise ReconciliationError(
-            f"scopus query '{query_id}': pages report different totals {sorted(totals)}; "
-            "the result set changed during the search, run it again"
+            f"scopus query '{query_id}': the years hold {sum(totals.values())} of the "
+            f"{whole.total_results} records found"
         )
     result = QueryResult(
-        "scopus", query_id, query["query"], pages[0].query, totals.pop(), responses=responses
+        "scopus", query_id, query["query"], whole.query, whole.total_results, responses=responses
     )
-    for page, response in zip(pages, responses, strict=True):
-        result.records.extend({**r, "raw_sha256": response.sha256} for r in page.records)
+    for members in groups.values():
+        for response, page in members:
+            result.records.extend({**r, "raw_sha256": response.sha256} for r in page.records)
     return result
 
 

@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 OFFSET_CEILING = 5_000  # the Search API refuses start + count beyond this
 PAGE_SIZE = 25  # the most a STANDARD or COMPLETE view page may hold
 FIRST_YEAR = 1960  # where year partitions start when the protocol searches "from inception"
+PROBE = "probe.json"  # the whole query's first page when it is split into years
 
 
 @dataclass(frozen=True)
@@ -104,6 +105,11 @@ class ScopusSearch:
                     f"scopus query '{query_id}': {first.total_results} records found but the "
                     f"years {start}-{end} hold {in_years}; widen search.window or narrow the query"
                 )
+            # The probe of the whole query is evidence too (it gave the reported total), but
+            # its records are fetched again within their year.
+            result.responses.append(
+                RawResponse(PROBE, first_reply.data, sha256_bytes(first_reply.data))
+            )
         for prefix, part, page, reply in parts:
             self._collect(result, ledger, prefix, part, page, reply, progress)
         return result

@@ -1,0 +1,115 @@
+"""The search stage run live by Snakemake against the local stand-in databases: the records,
+the PRISMA-S log, no secret anywhere in results or logs, and the finished search frozen into
+a snapshot that replays to the same records."""
+
+from __future__ import annotations
+
+import gzip
+import os
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from prismaflow.sandbox import copy_project
+from tests.live_server import FakeDatabases
+
+pytestmark = pytest.mark.integration
+SECRETS = {
+    "NCBI_API_KEY": "ncbi-dummy-key-0123456789",
+    "NCBI_EMAIL": "secret.reviewer@example.org",
+    "SCOPUS_API_KEY": "scopus-dummy-key-9876543210",
+    "SCOPUS_INSTTOKEN": "insttoken-dummy-5555",
+}
+LIVE = """search:
+  sources:
+    pubmed: {mode: live, batch_size: 10, timeout: 5, backoff: 0.05}
+    scopus: {mode: live, per_second: 20, timeout: 5, backoff: 0.05}
+"""
+
+
+def snakemake(directory, *args, env=None):
+    return subprocess.run(
+        [sys.executable, "-m", "snakemake", "--cores", "2", *args],
+        cwd=directory,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+        env=env,
+    )
+
+
+@pytest.fixture(scope="module")
+def live_run(tmp_path_factory):
+    server = FakeDatabases(
+        pubmed_records=100, scopus_records=60, scopus_key=SECRETS["SCOPUS_API_KEY"]
+    )
+    server.start()
+    server.faults.plan.update({("efetch.fcgi", 2): "500", ("scopus", 2): "429"})
+    directory = copy_project(tmp_path_factory.mktemp("live"))
+    (directory / "live.yaml").write_text(LIVE)
+    env = {**os.environ, **SECRETS, "NCBI_EUTILS_URL": server.url, "SCOPUS_API_URL": server.url}
+    done = snakemake(directory, "search", "--configfile", "live.yaml", env=env)
+    server.shutdown()
+    assert done.returncode == 0, done.stderr[-3000:]
+    return directory, done
+
+
+def test_live_search_runs_through_the_workflow(live_run):
+    directory, _ = live_run
+    log = pd.read_parquet(directory / "results" / "01_search" / "search_log.parquet")
+    assert set(log["mode"]) == {"live"}
+    assert (log["reported_count"] == log["retrieved_count"]).all()
+    assert (log["window_end"] == "2024-09-30").all() and log["started_at"].notna().all()
+    # ESearch and four pages of ten each; the first query also met the injected 500.
+    assert log.loc[log["source"] == "pubmed", "requests"].tolist() == [6, 5]
+    verdict = (directory / "results" / "qc" / "search.gate.json").read_text()
+    assert '"success": true' in verdict
+
+
+def test_no_secret_is_written_anywhere(live_run):
+    directory, done = live_run
+    texts = [done.stdout, done.stderr]
+    for root in (directory / "results", directory / ".snakemake"):
+        for path in root.rglob("*"):
+            if path.is_file():
+                data = path.read_bytes()
+                texts.append(
+                    (gzip.decompress(data) if path.suffix == ".gz" else data).decode(
+                        "utf-8", errors="replace"
+                    )
+                )
+    everything = "\n".join(texts)
+    for name, value in SECRETS.items():
+        assert value not in everything, f"{name} leaked"
+
+
+def test_a_frozen_live_search_replays_to_the_same_records(live_run):
+    directory, _ = live_run
+    frozen = subprocess.run(
+        [sys.executable, "-m", "prismaflow.cli", "snapshot", "recorded"],
+        cwd=directory,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert frozen.returncode == 0, frozen.stderr
+    assert "4 queries from pubmed, scopus frozen" in frozen.stdout
+    live = {
+        s: pd.read_parquet(directory / f"results/01_search/{s}.parquet")
+        for s in ("pubmed", "scopus")
+    }
+    (directory / "replay.yaml").write_text(
+        "search:\n  snapshot: resources/snapshots/recorded\n"
+        "  sources:\n    pubmed: {mode: snapshot}\n    scopus: {mode: snapshot}\n"
+    )
+    done = snakemake(
+        directory, "search", "--configfile", "replay.yaml", "--forcerun", "search_source"
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    for source, records in live.items():
+        replayed = pd.read_parquet(directory / f"results/01_search/{source}.parquet")
+        assert replayed["record_id"].tolist() == records["record_id"].tolist()
+        assert replayed["title"].tolist() == records["title"].tolist()
