@@ -36,7 +36,12 @@ class Generated:
 def pubmed_pool(n: int) -> list[Generated]:
     """n records spread over 1990-2024, every month used."""
     return [
-        Generated(str(30_000_000 + i), 1990 + i % 35, 1 + i % 12, f"Generated study number {i}")
+        Generated(
+            str(30_000_000 + i),
+            1990 + i % 35,
+            1 + i % 12,
+            f"Topical ruxolitinib cream in alopecia areata: case report {i}",
+        )
         for i in range(n)
     ]
 
@@ -48,7 +53,8 @@ def pubmed_article(record: Generated) -> str:
         f"<PubDate><Year>{record.year}</Year><Month>{record.month:02d}</Month></PubDate>"
         "</JournalIssue><Title>Journal of Generated Results</Title></Journal>"
         f"<ArticleTitle>{escape(record.title)}</ArticleTitle>"
-        "<Abstract><AbstractText>A generated abstract.</AbstractText></Abstract>"
+        "<Abstract><AbstractText>Case report of a patient who applied ruxolitinib 1.5% cream "
+        "twice daily.</AbstractText></Abstract>"
         "<AuthorList><Author><LastName>Tester</LastName><Initials>A</Initials></Author>"
         "</AuthorList><Language>eng</Language></Article></MedlineCitation><PubmedData>"
         f"<ArticleIdList><ArticleId IdType='pubmed'>{record.pmid}</ArticleId>"
@@ -60,7 +66,7 @@ def pubmed_article(record: Generated) -> str:
 def scopus_entry(i: int, year: int) -> dict:
     return {
         "eid": f"2-s2.0-{85_000_000_000 + i}",
-        "dc:title": f"Generated Scopus study {i}",
+        "dc:title": f"Ruxolitinib cream for lichen planus: case report {i}",
         "dc:creator": "Tester A.",
         "prism:publicationName": "Generated Journal",
         "prism:coverDate": f"{year}-06-01",

@@ -1,6 +1,6 @@
-"""The search stage run live by Snakemake against the local stand-in databases: the records,
-the PRISMA-S log, no secret anywhere in results or logs, and the finished search frozen into
-a snapshot that replays to the same records."""
+"""The review run live by Snakemake against the local stand-in databases: the records, the
+PRISMA-S log, no secret anywhere in results, logs or the report, and the finished search
+frozen into a snapshot that replays to the same records."""
 
 from __future__ import annotations
 
@@ -51,7 +51,7 @@ def live_run(tmp_path_factory):
     directory = copy_project(tmp_path_factory.mktemp("live"))
     (directory / "live.yaml").write_text(LIVE)
     env = {**os.environ, **SECRETS, "NCBI_EUTILS_URL": server.url, "SCOPUS_API_URL": server.url}
-    done = snakemake(directory, "search", "--configfile", "live.yaml", env=env)
+    done = snakemake(directory, "--configfile", "live.yaml", env=env)
     server.shutdown()
     assert done.returncode == 0, done.stderr[-3000:]
     return directory, done
@@ -72,6 +72,7 @@ def test_live_search_runs_through_the_workflow(live_run):
 def test_no_secret_is_written_anywhere(live_run):
     directory, done = live_run
     texts = [done.stdout, done.stderr]
+    assert (directory / "results" / "report" / "review.html").is_file()
     for root in (directory / "results", directory / ".snakemake"):
         for path in root.rglob("*"):
             if path.is_file():

@@ -2,6 +2,10 @@
 record retrieved through injected faults, large queries split, interrupted searches resumed,
 the rate limit kept as the server measures it, and permanent errors stopped with a reason."""
 
+import json
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -9,6 +13,7 @@ import pytest
 from prismaflow.search.live.http import SearchError
 from prismaflow.search.live.run import live_search
 from prismaflow.search.stage import log_rows
+from tests.conftest import ROOT
 from tests.live_server import FakeDatabases
 
 WINDOW = {"start": None, "end": "2024-12-31"}
@@ -159,3 +164,30 @@ def test_scopus_needs_its_key_only_in_headers(fresh, tmp_path):
     assert len(result.records) == 30
     assert all(SCOPUS_KEY not in str(params) for _, _, params in fresh.requests)
     assert Path(tmp_path).exists()
+
+
+def test_a_search_killed_half_way_resumes_with_only_the_missing_pages(fresh, tmp_path):
+    arguments = (
+        [{"id": "q", "pubmed": "small"}],
+        WINDOW,
+        {**FAST, "batch_size": 5},
+        environment(fresh, key=False),
+    )
+    script = (
+        "from pathlib import Path\n"
+        "from prismaflow.search.live.run import live_search\n"
+        f"live_search('pubmed', *{arguments!r}, Path({str(tmp_path)!r}))\n"
+    )
+    worker = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT)
+    deadline = time.monotonic() + 30
+    while len(fresh.arrivals("efetch.fcgi")) < 4 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    worker.kill()
+    worker.wait()
+    ledger = json.loads((tmp_path / "pubmed" / "q" / "ledger.json").read_text())
+    kept = {int(name.split("_")[1].split(".")[0]) for name in ledger["pages"]}
+    assert 3 <= len(kept) < 8  # stopped part-way, with finished pages on record
+    fresh.requests.clear()
+    result = pubmed(fresh, tmp_path, "small", {**FAST, "batch_size": 5}, key=False)
+    resumed = {int(p["retstart"][0]) for e, _, p in fresh.requests if e == "efetch.fcgi"}
+    assert resumed == set(range(0, 40, 5)) - kept and len(result.records) == 40

@@ -31,7 +31,7 @@ def package_files(*parts):
     files = [PACKAGE / name for name in CORE_MODULES]
     for part in parts:
         path = PACKAGE / part
-        files += sorted(path.glob("*.py")) if path.is_dir() else [path]
+        files += sorted(path.rglob("*.py")) if path.is_dir() else [path]
     return [_relative(f) for f in files]
 
 
