@@ -12,7 +12,9 @@ import pytest
 from prismaflow.sandbox import copy_project
 
 
-def snakemake(directory: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+def snakemake(
+    directory: Path, *args: str, check: bool = True, env: dict | None = None
+) -> subprocess.CompletedProcess:
     result = subprocess.run(
         [sys.executable, "-m", "snakemake", "--cores", "2", *args],
         cwd=directory,
@@ -20,12 +22,24 @@ def snakemake(directory: Path, *args: str, check: bool = True) -> subprocess.Com
         text=True,
         timeout=600,
         check=False,
+        env=env,
     )
     if check and result.returncode != 0:
         raise AssertionError(
             f"snakemake {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
         )
     return result
+
+
+def prismaflow(directory: Path, *args: str) -> subprocess.CompletedProcess:
+    """The `prismaflow` command, run in a review folder."""
+    return subprocess.run(
+        [sys.executable, "-m", "prismaflow.cli", *args],
+        cwd=directory,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
 
 
 def scheduled_with(run: Path, relative: str, text: str) -> dict[str, int]:

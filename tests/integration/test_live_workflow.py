@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import gzip
 import os
-import subprocess
-import sys
 
 import pandas as pd
 import pytest
 
 from prismaflow.sandbox import copy_project
+from tests.integration.conftest import prismaflow, snakemake
 from tests.live_server import FakeDatabases
 
 pytestmark = pytest.mark.integration
@@ -29,18 +28,6 @@ LIVE = """search:
 """
 
 
-def snakemake(directory, *args, env=None):
-    return subprocess.run(
-        [sys.executable, "-m", "snakemake", "--cores", "2", *args],
-        cwd=directory,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-        env=env,
-    )
-
-
 @pytest.fixture(scope="module")
 def live_run(tmp_path_factory):
     server = FakeDatabases(
@@ -51,7 +38,7 @@ def live_run(tmp_path_factory):
     directory = copy_project(tmp_path_factory.mktemp("live"))
     (directory / "live.yaml").write_text(LIVE)
     env = {**os.environ, **SECRETS, "NCBI_EUTILS_URL": server.url, "SCOPUS_API_URL": server.url}
-    done = snakemake(directory, "--configfile", "live.yaml", env=env)
+    done = snakemake(directory, "--configfile", "live.yaml", env=env, check=False)
     server.shutdown()
     assert done.returncode == 0, done.stderr[-3000:]
     return directory, done
@@ -89,13 +76,7 @@ def test_no_secret_is_written_anywhere(live_run):
 
 def test_a_frozen_live_search_replays_to_the_same_records(live_run):
     directory, _ = live_run
-    frozen = subprocess.run(
-        [sys.executable, "-m", "prismaflow.cli", "snapshot", "recorded"],
-        cwd=directory,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    frozen = prismaflow(directory, "snapshot", "recorded")
     assert frozen.returncode == 0, frozen.stderr
     assert "4 queries from pubmed, scopus frozen" in frozen.stdout
     live = {
@@ -107,7 +88,13 @@ def test_a_frozen_live_search_replays_to_the_same_records(live_run):
         "  sources:\n    pubmed: {mode: snapshot}\n    scopus: {mode: snapshot}\n"
     )
     done = snakemake(
-        directory, "search", "--configfile", "replay.yaml", "--forcerun", "search_source"
+        directory,
+        "search",
+        "--configfile",
+        "replay.yaml",
+        "--forcerun",
+        "search_source",
+        check=False,
     )
     assert done.returncode == 0, done.stderr[-3000:]
     for source, records in live.items():

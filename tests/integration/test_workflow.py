@@ -9,7 +9,13 @@ import pytest
 from prismaflow.parquet_io import artifact_metadata
 from prismaflow.sandbox import copy_project
 from tests.conftest import FIXTURES
-from tests.integration.conftest import copy_of, scheduled_rules, scheduled_with, snakemake
+from tests.integration.conftest import (
+    copy_of,
+    prismaflow,
+    scheduled_rules,
+    scheduled_with,
+    snakemake,
+)
 
 pytestmark = pytest.mark.integration
 STAGES = ("search", "dedupe", "screen", "extract", "synthesise")
@@ -161,16 +167,7 @@ def test_a_failed_gate_stops_the_dag_and_names_the_records(finished_run, tmp_pat
 
 
 def test_the_prismaflow_command_runs_snakemake_in_the_review_folder(finished_run):
-    import subprocess
-    import sys
-
-    result = subprocess.run(
-        [sys.executable, "-m", "prismaflow.cli", "run", "-n"],
-        cwd=finished_run,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = prismaflow(finished_run, "run", "-n")
     assert result.returncode == 0, result.stderr
     assert "Nothing to be done" in result.stdout + result.stderr
 

@@ -77,6 +77,18 @@ def _first(
     return EMPTY
 
 
+def _first_of(
+    record: Record,
+    candidates: Sequence[tuple[re.Pattern[str], Callable[[re.Match[str]], Any], float]],
+) -> Prefilled:
+    """The first pattern, in order of preference, that finds a value anywhere in the record."""
+    for pattern, value, confidence in candidates:
+        found = _first(record, pattern, value, confidence)
+        if found is not EMPTY:
+            return found
+    return EMPTY
+
+
 _COUNTED = re.compile(rf"\b{_COUNT}\s+{_ADJECTIVES}{_PEOPLE}\b", re.I)
 _ONE = re.compile(rf"\b(?:an?\s+(?:\d+-year-old\s+)?(?:[\w-]+\s+){{0,2}}?{_ONE_PERSON})\b", re.I)
 _CASE_REPORT = re.compile(r"\bcase report\b", re.I)
@@ -85,15 +97,14 @@ _CASE_REPORT = re.compile(r"\bcase report\b", re.I)
 def n_patients(record: Record) -> Prefilled:
     """A stated count ("12 patients", "six children") first; then a single described patient
     ("a 46-year-old woman"); then a case report's own wording."""
-    for pattern, value, confidence in (
-        (_COUNTED, lambda m: _number(m.group(1)) or None, 0.8),
-        (_ONE, lambda m: 1, 0.7),
-        (_CASE_REPORT, lambda m: 1, 0.6),
-    ):
-        found = _first(record, pattern, value, confidence)
-        if found is not EMPTY:
-            return found
-    return EMPTY
+    return _first_of(
+        record,
+        (
+            (_COUNTED, lambda m: _number(m.group(1)) or None, 0.8),
+            (_ONE, lambda m: 1, 0.7),
+            (_CASE_REPORT, lambda m: 1, 0.6),
+        ),
+    )
 
 
 _AGE_PATTERNS = (
@@ -114,11 +125,7 @@ _AGE_PATTERNS = (
 
 
 def age(record: Record) -> Prefilled:
-    for pattern, value in _AGE_PATTERNS:
-        found = _first(record, pattern, value, 0.8)
-        if found is not EMPTY:
-            return found
-    return EMPTY
+    return _first_of(record, [(pattern, value, 0.8) for pattern, value in _AGE_PATTERNS])
 
 
 _SEX_PATTERNS = (
@@ -138,11 +145,7 @@ _SEX_PATTERNS = (
 
 
 def sex(record: Record) -> Prefilled:
-    for pattern, value in _SEX_PATTERNS:
-        found = _first(record, pattern, value, 0.8)
-        if found is not EMPTY:
-            return found
-    return EMPTY
+    return _first_of(record, [(pattern, value, 0.8) for pattern, value in _SEX_PATTERNS])
 
 
 _FORMULATION = re.compile(
@@ -229,18 +232,14 @@ _DURATIONS = (
 )
 
 
+def _duration(found: re.Match[str]) -> float:
+    if found.group(1).lower() == "week":  # "by week 12"
+        return float(found.group(2))
+    return _weeks(found.group(1), found.group(2))
+
+
 def duration_weeks(record: Record) -> Prefilled:
-    for pattern in _DURATIONS:
-
-        def value(found: re.Match[str]) -> float:
-            if found.group(1).lower() == "week":  # "by week 12"
-                return float(found.group(2))
-            return _weeks(found.group(1), found.group(2))
-
-        result = _first(record, pattern, value, 0.7)
-        if result is not EMPTY:
-            return result
-    return EMPTY
+    return _first_of(record, [(pattern, _duration, 0.7) for pattern in _DURATIONS])
 
 
 _FOLLOW_UP = re.compile(
