@@ -239,7 +239,9 @@ def test_snakemake_report_collects_the_captioned_outputs(finished_run, tmp_path)
     target = tmp_path / "snakemake_report.html"
     snakemake(finished_run, "--report", str(target))
     html = target.read_text(encoding="utf-8")
-    assert "05 Synthesis" in html and "06 Report" in html
+    for category in ("01 Search", "02 Dedupe", "03 Screen", "04 Extract", "05 Synthesis"):
+        assert category in html, category
+    assert "06 Report" in html
     assert "Forest plots of the proportion of patients responding" in html
     for name in ("prisma.svg", "forest.png", "evidence_map.png", "review.html"):
         assert name in html, name

@@ -6,7 +6,11 @@ rule dedupe_records:
         previous=optional_file(config["dedupe"]["previous_links"]),
         code=package_files("dedupe"),
     output:
-        links="results/02_dedupe/links.parquet",
+        links=report(
+            "results/02_dedupe/links.parquet",
+            caption="../report/links.rst",
+            category="02 Dedupe",
+        ),
         records="results/02_dedupe/records.parquet",
     log:
         "results/logs/dedupe/dedupe.log",

@@ -7,10 +7,18 @@ rule extract_studies:
         sheets=extraction_sheets(),
         code=package_files("extract", "sheets.py", "spreadsheet.py"),
     output:
-        studies="results/04_extract/studies.parquet",
+        studies=report(
+            "results/04_extract/studies.parquet",
+            caption="../report/studies.rst",
+            category="04 Extract",
+        ),
         disagreements="results/04_extract/disagreements.parquet",
         problems="results/04_extract/sheet_problems.parquet",
-        sheet="results/04_extract/extraction_sheet.xlsx",
+        sheet=report(
+            "results/04_extract/extraction_sheet.xlsx",
+            caption="../report/extraction_sheet.rst",
+            category="04 Extract",
+        ),
     log:
         "results/logs/extract/extract.log",
     benchmark:

@@ -8,10 +8,18 @@ rule screen_records:
             "screen", "sheets.py", "spreadsheet.py", "../schemas/decisions.schema.yaml"
         ),
     output:
-        decisions="results/03_screen/decisions.parquet",
+        decisions=report(
+            "results/03_screen/decisions.parquet",
+            caption="../report/decisions.rst",
+            category="03 Screen",
+        ),
         agreement="results/03_screen/agreement.parquet",
         conflicts="results/03_screen/conflicts.parquet",
-        worklist="results/03_screen/worklist.xlsx",
+        worklist=report(
+            "results/03_screen/worklist.xlsx",
+            caption="../report/worklist.rst",
+            category="03 Screen",
+        ),
     log:
         "results/logs/screen/screen.log",
     benchmark:

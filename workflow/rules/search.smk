@@ -48,7 +48,11 @@ rule search_log:
         log_rows=expand(rules.search_source.output.log_rows, source=SOURCES),
         code=package_files("search/stage.py"),
     output:
-        log="results/01_search/search_log.parquet",
+        log=report(
+            "results/01_search/search_log.parquet",
+            caption="../report/search_log.rst",
+            category="01 Search",
+        ),
     log:
         "results/logs/search/search_log.log",
     conda:
