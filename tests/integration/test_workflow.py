@@ -267,3 +267,33 @@ def test_an_export_file_joins_the_review_as_the_file_source(finished_run, tmp_pa
     counts = read(run, "05_synthesis/prisma.parquet")
     identified = counts[counts["box"] == "identified"].set_index("source")["count"]
     assert identified["file"] == 2
+
+
+def test_every_included_study_can_be_traced_consistently(finished_run):
+    import json as json_module
+
+    studies = read(finished_run, "04_extract/studies.parquet")
+    hits = pd.concat(
+        [read(finished_run, f"01_search/{s}.hits.parquet") for s in ("pubmed", "scopus")]
+    )
+    links = read(finished_run, "02_dedupe/links.parquet")
+    assert len(studies) > 0
+    for study in studies.itertuples():
+        # By DOI where the study has one (as a reviewer would ask), else by its id.
+        done = prismaflow(finished_run, "trace", study.doi or study.record_id, "--json")
+        assert done.returncode == 0, done.stderr
+        path = json_module.loads(done.stdout)
+        assert path["record_id"] == study.record_id
+        members = set(links.loc[links["canonical_id"] == study.record_id, "record_id"])
+        assert {d["record_id"] for d in path["dedupe"]} == members
+        assert len(path["search"]) == hits["record_id"].isin(members).sum() > 0
+        assert all(h["raw_file"] and len(h["raw_sha256"]) == 64 for h in path["search"])
+        assert [s["decision"] for s in path["screening"]] == ["include", "include"]
+        extracted = {e["field"]: e for e in path["extraction"]}
+        assert extracted["condition_group"]["value"] == study.condition_group
+        assert extracted["study_design"]["source"] == study.study_design_source
+        assert path["synthesis"]["condition_groups"] == [study.condition_group]
+        assert path["synthesis"]["prisma_boxes"][-1] == "included"
+    readable = prismaflow(finished_run, "trace", studies["record_id"].iloc[0])
+    for section in ("Search", "Dedupe", "Screening:", "Extraction:", "Synthesis:", "PRISMA boxes:"):
+        assert section in readable.stdout

@@ -29,3 +29,19 @@ def test_only_run_passes_unknown_arguments_on(capsys):
     with pytest.raises(SystemExit):
         main(["check-config", "--bogus"])
     assert "unrecognized arguments: --bogus" in capsys.readouterr().err
+
+
+def test_trace_without_results_says_to_run_the_workflow(tmp_path, capsys):
+    assert main(["trace", "10.1111/exd.70095", "--results", str(tmp_path)]) == 2
+    error = capsys.readouterr().err
+    assert "02_dedupe/records.parquet is missing" in error and "run the workflow first" in error
+
+
+def test_snapshot_refuses_without_a_search_log(tmp_path, capsys):
+    assert main(["snapshot", "x", "--results", str(tmp_path), "--out", str(tmp_path)]) == 2
+    assert "no search log here" in capsys.readouterr().err
+
+
+def test_extraction_sheet_without_studies_is_a_clear_error(tmp_path, capsys):
+    code = main(["extraction-sheet", "--studies", str(tmp_path / "s.parquet"), "--out", "x.xlsx"])
+    assert code == 2 and "no such file (has the workflow run?)" in capsys.readouterr().err

@@ -22,6 +22,7 @@ from prismaflow.formats.importer import import_file
 from prismaflow.parquet_io import read_frame
 from prismaflow.sandbox import PROJECT_DIR
 from prismaflow.search.freeze import freeze
+from prismaflow.trace import render, to_json, trace
 
 
 def check_config(args: argparse.Namespace) -> int:
@@ -69,6 +70,13 @@ def convert(args: argparse.Namespace) -> int:
 def _imported(args: argparse.Namespace):
     mapping = dict(item.split("=", 1) for item in args.map or [])
     return import_file(args.input, args.format, mapping or None)
+
+
+def trace_record(args: argparse.Namespace) -> int:
+    """One record's whole path through the review."""
+    path = trace(args.results, args.record)
+    print(to_json(path) if args.json else render(path))
+    return 0
 
 
 def snapshot(args: argparse.Namespace) -> int:
@@ -141,6 +149,13 @@ def parser() -> argparse.ArgumentParser:
     converter.add_argument("output", type=Path)
     converter.add_argument("--to", choices=WRITABLE, help="output format (default: from extension)")
     converter.set_defaults(handler=convert)
+    tracer = commands.add_parser(
+        "trace", help="one record's path: searches, merges, decisions, extraction, synthesis"
+    )
+    tracer.add_argument("record", help="a record id, DOI or PMID")
+    tracer.add_argument("--results", type=Path, default=Path("results"))
+    tracer.add_argument("--json", action="store_true", help="machine-readable output")
+    tracer.set_defaults(handler=trace_record)
     freezer = commands.add_parser(
         "snapshot", help="freeze a finished search into resources/snapshots/NAME"
     )
