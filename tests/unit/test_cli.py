@@ -34,7 +34,7 @@ def test_only_run_passes_unknown_arguments_on(capsys):
 def test_trace_without_results_says_to_run_the_workflow(tmp_path, capsys):
     assert main(["trace", "10.1111/exd.70095", "--results", str(tmp_path)]) == 2
     error = capsys.readouterr().err
-    assert "02_dedupe/records.parquet is missing" in error and "run the workflow first" in error
+    assert "02_dedupe/records.parquet: is missing" in error and "run the workflow first" in error
 
 
 def test_snapshot_refuses_without_a_search_log(tmp_path, capsys):
