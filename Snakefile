@@ -9,6 +9,7 @@
 #                 evidence.parquet (one row per study), groups.parquet and pooled.parquet
 #                 (per condition group, pooled proportions), figures/ (forest, evidence map, years)
 #   report/       review.html (the review report, one self-contained file)
+#   provenance/   manifest.json (every artifact: sha256, rule, input and parameter hashes, versions)
 #   qc/           {stage}.gate.json (each stage's quality verdict; the next stage needs it)
 #   logs/, benchmarks/  one file per job
 #
@@ -40,6 +41,7 @@ include: "workflow/rules/screen.smk"
 include: "workflow/rules/extract.smk"
 include: "workflow/rules/synthesise.smk"
 include: "workflow/rules/report.smk"
+include: "workflow/rules/provenance.smk"
 include: "workflow/rules/qc.smk"
 
 
@@ -47,6 +49,7 @@ rule all:
     default_target: True
     input:
         rules.report_review.output.html,
+        rules.provenance_manifest.output.manifest,
 
 
 rule search:

@@ -297,3 +297,18 @@ def test_every_included_study_can_be_traced_consistently(finished_run):
     readable = prismaflow(finished_run, "trace", studies["record_id"].iloc[0])
     for section in ("Search", "Dedupe", "Screening:", "Extraction:", "Synthesis:", "PRISMA boxes:"):
         assert section in readable.stdout
+
+
+def test_the_manifest_matches_every_artifact_and_its_lineage(finished_run):
+    from prismaflow.manifest import verify
+
+    manifest = json.loads((finished_run / "results" / "provenance" / "manifest.json").read_text())
+    assert verify(manifest, finished_run) == []
+    by_path = {e["path"]: e for e in manifest["artifacts"]}
+    assert "results/report/review.html" in by_path and "results/qc/synthesise.gate.json" in by_path
+    recorded_inputs = [i for e in manifest["artifacts"] for i in e.get("inputs", [])]
+    assert recorded_inputs
+    for item in recorded_inputs:
+        if item["path"] in by_path:  # an input that is itself an artifact: same bytes
+            assert item["sha256"] == by_path[item["path"]]["sha256"], item["path"]
+    assert manifest["search_modes"] == {"pubmed": "snapshot", "scopus": "snapshot"}

@@ -8,6 +8,7 @@ config.update(validate_config(config))
 
 PACKAGE = Path(workflow.basedir) / "workflow" / "prismaflow"
 SOURCES = sorted(config["search"]["sources"])
+STAGES = ["search", "dedupe", "screen", "extract", "synthesise"]
 # The databases prismaflow searches itself; `file` imports reviewers' exports instead.
 DATABASES = [source for source in SOURCES if source != "file"]
 # Modules every stage's code relies on; an edit to them re-runs every stage.
