@@ -312,3 +312,20 @@ def test_the_manifest_matches_every_artifact_and_its_lineage(finished_run):
         if item["path"] in by_path:  # an input that is itself an artifact: same bytes
             assert item["sha256"] == by_path[item["path"]]["sha256"], item["path"]
     assert manifest["search_modes"] == {"pubmed": "snapshot", "scopus": "snapshot"}
+
+
+def test_status_says_which_stages_are_stale_and_what_awaits_reviewers(finished_run, tmp_path):
+    done = prismaflow(finished_run, "status", "--json")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert all(s["up_to_date"] and s["gate"] in ("passed", "-") for s in report["stages"])
+    decisions = read(finished_run, "03_screen/decisions.parquet")
+    machine = decisions[(decisions["stage"] == "full_text") & (decisions["decided_by"] == "model")]
+    assert report["pending"]["full_text decisions made by the model"] == len(machine)
+    run = copy_of(finished_run, tmp_path, "status")
+    study = read(run, "04_extract/studies.parquet")["record_id"].iloc[0]
+    (run / "config" / "extraction" / "alice.csv").write_text(f"record_id,n_patients\n{study},3\n")
+    stale = json.loads(prismaflow(run, "status", "--json").stdout)["stages"]
+    assert [s["stage"] for s in stale if not s["up_to_date"]] == ["extract", "synthesise", "report"]
+    readable = prismaflow(run, "status").stdout
+    assert "Waiting for people:" in readable and "extract     no" in readable

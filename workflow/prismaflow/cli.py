@@ -7,6 +7,7 @@ traceback.
 from __future__ import annotations
 
 import argparse
+import json
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -22,6 +23,8 @@ from prismaflow.formats.importer import import_file
 from prismaflow.parquet_io import read_frame
 from prismaflow.sandbox import PROJECT_DIR
 from prismaflow.search.freeze import freeze
+from prismaflow.status import render as render_status
+from prismaflow.status import status
 from prismaflow.trace import render, to_json, trace
 
 
@@ -70,6 +73,14 @@ def convert(args: argparse.Namespace) -> int:
 def _imported(args: argparse.Namespace):
     mapping = dict(item.split("=", 1) for item in args.map or [])
     return import_file(args.input, args.format, mapping or None)
+
+
+def review_status(args: argparse.Namespace) -> int:
+    """Per stage: up to date, gate verdict; and what waits for reviewers."""
+    config = validate_config(load_yaml(args.config) or {})
+    report = status(Path(), config["extraction"]["fields"])
+    print(json.dumps(report, indent=2) if args.json else render_status(report))
+    return 0
 
 
 def trace_record(args: argparse.Namespace) -> int:
@@ -149,6 +160,12 @@ def parser() -> argparse.ArgumentParser:
     converter.add_argument("output", type=Path)
     converter.add_argument("--to", choices=WRITABLE, help="output format (default: from extension)")
     converter.set_defaults(handler=convert)
+    stater = commands.add_parser(
+        "status", help="per stage: up to date, gate verdict; and what waits for reviewers"
+    )
+    stater.add_argument("--config", default="config/config.yaml", type=Path)
+    stater.add_argument("--json", action="store_true", help="machine-readable output")
+    stater.set_defaults(handler=review_status)
     tracer = commands.add_parser(
         "trace", help="one record's path: searches, merges, decisions, extraction, synthesis"
     )
