@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from prismaflow.sandbox import copy_project
+from prismaflow.status import scheduled_rules
 
 
 def snakemake(
@@ -56,18 +57,6 @@ def copy_of(finished_run: Path, tmp_path: Path, name: str) -> Path:
     """A finished run (results and Snakemake's records too) to change without touching it."""
     shutil.copytree(finished_run, tmp_path / name, symlinks=True)
     return tmp_path / name
-
-
-def scheduled_rules(directory: Path, *args: str) -> dict[str, int]:
-    """Which rules a dry run would execute, with their job counts."""
-    output = snakemake(directory, "-n", *args, "--quiet", "rules").stdout
-    table = output.split("Job stats:")[-1].splitlines() if "Job stats:" in output else []
-    counts = {}
-    for line in table:
-        parts = line.split()
-        if len(parts) == 2 and parts[1].isdigit() and parts[0] not in ("total", "job"):
-            counts[parts[0]] = int(parts[1])
-    return counts
 
 
 @pytest.fixture(scope="session")

@@ -34,10 +34,10 @@ RULE_STAGES = {
 STAGES = ("search", "dedupe", "screen", "extract", "synthesise", "report")
 
 
-def scheduled_rules(directory: Path) -> set[str]:
-    """The rules a dry run would execute in this review folder."""
+def scheduled_rules(directory: Path, *args: str) -> dict[str, int]:
+    """The rules a dry run would execute in this review folder, with their job counts."""
     done = subprocess.run(
-        [sys.executable, "-m", "snakemake", "-n", "--quiet", "rules"],
+        [sys.executable, "-m", "snakemake", "-n", *args, "--quiet", "rules"],
         cwd=directory,
         capture_output=True,
         text=True,
@@ -45,8 +45,13 @@ def scheduled_rules(directory: Path) -> set[str]:
     )
     if done.returncode != 0:
         raise RuntimeError(f"snakemake -n failed:\n{done.stderr[-2000:]}")
-    lines = done.stdout.split("Job stats:")[-1].splitlines() if "Job stats:" in done.stdout else []
-    return {parts[0] for line in lines if len(parts := line.split()) == 2 and parts[1].isdigit()}
+    table = done.stdout.split("Job stats:")[-1].splitlines() if "Job stats:" in done.stdout else []
+    counts = {}
+    for line in table:
+        parts = line.split()
+        if len(parts) == 2 and parts[1].isdigit() and parts[0] not in ("total", "job"):
+            counts[parts[0]] = int(parts[1])
+    return counts
 
 
 def gate_state(results: Path, stage: str) -> str:
