@@ -10,6 +10,7 @@
 #                 (per condition group, pooled proportions), figures/ (forest, evidence map, years)
 #   report/       review.html (the review report, one self-contained file)
 #   provenance/   manifest.json (every artifact: sha256, rule, input and parameter hashes, versions)
+#                 ro-crate-metadata.json (the run as a Workflow Run RO-Crate)
 #   qc/           {stage}.gate.json (each stage's quality verdict; the next stage needs it)
 #   logs/, benchmarks/  one file per job
 #
@@ -50,6 +51,7 @@ rule all:
     input:
         rules.report_review.output.html,
         rules.provenance_manifest.output.manifest,
+        rules.provenance_crate.output.crate,
 
 
 rule search:

@@ -329,3 +329,14 @@ def test_status_says_which_stages_are_stale_and_what_awaits_reviewers(finished_r
     assert [s["stage"] for s in stale if not s["up_to_date"]] == ["extract", "synthesise", "report"]
     readable = prismaflow(run, "status").stdout
     assert "Waiting for people:" in readable and "extract     no" in readable
+
+
+def test_the_run_crate_lists_the_manifests_artifacts(finished_run):
+    from rocrate.rocrate import ROCrate
+
+    provenance = finished_run / "results" / "provenance"
+    manifest = json.loads((provenance / "manifest.json").read_text())
+    (action,) = ROCrate(provenance).get_by_type("CreateAction")
+    made = {entity.id.removeprefix("../../"): entity["sha256"] for entity in action["result"]}
+    assert made == {e["path"]: e["sha256"] for e in manifest["artifacts"]}
+    assert len(made) == len(manifest["artifacts"]) > 20

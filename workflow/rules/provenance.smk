@@ -22,3 +22,24 @@ rule provenance_manifest:
         config=config,
     script:
         "../scripts/manifest.py"
+
+
+rule provenance_crate:
+    input:
+        manifest=rules.provenance_manifest.output.manifest,
+        inputs=[
+            "config/config.yaml",
+            *optional_file(str(Path(config["search"]["snapshot"]) / "snapshot.json")),
+            *decision_sheets(),
+            *extraction_sheets(),
+            *export_files(),
+        ],
+        code=package_files("crate.py"),
+    output:
+        crate="results/provenance/ro-crate-metadata.json",
+    log:
+        "results/logs/provenance/crate.log",
+    conda:
+        "../../envs/prismaflow.yaml"
+    script:
+        "../scripts/crate.py"
