@@ -50,8 +50,8 @@ rule all:
     default_target: True
     input:
         rules.report_review.output.html,
-        rules.provenance_manifest.output.manifest,
-        rules.provenance_crate.output.crate,
+        rules.provenance.output.manifest,
+        rules.provenance.output.crate,
 
 
 rule search:

@@ -29,7 +29,7 @@ RULE_STAGES = {
     "synthesise_review": "synthesise",
     "gate_synthesise": "synthesise",
     "report_review": "report",
-    "provenance_manifest": "report",
+    "provenance": "report",
 }
 STAGES = ("search", "dedupe", "screen", "extract", "synthesise", "report")
 

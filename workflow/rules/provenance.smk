@@ -1,4 +1,4 @@
-rule provenance_manifest:
+rule provenance:
     input:
         artifacts=[
             *expand(rules.search_source.output.records, source=SOURCES),
@@ -11,22 +11,6 @@ rule provenance_manifest:
             rules.report_review.output.html,
             *[gate_verdict(stage) for stage in STAGES],
         ],
-        code=package_files("manifest.py"),
-    output:
-        manifest="results/provenance/manifest.json",
-    log:
-        "results/logs/provenance/manifest.log",
-    conda:
-        "../../envs/prismaflow.yaml"
-    params:
-        config=config,
-    script:
-        "../scripts/manifest.py"
-
-
-rule provenance_crate:
-    input:
-        manifest=rules.provenance_manifest.output.manifest,
         inputs=[
             "config/config.yaml",
             *optional_file(str(Path(config["search"]["snapshot"]) / "snapshot.json")),
@@ -34,12 +18,15 @@ rule provenance_crate:
             *extraction_sheets(),
             *export_files(),
         ],
-        code=package_files("crate.py"),
+        code=package_files("manifest.py", "crate.py"),
     output:
+        manifest="results/provenance/manifest.json",
         crate="results/provenance/ro-crate-metadata.json",
     log:
-        "results/logs/provenance/crate.log",
+        "results/logs/provenance/provenance.log",
     conda:
         "../../envs/prismaflow.yaml"
+    params:
+        config=config,
     script:
-        "../scripts/crate.py"
+        "../scripts/provenance.py"

@@ -1,15 +1,19 @@
-"""Snakemake adapter for rule provenance_manifest: every artifact with its hashes and lineage."""
+"""Snakemake adapter for rule provenance: the run manifest (every artifact with its hashes and
+lineage) and the same run as a Workflow Run RO-Crate."""
 
 import json
 from pathlib import Path
 
+from prismaflow.crate import build_crate, write_crate
 from prismaflow.manifest import build_manifest
 from prismaflow.runlog import logged_to
 
-with logged_to(snakemake.log[0], "provenance_manifest") as log:
+with logged_to(snakemake.log[0], "provenance") as log:
     config = snakemake.params.config
     modes = {name: spec["mode"] for name, spec in config["search"]["sources"].items()}
     manifest = build_manifest(snakemake.input.artifacts, config, modes)
     output = Path(snakemake.output.manifest)
     output.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    crate_dir = Path(snakemake.output.crate).parent
+    write_crate(build_crate(manifest, list(snakemake.input.inputs), crate_dir), crate_dir)
     log.info("%d artifacts recorded, code %s", len(manifest["artifacts"]), manifest["code_version"])
