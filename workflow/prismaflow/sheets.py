@@ -14,6 +14,9 @@ from openpyxl.utils.exceptions import InvalidFileException
 from prismaflow.errors import InputFileError
 
 Row = dict[str, str]
+# A sheet of this name (in a stage's decisions folder, or among the extraction sheets) settles
+# what the reviewers disagree on.
+ADJUDICATOR = "adjudication"
 
 
 def _check_header(path: Path, header: Sequence[str], required, allowed) -> None:

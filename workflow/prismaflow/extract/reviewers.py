@@ -19,10 +19,8 @@ import pyarrow as pa
 from prismaflow.errors import InputFileError
 from prismaflow.extract.fields import FieldSpec
 from prismaflow.identifiers import resolve_record
-from prismaflow.sheets import read_rows
+from prismaflow.sheets import ADJUDICATOR, read_rows
 
-# A sheet of this name settles the reviewers' disagreements, field by field.
-ADJUDICATOR = "adjudication"
 # Columns of the sheet prismaflow writes that carry no reviewer's value.
 INFORMATION_COLUMNS = ("study",)
 PROBLEMS_SCHEMA = pa.schema(

@@ -12,17 +12,11 @@ from pathlib import Path
 from typing import Any
 
 from prismaflow.errors import InputFileError
-from prismaflow.formats.text import clean_markup
+from prismaflow.formats.text import clean_markup, year_in
 from prismaflow.identifiers import normalise_doi, normalise_pmid
 from prismaflow.search.scopus_json import parse_entry
 
-_YEAR = re.compile(r"(1[5-9]\d\d|20\d\d)")
 JATS = re.compile(r"</?jats:[^>]*>")
-
-
-def _year(value: Any) -> int | None:
-    found = _YEAR.search(str(value or ""))
-    return int(found.group(1)) if found else None
 
 
 def _scopus(entry: Mapping[str, Any]) -> dict[str, Any]:
@@ -76,7 +70,7 @@ def _crossref(work: Mapping[str, Any]) -> dict[str, Any]:
             f"{a['family']}, {a['given']}" if a.get("given") else a.get("family") or a.get("name")
             for a in work.get("author") or []
         ],
-        "year": _year(issued[0][0] if issued and issued[0] else None),
+        "year": year_in(issued[0][0] if issued and issued[0] else None),
         "journal": (work.get("container-title") or [None])[0],
         "journal_abbrev": (work.get("short-container-title") or [None])[0],
         "volume": work.get("volume"),
@@ -100,7 +94,7 @@ def _europepmc(result: Mapping[str, Any]) -> dict[str, Any]:
         "authors": [a.get("fullName") for a in authors]
         if authors
         else [a.strip() for a in (result.get("authorString") or "").rstrip(".").split(",")],
-        "year": _year(result.get("pubYear")),
+        "year": year_in(result.get("pubYear")),
         "journal": result.get("journalTitle") or journal.get("title"),
         "journal_abbrev": journal.get("isoabbreviation"),
         "volume": result.get("journalVolume") or (result.get("journalInfo") or {}).get("volume"),

@@ -13,12 +13,11 @@ from bibtexparser import middlewares
 from bibtexparser.model import DuplicateFieldKeyBlock, Entry, Field
 
 from prismaflow.errors import InputFileError
-from prismaflow.formats.text import clean_markup
+from prismaflow.formats.text import clean_markup, year_in
 from prismaflow.identifiers import normalise_doi, normalise_pmid
 
 # Entry starts, not counting @comment, @string and @preamble blocks.
 _ENTRY = re.compile(r"^\s*@(?!comment\b|string\b|preamble\b)[A-Za-z]+\s*[{(]", re.I | re.M)
-_YEAR = re.compile(r"(1[5-9]\d\d|20\d\d)")
 _EID = re.compile(r"2-s2\.0-\d+")
 TYPE_NAMES = {
     "article": "Journal Article",
@@ -50,7 +49,6 @@ def canonical(entry: Entry) -> dict[str, Any]:
     fields = {key.lower(): value for key, value in entry.fields_dict.items()}
     value = {key: field.value for key, field in fields.items()}
     authors = value.get("author") or []
-    year = _YEAR.search(str(value.get("year") or value.get("date") or ""))
     eid = _EID.search(str(value.get("url") or "") + " " + str(value.get("source") or ""))
     pmid = value.get("pmid") or (
         value.get("eprint") if str(value.get("eprinttype", "")).lower() == "pubmed" else None
@@ -59,7 +57,7 @@ def canonical(entry: Entry) -> dict[str, Any]:
         "title": _unbrace(value.get("title")),
         "abstract": _unbrace(value.get("abstract")),
         "authors": [_unbrace(a) for a in (authors if isinstance(authors, list) else [authors])],
-        "year": int(year.group(1)) if year else None,
+        "year": year_in(value.get("year") or value.get("date")),
         "journal": _unbrace(
             value.get("journal") or value.get("journaltitle") or value.get("booktitle")
         ),

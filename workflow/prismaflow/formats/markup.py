@@ -11,6 +11,7 @@ import rispy
 
 from prismaflow.errors import InputFileError
 from prismaflow.formats.tabular import wos_record
+from prismaflow.formats.text import year_in
 from prismaflow.identifiers import normalise_doi
 from prismaflow.search.pubmed_xml import parse_article
 from prismaflow.search.xml_safety import parse_xml, text_of
@@ -75,7 +76,6 @@ def read_endnote_xml(data: bytes, origin: str | Path) -> tuple[list[dict[str, An
     root = parse_xml(data, origin)
     records = []
     for record in root.iter("record"):
-        year = re.search(r"(1[5-9]\d\d|20\d\d)", _endnote(record, "dates/year") or "")
         records.append(
             {
                 "title": _endnote(record, "titles/title"),
@@ -83,7 +83,7 @@ def read_endnote_xml(data: bytes, origin: str | Path) -> tuple[list[dict[str, An
                 or _endnote(record, "periodical/full-title"),
                 "journal_abbrev": _endnote(record, "periodical/abbr-1"),
                 "authors": [text_of(a) for a in record.findall("contributors/authors/author")],
-                "year": int(year.group(1)) if year else None,
+                "year": year_in(_endnote(record, "dates/year")),
                 "abstract": _endnote(record, "abstract"),
                 "volume": _endnote(record, "volume"),
                 "issue": _endnote(record, "number"),

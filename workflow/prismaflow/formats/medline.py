@@ -10,11 +10,10 @@ from typing import Any
 
 from Bio import Medline
 
-from prismaflow.formats.text import clean_markup
+from prismaflow.formats.text import clean_markup, year_in
 from prismaflow.identifiers import normalise_doi, normalise_pmid
 
 _TAG_LINE = re.compile(r"^[A-Z][A-Z0-9]{1,3}\s*- ")
-_YEAR = re.compile(r"(1[5-9]\d\d|20\d\d)")
 _DOI = re.compile(r"(\S+)\s*\[doi\]")
 _PMC = re.compile(r"PMC\d+")
 
@@ -34,7 +33,6 @@ def _doi(record: dict[str, Any]) -> str | None:
 
 
 def canonical(record: dict[str, Any]) -> dict[str, Any]:
-    year = _YEAR.search(record.get("DP", ""))
     pmc = _PMC.search(record.get("PMC", ""))
     return {
         "pmid": normalise_pmid(record.get("PMID")),
@@ -43,7 +41,7 @@ def canonical(record: dict[str, Any]) -> dict[str, Any]:
         "title": clean_markup(record.get("TI") or record.get("BTI")),
         "abstract": clean_markup(record.get("AB")),
         "authors": record.get("AU") or [],
-        "year": int(year.group(1)) if year else None,
+        "year": year_in(record.get("DP")),
         "journal": record.get("JT"),
         "journal_abbrev": record.get("TA"),
         "volume": record.get("VI"),

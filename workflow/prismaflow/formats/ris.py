@@ -16,12 +16,11 @@ from typing import Any
 import rispy
 
 from prismaflow.errors import InputFileError
-from prismaflow.formats.text import clean_markup
+from prismaflow.formats.text import clean_markup, year_in
 from prismaflow.identifiers import normalise_doi, normalise_pmid
 
 _TY = re.compile(r"^TY  -")
 _ER = re.compile(r"^ER  -")
-_YEAR = re.compile(r"(1[5-9]\d\d|20\d\d)")
 _EID = re.compile(r"2-s2\.0-\d+")
 _PMID_NOTE = re.compile(r"\bPMID:?\s*(\d+)")
 TYPE_NAMES = {
@@ -79,11 +78,6 @@ def _first(entry: Mapping[str, Any], *keys: str) -> Any:
     return None
 
 
-def _year(entry: Mapping[str, Any]) -> int | None:
-    found = _YEAR.search(str(_first(entry, "year", "publication_year", "date") or ""))
-    return int(found.group(1)) if found else None
-
-
 def _pages(entry: Mapping[str, Any]) -> str | None:
     start, end = entry.get("start_page"), entry.get("end_page")
     return f"{start}-{end}" if start and end and start != end else start or end
@@ -118,7 +112,7 @@ def canonical(entry: Mapping[str, Any]) -> dict[str, Any]:
         "title": clean_markup(_first(entry, "title", "primary_title", "translated_title")),
         "abstract": clean_markup(_first(entry, "abstract", "notes_abstract")),
         "authors": [*(entry.get("authors") or []), *(entry.get("first_authors") or [])],
-        "year": _year(entry),
+        "year": year_in(_first(entry, "year", "publication_year", "date")),
         "journal": _first(entry, "secondary_title", "journal_name", "alternate_title3"),
         "journal_abbrev": _first(entry, "alternate_title1", "alternate_title2"),
         "volume": _first(entry, "volume"),

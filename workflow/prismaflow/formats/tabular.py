@@ -12,12 +12,11 @@ from pathlib import Path
 from typing import Any
 
 from prismaflow.errors import InputFileError
-from prismaflow.formats.text import clean_markup
+from prismaflow.formats.text import clean_markup, year_in
 from prismaflow.identifiers import normalise_doi, normalise_pmid
 from prismaflow.sheets import read_xlsx_rows
 
 Row = dict[str, str]
-_YEAR = re.compile(r"(1[5-9]\d\d|20\d\d)")
 _EID = re.compile(r"2-s2\.0-\d+")
 _AFTER_INITIAL = re.compile(r"(?<=\.),\s*")
 
@@ -71,11 +70,6 @@ def scopus_authors(value: str | None) -> list[str]:
     return [name.strip() for name in _AFTER_INITIAL.split(value) if name.strip()]
 
 
-def _year(value: str | None) -> int | None:
-    found = _YEAR.search(value or "")
-    return int(found.group(1)) if found else None
-
-
 def _pages(start: str | None, end: str | None, number: str | None = None) -> str | None:
     if start and end:
         return f"{start}-{end}"
@@ -101,7 +95,7 @@ def scopus_record(row: Row) -> dict[str, Any]:
         if (row.get("Abstract") or "").startswith("[No abstract")
         else clean_markup(row.get("Abstract")),
         "authors": scopus_authors(row.get("Authors")),
-        "year": _year(row.get("Year")),
+        "year": year_in(row.get("Year")),
         "journal": row.get("Source title"),
         "journal_abbrev": row.get("Abbreviated Source Title"),
         "volume": row.get("Volume"),
@@ -142,7 +136,7 @@ def wos_record(row: Row) -> dict[str, Any]:
         "title": clean_markup(row.get("TI")),
         "abstract": clean_markup(row.get("AB")),
         "authors": _split(row.get("AU")),
-        "year": _year(row.get("PY")),
+        "year": year_in(row.get("PY")),
         "journal": row.get("SO"),
         "journal_abbrev": row.get("JI") or row.get("J9"),
         "volume": row.get("VL"),
@@ -169,7 +163,7 @@ MAPPABLE: dict[str, Callable[[str], Any]] = {
     "title": clean_markup,
     "abstract": clean_markup,
     "authors": _split,
-    "year": _year,
+    "year": year_in,
     "journal": str,
     "volume": str,
     "issue": str,

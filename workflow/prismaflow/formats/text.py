@@ -61,3 +61,13 @@ def clean_markup(value: str | None) -> str | None:
         return None
     text = _TAGS.sub("", html.unescape(value))
     return " ".join(text.split()) or None
+
+
+_YEAR = re.compile(r"(1[5-9]\d\d|20\d\d)")
+
+
+def year_in(value: object) -> int | None:
+    """The first plausible publication year in a date as exports write it ("2011 May",
+    "2011/05/11/", "[[2025, 4]]", "2021-05"), or None."""
+    found = _YEAR.search(str(value or ""))
+    return int(found.group(1)) if found else None

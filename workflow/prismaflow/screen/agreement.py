@@ -14,7 +14,8 @@ from itertools import combinations
 import pandas as pd
 import pyarrow as pa
 
-from prismaflow.screen.reviewers import ADJUDICATOR, ReviewerDecision
+from prismaflow.screen.reviewers import ReviewerDecision
+from prismaflow.sheets import ADJUDICATOR
 
 AGREEMENT_SCHEMA = pa.schema(
     [

@@ -16,8 +16,6 @@ from prismaflow.sheets import read_rows
 
 ROW_SCHEMA = SCHEMA_DIR / "decisions.schema.yaml"
 COLUMNS = ("record", "decision", "reason", "note", "timestamp")
-# A sheet of this name in a stage's folder resolves the reviewers' conflicts there.
-ADJUDICATOR = "adjudication"
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,9 @@ import pandas as pd
 import pyarrow as pa
 
 from prismaflow.screen import ranking
-from prismaflow.screen.reviewers import ADJUDICATOR, ReviewerDecision
+from prismaflow.screen.reviewers import ReviewerDecision
 from prismaflow.screen.rules import Rule, first_hit
+from prismaflow.sheets import ADJUDICATOR
 
 STAGES = ("title_abstract", "full_text")
 DECISIONS_SCHEMA = pa.schema(
