@@ -26,8 +26,8 @@ def test_embedded_default_is_valid_and_gets_defaults():
         "year_tolerance": 1,
         "min_title_length": 30,
         "overrides": "config/dedupe_overrides.csv",
-        "previous_links": None,
     }
+    assert config["update"] == {"previous_release": None}
 
 
 def test_validation_does_not_change_the_callers_config():

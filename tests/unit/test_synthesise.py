@@ -177,7 +177,7 @@ COUNTS = pd.DataFrame(
         ("reports_excluded", None, None, "x", 3),
         ("reports_excluded_reason", None, "wrong_design", "Wrong design", 3),
         ("awaiting_full_text", None, None, "x", 0),
-        ("included", None, None, "x", 12),
+        ("included", None, None, "Studies included in review", 12),
     ],
     columns=["box", "source", "reason", "label", "count"],
 )

@@ -21,6 +21,7 @@ from prismaflow.formats.detect import FORMATS, format_from_extension
 from prismaflow.formats.exporter import WRITABLE, export_records
 from prismaflow.formats.importer import import_file
 from prismaflow.parquet_io import read_frame
+from prismaflow.release import freeze_release
 from prismaflow.sandbox import PROJECT_DIR
 from prismaflow.search.freeze import freeze
 from prismaflow.status import render as render_status
@@ -98,6 +99,20 @@ def snapshot(args: argparse.Namespace) -> int:
     print(
         f"{target}: {queries} queries from {', '.join(manifest['sources'])} frozen; "
         f"set search.snapshot: {target} and each source's mode: snapshot to replay them"
+    )
+    return 0
+
+
+def release(args: argparse.Namespace) -> int:
+    """Freeze a finished review as the published version a living update builds on."""
+    config = validate_config(load_yaml(args.config) or {})
+    manifest = freeze_release(
+        args.results, args.dest, name=args.name or args.dest.name, window=config["search"]["window"]
+    )
+    print(
+        f"{args.dest}: release {manifest['name']!r} of {len(manifest['files'])} artifacts; to "
+        f"update the review, set update.previous_release: {args.dest} and a later "
+        "search.window.end, then run the workflow"
     )
     return 0
 
@@ -180,6 +195,14 @@ def parser() -> argparse.ArgumentParser:
     freezer.add_argument("--results", type=Path, default=Path("results/01_search"))
     freezer.add_argument("--out", type=Path, default=Path("resources/snapshots"))
     freezer.set_defaults(handler=snapshot)
+    releaser = commands.add_parser(
+        "release", help="freeze a finished review as the published version an update builds on"
+    )
+    releaser.add_argument("dest", type=Path, help="a new folder, e.g. releases/2024-09-30")
+    releaser.add_argument("--name", help="the version's name (default: the folder's name)")
+    releaser.add_argument("--config", default="config/config.yaml", type=Path)
+    releaser.add_argument("--results", type=Path, default=Path("results"))
+    releaser.set_defaults(handler=release)
     runner = commands.add_parser(
         "run",
         help="run the review workflow; other arguments go to snakemake (e.g. -n, or `screen`)",

@@ -50,11 +50,19 @@ def _rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return [{k: _plain(v) for k, v in row.items()} for row in frame.to_dict("records")]
 
 
-def _prisma_boxes(members: pd.DataFrame, canonical: str, decisions: pd.DataFrame) -> list[str]:
+def _prisma_boxes(
+    members: pd.DataFrame, decisions: pd.DataFrame, boxes_drawn: set[str]
+) -> list[str]:
     """The PRISMA boxes this study counts in, as prisma_counts() counts them."""
     boxes = [f"identified ({source})" for source in sorted(members["source"])]
-    boxes += ["duplicates_removed"] * (len(members) - 1)
+    settled_before = decisions["previous_version"].notna().any()
+    if settled_before:
+        boxes += ["previously_screened"] * len(members)
+    else:
+        boxes += ["duplicates_removed"] * (len(members) - 1)
     for row in decisions.itertuples():
+        if settled_before:
+            continue
         if row.stage == "title_abstract":
             boxes.append("screened")
             if row.decision == "exclude":
@@ -73,6 +81,11 @@ def _prisma_boxes(members: pd.DataFrame, canonical: str, decisions: pd.DataFrame
                 boxes.append("included")
             else:
                 boxes.append("awaiting_full_text")
+    included = ((decisions["stage"] == "full_text") & (decisions["decision"] == "include")).any()
+    if included and settled_before:
+        boxes.append("previous_included")
+    if included and "total_included" in boxes_drawn:
+        boxes.append("total_included")
     return boxes
 
 
@@ -131,7 +144,9 @@ def trace(results: Path, reference: str) -> dict[str, Any]:
         "extraction": _extraction(study),
         "synthesis": {
             "condition_groups": in_groups,
-            "prisma_boxes": _prisma_boxes(members, canonical, decisions),
+            "prisma_boxes": _prisma_boxes(
+                members, decisions, set(store.frame("05_synthesis/prisma.parquet")["box"])
+            ),
         },
     }
 

@@ -79,6 +79,16 @@ def optional_file(path):
     return [path] if path and Path(path).is_file() else []
 
 
+def release_files(*artifacts):
+    """A living review's update reads artifacts of the published version, with the release
+    manifest that vouches for them; a new review reads none."""
+    release = config["update"]["previous_release"]
+    if not release:
+        return []
+    names = ["release.json", *(f"{artifact}.parquet" for artifact in artifacts)]
+    return [str(Path(release) / name) for name in names]
+
+
 def decision_sheets():
     """Every reviewer's sheet: adding or editing one re-runs screening and what follows."""
     return sorted(str(p) for p in Path("config/decisions").glob("*/*.csv"))

@@ -3,8 +3,8 @@ rule dedupe_records:
         records=expand(rules.search_source.output.records, source=SOURCES),
         gate=gate_verdict("search"),
         overrides=optional_file(config["dedupe"]["overrides"]),
-        previous=optional_file(config["dedupe"]["previous_links"]),
-        code=package_files("dedupe"),
+        previous=release_files("links"),
+        code=package_files("dedupe", "release.py"),
     output:
         links=report(
             "results/02_dedupe/links.parquet",
@@ -20,5 +20,6 @@ rule dedupe_records:
         "../../envs/prismaflow.yaml"
     params:
         dedupe=config["dedupe"],
+        release=config["update"]["previous_release"],
     script:
         "../scripts/dedupe.py"

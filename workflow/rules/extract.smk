@@ -5,7 +5,8 @@ rule extract_studies:
         decisions=rules.screen_records.output.decisions,
         gate=gate_verdict("screen"),
         sheets=extraction_sheets(),
-        code=package_files("extract", "sheets.py", "spreadsheet.py"),
+        previous=release_files("studies"),
+        code=package_files("extract", "sheets.py", "spreadsheet.py", "release.py"),
     output:
         studies=report(
             "results/04_extract/studies.parquet",
@@ -27,5 +28,6 @@ rule extract_studies:
         "../../envs/prismaflow.yaml"
     params:
         extraction=config["extraction"],
+        release=config["update"]["previous_release"],
     script:
         "../scripts/extract.py"

@@ -4,8 +4,13 @@ rule screen_records:
         links=rules.dedupe_records.output.links,
         gate=gate_verdict("dedupe"),
         sheets=decision_sheets(),
+        previous=release_files("decisions"),
         code=package_files(
-            "screen", "sheets.py", "spreadsheet.py", "../schemas/decisions.schema.yaml"
+            "screen",
+            "sheets.py",
+            "spreadsheet.py",
+            "release.py",
+            "../schemas/decisions.schema.yaml",
         ),
     output:
         decisions=report(
@@ -30,5 +35,6 @@ rule screen_records:
         screening=config["screening"],
         window=config["search"]["window"],
         question=config["review"]["question"],
+        release=config["update"]["previous_release"],
     script:
         "../scripts/screen.py"

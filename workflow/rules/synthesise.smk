@@ -4,7 +4,8 @@ rule synthesise_review:
         decisions=rules.screen_records.output.decisions,
         studies=rules.extract_studies.output.studies,
         gate=gate_verdict("extract"),
-        code=package_files("synthesise", "extract/sheet.py"),
+        previous=release_files("decisions"),
+        code=package_files("synthesise", "extract/sheet.py", "release.py"),
     output:
         prisma="results/05_synthesis/prisma.parquet",
         groups="results/05_synthesis/groups.parquet",
@@ -41,5 +42,6 @@ rule synthesise_review:
         reasons=config["screening"]["reasons"],
         groups=config["synthesis"]["groups"],
         designs=[d["design"] for d in config["extraction"]["designs"]],
+        release=config["update"]["previous_release"],
     script:
         "../scripts/synthesise.py"

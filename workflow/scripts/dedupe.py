@@ -6,18 +6,20 @@ from prismaflow.dedupe.merge import DEDUPED_SCHEMA, LINKS_SCHEMA
 from prismaflow.dedupe.overrides import read_overrides
 from prismaflow.dedupe.stage import deduplicate
 from prismaflow.parquet_io import read_frame, write_artifact
+from prismaflow.release import read_artifact
 from prismaflow.runlog import logged_to
 
 with logged_to(snakemake.log[0], "dedupe") as log:
     params = snakemake.params.dedupe
     overrides = [o for path in snakemake.input.overrides for o in read_overrides(Path(path))]
-    previous = [read_frame(path) for path in snakemake.input.previous]
+    release = snakemake.params.release
+    previous = read_artifact(release, "links")[1] if release else None
     links, records = deduplicate(
         [read_frame(path) for path in snakemake.input.records],
         year_tolerance=params["year_tolerance"],
         min_title_length=params["min_title_length"],
         overrides=overrides,
-        previous=previous[0] if previous else None,
+        previous=previous,
     )
     inputs = [*snakemake.input.records, *snakemake.input.overrides, *snakemake.input.previous]
     for path, frame, schema in (
@@ -32,3 +34,12 @@ with logged_to(snakemake.log[0], "dedupe") as log:
         int((links["rule"] != "canonical").sum()),
         len(overrides),
     )
+    if previous is not None:
+        earlier = set(previous["record_id"])
+        log.info(
+            "update of %s: %d records new, %d already in it, %d of its records not found again",
+            release,
+            (~links["record_id"].isin(earlier)).sum(),
+            links["record_id"].isin(earlier).sum(),
+            len(earlier - set(links["record_id"])),
+        )

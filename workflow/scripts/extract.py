@@ -9,6 +9,7 @@ from prismaflow.extract.sheet import write_extraction_sheet
 from prismaflow.extract.stage import extract, included_ids, studies_schema
 from prismaflow.identifiers import record_index
 from prismaflow.parquet_io import read_frame, write_artifact
+from prismaflow.release import read_artifact
 from prismaflow.runlog import logged_to
 
 with logged_to(snakemake.log[0], "extract") as log:
@@ -18,8 +19,15 @@ with logged_to(snakemake.log[0], "extract") as log:
     decisions = read_frame(snakemake.input.decisions)
     index = record_index(records, read_frame(snakemake.input.links))
     sheets = read_sheets(snakemake.input.sheets, fields, index, set(included_ids(decisions)))
-    studies, disagreements = extract(records, decisions, params, fields, sheets)
-    inputs = [snakemake.input.records, snakemake.input.decisions, *snakemake.input.sheets]
+    release = snakemake.params.release
+    previous = read_artifact(release, "studies") if release else None
+    studies, disagreements = extract(records, decisions, params, fields, sheets, previous)
+    inputs = [
+        snakemake.input.records,
+        snakemake.input.decisions,
+        *snakemake.input.sheets,
+        *snakemake.input.previous,
+    ]
     for frame, path, schema in (
         (studies, snakemake.output.studies, studies_schema(fields)),
         (disagreements, snakemake.output.disagreements, DISAGREEMENTS_SCHEMA),
@@ -32,3 +40,10 @@ with logged_to(snakemake.log[0], "extract") as log:
         by = studies[f"{spec.name}_by"].value_counts().to_dict()
         log.info("%s filled for %d: %s", spec.name, studies[spec.name].notna().sum(), by)
     log.info("%d problems in sheets, %d disagreements", len(sheets.problems), len(disagreements))
+    if release:
+        log.info(
+            "update of %s: %d studies carry its extraction, %d are new",
+            release,
+            studies["previous_version"].notna().sum(),
+            studies["previous_version"].isna().sum(),
+        )

@@ -5,8 +5,10 @@ from pathlib import Path
 
 from prismaflow.identifiers import record_index
 from prismaflow.parquet_io import read_frame, write_artifact
+from prismaflow.release import read_artifact
 from prismaflow.runlog import logged_to
 from prismaflow.screen.agreement import AGREEMENT_SCHEMA, agreement
+from prismaflow.screen.carry import carried_decisions
 from prismaflow.screen.reviewers import read_sheets
 from prismaflow.screen.rules import protocol_rules
 from prismaflow.screen.stage import CONFLICTS_SCHEMA, DECISIONS_SCHEMA, conflicts, screen
@@ -18,11 +20,22 @@ with logged_to(snakemake.log[0], "screen") as log:
     links = read_frame(snakemake.input.links)
     sheets = read_sheets(snakemake.input.sheets, params["reasons"], record_index(records, links))
     rules = protocol_rules(params["rules"], snakemake.params.window)
+    release = snakemake.params.release
+    carried = {}
+    if release:
+        version, published = read_artifact(release, "decisions")
+        carried = carried_decisions(published, version)
     decisions = screen(
-        records, sheets, rules, params["reasons"], params["completeness"], snakemake.params.question
+        records,
+        sheets,
+        rules,
+        params["reasons"],
+        params["completeness"],
+        snakemake.params.question,
+        carried,
     )
     slice_ = {"screening": params, "window": snakemake.params.window}
-    inputs = [snakemake.input.records, *snakemake.input.sheets]
+    inputs = [snakemake.input.records, *snakemake.input.sheets, *snakemake.input.previous]
     for frame, path, schema in (
         (decisions, snakemake.output.decisions, DECISIONS_SCHEMA),
         (agreement(sheets), snakemake.output.agreement, AGREEMENT_SCHEMA),
@@ -34,3 +47,9 @@ with logged_to(snakemake.log[0], "screen") as log:
     for (stage, decision), n in decisions.groupby(["stage", "decision"]).size().items():
         log.info("%s %s: %d", stage, decision, n)
     log.info("%d records on the reviewers' worklist", len(pending))
+    if release:
+        log.info(
+            "update of %s: %d records carry their published decisions",
+            release,
+            decisions.loc[decisions["stage"] == "title_abstract", "previous_version"].notna().sum(),
+        )

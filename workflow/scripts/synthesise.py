@@ -4,6 +4,7 @@ per-group summaries with pooled proportions, and the figures."""
 import matplotlib.pyplot as plt
 
 from prismaflow.parquet_io import read_frame, write_artifact
+from prismaflow.release import read_artifact
 from prismaflow.runlog import logged_to
 from prismaflow.synthesise.evidence import EVIDENCE_SCHEMA, evidence_table
 from prismaflow.synthesise.figures import evidence_map, forest_plot, publications_per_year
@@ -18,10 +19,19 @@ from prismaflow.synthesise.prisma_diagram import save_prisma
 
 with logged_to(snakemake.log[0], "synthesise") as log:
     out, params = snakemake.output, snakemake.params
-    inputs = [snakemake.input.links, snakemake.input.decisions, snakemake.input.studies]
+    inputs = [
+        snakemake.input.links,
+        snakemake.input.decisions,
+        snakemake.input.studies,
+        *snakemake.input.previous,
+    ]
     studies = read_frame(snakemake.input.studies)
+    previous = read_artifact(params.release, "decisions")[1] if params.release else None
     counts = prisma_counts(
-        read_frame(snakemake.input.links), read_frame(snakemake.input.decisions), params.reasons
+        read_frame(snakemake.input.links),
+        read_frame(snakemake.input.decisions),
+        params.reasons,
+        previous,
     )
     summary = group_summary(studies, params.groups)
     pooled = pooled_estimates(studies, summary)

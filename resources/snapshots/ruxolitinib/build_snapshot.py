@@ -298,8 +298,12 @@ def scopus_responses(rows, journals, query) -> tuple[dict, list[tuple[str, bytes
 # --- Assembly ---------------------------------------------------------------------------------
 
 
-def build(out: Path) -> dict:
+def build(out: Path, until_year: int | None = None) -> dict:
+    """The snapshot; with `until_year`, as a search run before later years' records existed
+    (records of an unknown year stay), the earlier version a living-review update starts from."""
     rows = read_tsv(HERE / "source" / "records.tsv")
+    if until_year is not None:
+        rows = [r for r in rows if not r["year"] or int(r["year"]) <= until_year]
     journals = {r["abbreviation"]: r for r in read_tsv(HERE / "source" / "journals.tsv")}
     manifest: dict = {
         "name": "ruxolitinib",
@@ -338,8 +342,11 @@ def build(out: Path) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=HERE, help="where to write (default: here)")
+    parser.add_argument(
+        "--until-year", type=int, help="leave out records published after this year"
+    )
     args = parser.parse_args()
-    manifest = build(args.out)
+    manifest = build(args.out, args.until_year)
     for source, spec in manifest["sources"].items():
         for query_id, query in spec["queries"].items():
             print(f"{source}/{query_id}: {len(query['responses'])} response file(s)")

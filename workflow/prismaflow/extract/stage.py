@@ -24,6 +24,8 @@ STUDY_COLUMNS = [
     ("journal", pa.string()),
     ("doi", pa.string()),
     ("pmid", pa.string()),
+    # The published version whose extraction this study carries (a living review's update).
+    ("previous_version", pa.string()),
 ]
 
 
@@ -62,27 +64,43 @@ def _study(record: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+def _published(study: Mapping[str, Any], spec: FieldSpec) -> tuple[Any, ...]:
+    """A field as the published version extracted it: value, source, by, confidence."""
+    suffixes = ("", "_source", "_by", "_confidence")
+    values = [study[f"{spec.name}{suffix}"] for suffix in suffixes]
+    return tuple(None if v is None or (isinstance(v, float) and v != v) else v for v in values)
+
+
 def extract(
     records: pd.DataFrame,
     decisions: pd.DataFrame,
     extraction: Mapping[str, Any],
     fields: Sequence[FieldSpec],
     sheets: ReviewerSheets,
+    previous: tuple[str, pd.DataFrame] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(studies, disagreements). A reviewer's value replaces the machine's field by field; an
-    open disagreement between reviewers leaves the field empty, for the gate to name."""
+    open disagreement between reviewers leaves the field empty, for the gate to name.
+
+    `previous` is a published version (its name and studies): a study it extracted keeps those
+    values, reviewers' sheets still override them, and only new studies are pre-filled."""
     prefiller = Prefiller.from_config(extraction)
     settled, disagreements = settled_values(sheets)
     included = records.set_index("record_id", drop=False).loc[included_ids(decisions)]
+    version, published = previous or (None, pd.DataFrame(columns=["record_id"]))
+    earlier = published.set_index("record_id").to_dict("index")
     rows = []
     for record in included.to_dict("records"):
-        machine = prefiller(record)
-        row = _study(record)
+        study = earlier.get(record["record_id"])
+        machine = {} if study else prefiller(record)
+        row = _study(record) | {"previous_version": version if study else None}
         for spec in fields:
             reviewed = settled.get((record["record_id"], spec.name))
             if reviewed is not None:
                 value, source, by = reviewed.value, reviewed.source, reviewed.by
                 confidence = 1.0 if reviewed.by else None
+            elif study:
+                value, source, by, confidence = _published(study, spec)
             else:
                 found = machine.get(spec.name, EMPTY)
                 value, source, confidence = found.value, found.source, found.confidence

@@ -11,18 +11,27 @@ import great_expectations.expectations as gxe
 from prismaflow.parquet_io import read_frame
 from prismaflow.quality.checks import Check, equal, invariant
 from prismaflow.quality.gx_runner import Suite, run_suites
-from prismaflow.synthesise.prisma import count_of
+from prismaflow.synthesise.prisma import count_of, studies_in_review
 
 
 def prisma_identities(counts) -> list[Check]:
     def n(box: str) -> int:
         return count_of(counts, box)
 
-    return [
+    update = [
         equal(
             "prisma",
-            "identified_minus_duplicates_equals_screened",
-            n("identified") - n("duplicates_removed"),
+            "previous_minus_withdrawn_plus_new_equals_total",
+            n("previous_included") - n("withdrawn") + n("included"),
+            n("total_included"),
+        )
+    ]
+    return [
+        *(update if "total_included" in set(counts["box"]) else []),
+        equal(
+            "prisma",
+            "identified_minus_removed_equals_screened",
+            n("identified") - n("duplicates_removed") - n("previously_screened"),
             n("screened"),
         ),
         equal(
@@ -113,7 +122,7 @@ def checks(inputs: Mapping[str, Any], params: Mapping[str, Any]) -> list[Check]:
         equal(
             "prisma",
             "included_equals_extracted_studies",
-            count_of(counts, "included"),
+            studies_in_review(counts),
             len(studies),
         ),
         invariant(

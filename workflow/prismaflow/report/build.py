@@ -19,7 +19,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from prismaflow.provenance import code_version, params_sha256, sha256_file
 from prismaflow.synthesise.evidence import SHOWN
-from prismaflow.synthesise.prisma import count_of
+from prismaflow.synthesise.prisma import count_of, studies_in_review
 
 TEMPLATES = Path(__file__).resolve().parent
 
@@ -148,7 +148,9 @@ def report_context(
         "prisma_rows": [
             {k: _plain(v) for k, v in row.items()} for row in counts.to_dict("records")
         ],
-        "included": count_of(counts, "included"),
+        "included": studies_in_review(counts),
+        "new_included": count_of(counts, "included"),
+        "previous_release": config["update"]["previous_release"],
         "screened": count_of(counts, "screened"),
         "agreement_rows": [
             {k: _plain(v) for k, v in row.items()} for row in artifacts.agreement.to_dict("records")

@@ -1,10 +1,10 @@
 """Stage 03 as data: one decision per record at title/abstract, and per sought report at full text.
 
-Precedence: an adjudication, then reviewers who agree, then the protocol's rules, then the
-completeness policy. Reviewers who disagree leave the record in conflict until an adjudication
-sheet resolves it. Under the `machine` policy the relevance model decides what is left
-(decided_by=model, always to include: a model never excludes); under `humans` those records
-await a reviewer and the gate says which.
+Precedence: an adjudication, then reviewers who agree, then the published version's decision
+(a living review's update), then the protocol's rules, then the completeness policy. Reviewers
+who disagree leave the record in conflict until an adjudication sheet resolves it. Under the
+`machine` policy the relevance model decides what is left (decided_by=model, always to include:
+a model never excludes); under `humans` those records await a reviewer and the gate says which.
 """
 
 from __future__ import annotations
@@ -39,6 +39,8 @@ DECISIONS_SCHEMA = pa.schema(
         ("timestamp", pa.string()),
         ("note", pa.string()),
         ("origin", pa.string()),
+        # The published version this record was screened in (a living review's update), if any.
+        ("previous_version", pa.string()),
     ]
 )
 CONFLICTS_SCHEMA = pa.schema(
@@ -87,10 +89,17 @@ def _open_access(record: Mapping) -> str | None:
 
 
 def _decide(
-    stage: str, record: Mapping, human: dict | None, rules: Sequence[Rule], completeness: str
+    stage: str,
+    record: Mapping,
+    human: dict | None,
+    earlier: dict | None,
+    rules: Sequence[Rule],
+    completeness: str,
 ) -> dict:
     if human and human["decision"] != "conflict":
         return human
+    if earlier:
+        return earlier
     hit = first_hit(rules, record) if stage == "title_abstract" else None
     if hit:
         return {
@@ -150,8 +159,13 @@ def screen(
     reasons: Mapping[str, Mapping[str, str]],
     completeness: str,
     question: str = "",
+    carried: Mapping[tuple[str, str], dict] | None = None,
 ) -> pd.DataFrame:
-    """Decisions for every record at title/abstract and every report passed on to full text."""
+    """Decisions for every record at title/abstract and every report passed on to full text.
+
+    `carried` holds a published version's decisions (screen.carry): a record in it keeps them
+    unless a reviewer now decides otherwise, and stays marked as that version's record."""
+    carried = carried or {}
     by_key: dict[tuple[str, str], list[ReviewerDecision]] = defaultdict(list)
     for decision in reviewer_decisions:
         by_key[(decision.record_id, decision.stage)].append(decision)
@@ -160,12 +174,16 @@ def screen(
     for stage in STAGES:
         passed = []
         for record in candidates:
-            human = _human(by_key.get((record["record_id"], stage), []))
+            key = (record["record_id"], stage)
+            human = _human(by_key.get(key, []))
+            earlier = carried.get(key)
             row = {
                 "record_id": record["record_id"],
                 "stage": stage,
-                **_decide(stage, record, human, rules, completeness),
+                **_decide(stage, record, human, earlier, rules, completeness),
             }
+            published = carried.get((record["record_id"], "title_abstract"))
+            row["previous_version"] = published["previous_version"] if published else None
             row["reason_label"] = reasons[row["reason"]]["label"] if row.get("reason") else None
             if stage == "full_text":
                 row["open_access"] = _open_access(record)

@@ -2,6 +2,10 @@
 
 Each row is one box of the diagram; `reason` rows break an exclusion box down. The gate
 checks the identities between boxes (screened - excluded = sought, and so on).
+
+An update of a living review follows the 2020 template for updated reviews: the flow counts
+only the records new to this version (records the published version screened are removed
+before screening), and the included studies are the previous version's plus the new ones.
 """
 
 from __future__ import annotations
@@ -10,6 +14,8 @@ from collections.abc import Mapping
 
 import pandas as pd
 import pyarrow as pa
+
+from prismaflow.extract.stage import included_ids
 
 PRISMA_SCHEMA = pa.schema(
     [
@@ -23,8 +29,12 @@ PRISMA_SCHEMA = pa.schema(
 
 
 def prisma_counts(
-    links: pd.DataFrame, decisions: pd.DataFrame, reasons: Mapping[str, Mapping[str, str]]
+    links: pd.DataFrame,
+    decisions: pd.DataFrame,
+    reasons: Mapping[str, Mapping[str, str]],
+    previous: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
+    """The boxes of the flow; `previous` is the published version's decisions in an update."""
     rows: list[dict] = []
 
     def box(
@@ -43,10 +53,15 @@ def prisma_counts(
 
     for source, n in links.groupby("source").size().items():
         box("identified", f"Records identified from {source}", n, source=source)
-    canonical = links["canonical_id"].nunique()
-    box("duplicates_removed", "Duplicate records removed", len(links) - canonical)
-    title_abstract = decisions[decisions["stage"] == "title_abstract"]
-    full_text = decisions[decisions["stage"] == "full_text"]
+    earlier = set(decisions.loc[decisions["previous_version"].notna(), "record_id"])
+    published = links["canonical_id"].isin(earlier)
+    new = links[~published]
+    box("duplicates_removed", "Duplicate records removed", len(new) - new["canonical_id"].nunique())
+    if previous is not None:
+        box("previously_screened", "Records screened in the previous version", published.sum())
+    current = decisions[~decisions["record_id"].isin(earlier)]
+    title_abstract = current[current["stage"] == "title_abstract"]
+    full_text = current[current["stage"] == "full_text"]
     box("screened", "Records screened", len(title_abstract))
     excluded_with_reasons("excluded", "Records excluded", title_abstract)
     box(
@@ -67,8 +82,27 @@ def prisma_counts(
         "Reports awaiting a reviewer",
         full_text["decision"].isin(["awaiting", "conflict", "maybe"]).sum(),
     )
-    box("included", "Studies included in review", (full_text["decision"] == "include").sum())
+    new_studies = (full_text["decision"] == "include").sum()
+    if previous is None:
+        box("included", "Studies included in review", new_studies)
+    else:
+        included_before = set(included_ids(previous))
+        included_now = set(included_ids(decisions))
+        box("included", "New studies included in review", new_studies)
+        box(
+            "previous_included",
+            "Studies included in previous version of review",
+            len(included_before),
+        )
+        box("withdrawn", "Previous studies no longer included", len(included_before - included_now))
+        box("total_included", "Total studies included in review", len(included_now))
     return pd.DataFrame(rows, columns=PRISMA_SCHEMA.names)
+
+
+def studies_in_review(counts: pd.DataFrame) -> int:
+    """All studies the review now includes: an update's total, else the flow's included."""
+    boxes = set(counts["box"])
+    return count_of(counts, "total_included" if "total_included" in boxes else "included")
 
 
 def count_of(counts: pd.DataFrame, name: str) -> int:

@@ -1,5 +1,6 @@
-"""The PRISMA 2020 flow diagram (new reviews, databases and registers), drawn from the count
-table and nothing else: every number in a box is a row of prisma.parquet."""
+"""The PRISMA 2020 flow diagram (databases and registers; new reviews, or updated reviews when
+the counts hold an update's boxes), drawn from the count table and nothing else: every number
+in a box is a row of prisma.parquet."""
 
 from __future__ import annotations
 
@@ -19,14 +20,16 @@ from prismaflow.synthesise.prisma import count_of
 SOURCE_NAMES = {"pubmed": "PubMed (MEDLINE)", "scopus": "Scopus", "file": "Files"}
 LINE = 0.32  # height of one text line, in figure units
 MIN_HEIGHT = 1.1  # room for a phase's label beside a one-line box
-PHASES = (("Identification", 0), ("Screening", 1), ("Included", 4))
+# Each phase's label spans rows first..last of the main flow (None: to the last row).
+PHASES = (("Identification", 0, 0), ("Screening", 1, 3), ("Included", 4, None))
 
 
 @dataclass(frozen=True)
 class Box:
-    column: int  # 0: the main flow, 1: what leaves it
+    column: int  # 0: the main flow, 1: what leaves it (or, if `joins`, what joins it)
     row: int
     lines: list[str]
+    joins: bool = False
 
 
 def _with_reasons(title: str, counts: pd.DataFrame, box: str) -> list[str]:
@@ -41,7 +44,14 @@ def diagram_boxes(counts: pd.DataFrame) -> list[Box]:
     def n(box: str) -> int:
         return count_of(counts, box)
 
+    def label(box: str) -> str:
+        return counts.loc[counts["box"] == box, "label"].iloc[0]
+
+    update = "total_included" in set(counts["box"])
     identified = counts[counts["box"] == "identified"]
+    removed = [f"    Duplicate records removed (n = {n('duplicates_removed')})"]
+    if update:
+        removed.append(f"    {label('previously_screened')} (n = {n('previously_screened')})")
     boxes = [
         Box(
             0,
@@ -52,22 +62,21 @@ def diagram_boxes(counts: pd.DataFrame) -> list[Box]:
                 for r in identified.itertuples()
             ],
         ),
-        Box(
-            1,
-            0,
-            [
-                "Records removed before screening:",
-                f"    Duplicate records removed (n = {n('duplicates_removed')})",
-            ],
-        ),
+        Box(1, 0, ["Records removed before screening:", *removed]),
         Box(0, 1, [f"Records screened (n = {n('screened')})"]),
         Box(1, 1, _with_reasons("Records excluded", counts, "excluded")),
         Box(0, 2, [f"Reports sought for retrieval (n = {n('sought')})"]),
         Box(1, 2, [f"Reports not retrieved (n = {n('not_retrieved')})"]),
         Box(0, 3, [f"Reports assessed for eligibility (n = {n('assessed')})"]),
         Box(1, 3, _with_reasons("Reports excluded", counts, "reports_excluded")),
-        Box(0, 4, [f"Studies included in review (n = {n('included')})"]),
+        Box(0, 4, [f"{label('included')} (n = {n('included')})"]),
     ]
+    if update:
+        previous = [f"{label('previous_included')} (n = {n('previous_included')})"]
+        if n("withdrawn"):
+            previous.append(f"    {label('withdrawn')} (n = {n('withdrawn')})")
+        boxes.append(Box(0, 5, [f"{label('total_included')} (n = {n('total_included')})"]))
+        boxes.append(Box(1, 5, previous, joins=True))
     awaiting = n("awaiting_screening") + n("awaiting_full_text")
     if awaiting:
         boxes.append(Box(1, 4, [f"Awaiting a reviewer's decision (n = {awaiting})"]))
@@ -114,10 +123,11 @@ def draw_prisma(counts: pd.DataFrame) -> Figure:
         )
         middle = top - height / 2
         if box.column == 1:
+            main_side, side = (left[0] + width[0], middle), (left[1], middle)
             axes.annotate(
                 "",
-                xy=(left[1], middle),
-                xytext=(left[0] + width[0], middle),
+                xy=main_side if box.joins else side,
+                xytext=side if box.joins else main_side,
                 arrowprops={"arrowstyle": "->"},
             )
         elif box.row + 1 in tops:
@@ -127,8 +137,8 @@ def draw_prisma(counts: pd.DataFrame) -> Figure:
                 xytext=(left[0] + width[0] / 2, top - height),
                 arrowprops={"arrowstyle": "->"},
             )
-    for label, row in PHASES:
-        last = 3 if label == "Screening" else row
+    for label, row, last in PHASES:
+        last = max(tops) if last is None else last
         span_top, span_bottom = tops[row], tops[last] - heights[last]
         axes.add_patch(
             FancyBboxPatch(
