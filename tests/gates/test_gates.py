@@ -219,3 +219,29 @@ def test_extract_gate_requires_the_protocols_required_fields(artifacts, gate_par
     )
     problems = failed(run_gate("extract", inputs_for("extract", emptied), gate_params["extract"]))
     assert problems["required_fields_filled"].unexpected_ids == [f"{target} study_design"]
+
+
+def test_gx_sees_only_the_columns_its_expectations_read():
+    import great_expectations.expectations as gxe
+
+    from prismaflow.quality.gx_runner import Suite, examined, run_suites
+
+    frame = pd.DataFrame(
+        {
+            "record_id": ["a", "b", "b"],
+            "authors": [["X Y"], ["Z W"], []],  # a list column GX cannot hash
+            "n": [1, 5, 3],
+            "m": [0, 9, 1],
+        }
+    )
+    suite = Suite(
+        "t",
+        frame,
+        [
+            gxe.ExpectColumnValuesToBeUnique(column="record_id"),
+            gxe.ExpectColumnPairValuesAToBeGreaterThanB(column_A="n", column_B="m"),
+        ],
+    )
+    assert list(examined(suite).columns) == ["record_id", "n", "m"]
+    unique, pair = run_suites([suite])
+    assert not unique.success and not pair.success and pair.unexpected_ids == ["b"]

@@ -27,6 +27,25 @@ class Suite:
     id_column: str = "record_id"
 
 
+# Where an expectation names the columns it reads.
+COLUMN_FIELDS = ("column", "column_A", "column_B", "column_list")
+
+
+def examined(suite: Suite) -> pd.DataFrame:
+    """The suite's frame cut to the columns its expectations read, and the id column.
+
+    GX fingerprints every batch, and a frame with list columns (authors, keywords) cannot be
+    hashed, so GX pickles it whole, twice per suite: at 100,000 records that was 6.6 s of a
+    10.8 s gate, and a second copy of the frame in memory.
+    """
+    columns = {suite.id_column}
+    for expectation in suite.expectations:
+        for name in COLUMN_FIELDS:
+            value = getattr(expectation, name, None)
+            columns.update([value] if isinstance(value, str) else value or [])
+    return suite.frame[[c for c in suite.frame.columns if c in columns]]
+
+
 def _ids(result: Mapping[str, Any], id_column: str) -> list[str]:
     return [str(row.get(id_column)) for row in result.get("unexpected_index_list") or []]
 
@@ -45,7 +64,7 @@ def run_suites(suites: Sequence[Suite]) -> list[Check]:
         batch = (
             source.add_dataframe_asset(suite.artifact)
             .add_batch_definition_whole_dataframe(suite.artifact)
-            .get_batch(batch_parameters={"dataframe": suite.frame})
+            .get_batch(batch_parameters={"dataframe": examined(suite)})
         )
         result = batch.validate(
             expectation_suite,
