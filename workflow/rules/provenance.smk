@@ -17,6 +17,7 @@ rule provenance:
             *decision_sheets(),
             *extraction_sheets(),
             *export_files(),
+            *release_files("links", "decisions", "studies"),
         ],
         code=package_files("manifest.py", "crate.py"),
     output:
@@ -24,6 +25,8 @@ rule provenance:
         crate="results/provenance/ro-crate-metadata.json",
     log:
         "results/logs/provenance/provenance.log",
+    benchmark:
+        "results/benchmarks/provenance/provenance.tsv"
     conda:
         "../../envs/prismaflow.yaml"
     params:

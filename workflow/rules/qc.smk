@@ -12,6 +12,8 @@ rule gate_search:
         verdict=gate_verdict("search"),
     log:
         "results/logs/qc/search.log",
+    benchmark:
+        "results/benchmarks/qc/search.tsv"
     conda:
         "../../envs/prismaflow.yaml"
     params:
@@ -34,6 +36,8 @@ rule gate_dedupe:
         verdict=gate_verdict("dedupe"),
     log:
         "results/logs/qc/dedupe.log",
+    benchmark:
+        "results/benchmarks/qc/dedupe.tsv"
     conda:
         "../../envs/prismaflow.yaml"
     params:
@@ -52,6 +56,8 @@ rule gate_screen:
         verdict=gate_verdict("screen"),
     log:
         "results/logs/qc/screen.log",
+    benchmark:
+        "results/benchmarks/qc/screen.tsv"
     conda:
         "../../envs/prismaflow.yaml"
     params:
@@ -75,6 +81,8 @@ rule gate_extract:
         verdict=gate_verdict("extract"),
     log:
         "results/logs/qc/extract.log",
+    benchmark:
+        "results/benchmarks/qc/extract.tsv"
     conda:
         "../../envs/prismaflow.yaml"
     params:
@@ -96,6 +104,8 @@ rule gate_synthesise:
         verdict=gate_verdict("synthesise"),
     log:
         "results/logs/qc/synthesise.log",
+    benchmark:
+        "results/benchmarks/qc/synthesise.tsv"
     conda:
         "../../envs/prismaflow.yaml"
     params:

@@ -55,6 +55,8 @@ rule search_log:
         ),
     log:
         "results/logs/search/search_log.log",
+    benchmark:
+        "results/benchmarks/search/search_log.tsv"
     conda:
         "../../envs/prismaflow.yaml"
     script:
