@@ -46,6 +46,23 @@ include: "workflow/rules/provenance.smk"
 include: "workflow/rules/qc.smk"
 
 
+# On a cluster (profiles/slurm) these stay on the submitting machine: live searches need the
+# internet, which compute nodes often lack, and the rest take less time than a queue wait.
+localrules:
+    all,
+    search,
+    dedupe,
+    screen,
+    extract,
+    synthesise,
+    review_report,
+    search_source,
+    search_file,
+    search_log,
+    report_review,
+    provenance,
+
+
 rule all:
     default_target: True
     input:

@@ -7,11 +7,11 @@ import shutil
 from pathlib import Path
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
-PROJECT_PARTS = ("Snakefile", "workflow", "config", "resources", "envs")
+PROJECT_PARTS = ("Snakefile", "workflow", "config", "resources", "envs", "profiles")
 
 
 def copy_project(target: Path, source: Path = PROJECT_DIR) -> Path:
-    """The workflow, protocol, snapshots and environment, but no results."""
+    """The workflow, protocol, snapshots, environment and cluster profiles, but no results."""
     target.mkdir(parents=True, exist_ok=True)
     for part in PROJECT_PARTS:
         if (source / part).is_dir():
