@@ -59,6 +59,11 @@ def clean_value(value: Any) -> Any:
     return value
 
 
+def present(value: Any) -> Any:
+    """A value read back through pandas, with its NaN for 'missing' turned back into None."""
+    return None if isinstance(value, float) and value != value else value
+
+
 def records_table(rows: Iterable[Mapping[str, Any]]) -> pa.Table:
     """Rows (dicts with any subset of the schema's fields) as a table of the canonical schema."""
     rows = list(rows)

@@ -18,6 +18,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from prismaflow.extract.fields import FieldSpec
+from prismaflow.records import present
 from prismaflow.spreadsheet import neutralise_formula
 
 
@@ -32,8 +33,7 @@ def citation(study: pd.Series) -> str:
 
 
 def _cell(value: Any) -> Any:
-    if value is None or (isinstance(value, float) and value != value):
-        return None
+    value = present(value)
     if isinstance(value, str):
         return neutralise_formula(value)
     return value

@@ -14,6 +14,7 @@ from prismaflow.extract.fields import FieldSpec
 from prismaflow.extract.patterns import EMPTY
 from prismaflow.extract.prefill import Prefiller
 from prismaflow.extract.reviewers import ReviewerSheets, settled_values
+from prismaflow.records import present
 
 MACHINE = "machine"
 STUDY_COLUMNS = [
@@ -67,8 +68,7 @@ def _study(record: Mapping[str, Any]) -> dict[str, Any]:
 def _published(study: Mapping[str, Any], spec: FieldSpec) -> tuple[Any, ...]:
     """A field as the published version extracted it: value, source, by, confidence."""
     suffixes = ("", "_source", "_by", "_confidence")
-    values = [study[f"{spec.name}{suffix}"] for suffix in suffixes]
-    return tuple(None if v is None or (isinstance(v, float) and v != v) else v for v in values)
+    return tuple(present(study[f"{spec.name}{suffix}"]) for suffix in suffixes)
 
 
 def extract(

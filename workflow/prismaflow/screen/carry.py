@@ -12,6 +12,8 @@ from collections.abc import Mapping
 
 import pandas as pd
 
+from prismaflow.records import present
+
 SETTLED = {"include", "exclude", "maybe", "not_retrieved"}
 # Rules whose verdict depends on the search's dates, which an update changes.
 RECHECKED_RULES = frozenset({"date_window"})
@@ -41,9 +43,5 @@ def carried_decisions(
 
 
 def _carried(row: Mapping[str, object], release: str) -> dict[str, object]:
-    values = {column: _value(row.get(column)) for column in CARRIED_COLUMNS}
+    values = {column: present(row.get(column)) for column in CARRIED_COLUMNS}
     return values | {"previous_version": release}
-
-
-def _value(value: object) -> object:
-    return None if value is None or (isinstance(value, float) and value != value) else value
