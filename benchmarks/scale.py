@@ -205,6 +205,8 @@ def write_decisions(rows: Sequence[dict], decisions: Path, seed: int) -> int:
     """A reviewer's title/abstract sheet for a share of the PubMed records (included when on
     topic, else excluded as off-topic), and full-text inclusions for half of those included."""
     rng = random.Random(seed)
+    # PubMed holds about a third of the records: deciding three times the share of them
+    # decides about REVIEWED_SHARE of all.
     chosen = [r for r in rows if r["source"] == "pubmed" and rng.random() < REVIEWED_SHARE * 3]
     header = "record,decision,reason\n"
     lines, full_text = [], []

@@ -151,10 +151,15 @@ def test_published_extraction_carries_over_and_only_new_studies_are_prefilled(co
 
 
 def finished(results, passed=True):
+    """A run's release artifacts and gate verdicts; unless `passed`, the search gate failed."""
     for stage in ("search", "dedupe", "screen", "extract", "synthesise"):
         gate = results / "qc" / f"{stage}.gate.json"
         gate.parent.mkdir(parents=True, exist_ok=True)
-        gate.write_text(json.dumps({"success": passed}))
+        if passed or stage != "search":
+            gate.write_text(json.dumps({"success": True}))
+        else:
+            failed = {"failed": [{"name": "no_record_awaits_a_reviewer"}]}
+            gate.with_suffix(".failed.json").write_text(json.dumps(failed))
     for relative in ("02_dedupe/links", "03_screen/decisions", "04_extract/studies"):
         (results / f"{relative}.parquet").parent.mkdir(parents=True, exist_ok=True)
         PUBLISHED.to_parquet(results / f"{relative}.parquet")
@@ -179,5 +184,6 @@ def test_a_release_is_verified_when_read_and_never_overwritten(tmp_path):
 
 def test_only_a_finished_review_can_be_released(tmp_path):
     results = finished(tmp_path / "results", passed=False)
-    with pytest.raises(InputFileError, match=r"search\.gate\.json: this stage has no passed gate"):
+    failed = r"search\.gate\.json: the search gate has failed: no_record_awaits_a_reviewer"
+    with pytest.raises(InputFileError, match=failed):
         freeze_release(results, tmp_path / "v1", name="v1", window={})

@@ -19,6 +19,8 @@ import pandas as pd
 
 from prismaflow.errors import InputFileError
 from prismaflow.provenance import code_version, sha256_file
+from prismaflow.quality.gate import STAGES
+from prismaflow.status import gate_state
 
 MANIFEST = "release.json"
 # What an update reads from its baseline, by name, and where a run writes it under results/.
@@ -28,7 +30,6 @@ ARTIFACTS = {
     "studies": "04_extract/studies.parquet",
     "prisma": "05_synthesis/prisma.parquet",
 }
-GATED_STAGES = ("search", "dedupe", "screen", "extract", "synthesise")
 
 
 def artifact_path(release: str | Path, name: str) -> Path:
@@ -44,12 +45,12 @@ def freeze_release(
     Only a run whose every gate passed can be released: an update built on a failed stage
     would inherit its errors as settled decisions.
     """
-    for stage in GATED_STAGES:
-        gate = results / "qc" / f"{stage}.gate.json"
-        if not gate.is_file() or not json.loads(gate.read_text(encoding="utf-8"))["success"]:
+    for stage in STAGES:
+        state = gate_state(results, stage)
+        if state != "passed":
             raise InputFileError(
-                gate,
-                "this stage has no passed gate, so the run is not a finished review",
+                results / "qc" / f"{stage}.gate.json",
+                f"the {stage} gate has {state.lower()}, so the run is not a finished review",
                 fix="run the review to the end (make review) before releasing it",
             )
     if dest.exists() and any(dest.iterdir()):
