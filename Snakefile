@@ -50,11 +50,6 @@ include: "workflow/rules/qc.smk"
 # internet, which compute nodes often lack, and the rest take less time than a queue wait.
 localrules:
     all,
-    search,
-    dedupe,
-    screen,
-    extract,
-    synthesise,
     review_report,
     search_source,
     search_file,
@@ -66,36 +61,22 @@ localrules:
 rule all:
     default_target: True
     input:
-        rules.report_review.output.html,
+        rules.report_review.output.review_html,
         rules.provenance.output.manifest,
         rules.provenance.output.crate,
 
 
-rule search:
-    input:
-        rules.gate_search.output.verdict,
+# One target per stage (`snakemake dedupe`): the stage and what it needs, up to its gate.
+for target in catalog.GATED:
 
-
-rule dedupe:
-    input:
-        rules.gate_dedupe.output.verdict,
-
-
-rule screen:
-    input:
-        rules.gate_screen.output.verdict,
-
-
-rule extract:
-    input:
-        rules.gate_extract.output.verdict,
-
-
-rule synthesise:
-    input:
-        rules.gate_synthesise.output.verdict,
+    rule:
+        name:
+            target
+        input:
+            gate_verdict(target),
+        localrule: True
 
 
 rule review_report:
     input:
-        rules.report_review.output.html,
+        rules.report_review.output.review_html,

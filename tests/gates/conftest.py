@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
+from prismaflow import catalog
 from prismaflow.dedupe.stage import deduplicate
 from prismaflow.extract.fields import field_specs
 from prismaflow.extract.reviewers import ReviewerSheets
@@ -22,23 +24,23 @@ from tests.conftest import ROOT
 def artifacts(tmp_path_factory, config):
     out = tmp_path_factory.mktemp("artifacts")
     root = ROOT / config["search"]["snapshot"]
-    paths = {"records": [], "hits": []}
+    paths = {"source_records": [], "source_hits": []}
     logs = []
     for source in ("pubmed", "scopus"):
         queries = [{"id": q["id"], source: q[source]} for q in config["search"]["queries"]]
         results = snapshot.replay(root, source, queries)
         for name, table in (
-            ("records", stage.source_records(results)),
-            ("hits", stage.hits(results)),
+            ("source_records", stage.source_records(results)),
+            ("source_hits", stage.hits(results)),
         ):
             path = out / f"{source}.{name}.parquet"
             write_artifact(table, path, rule="test")
             paths[name].append(path)
         logs.append(stage.log_rows(results, mode="snapshot", window=None, timestamp="t"))
-    paths["log"] = out / "search_log.parquet"
-    write_artifact(__import__("pandas").concat(logs, ignore_index=True), paths["log"], rule="t")
+    paths["search_log"] = out / "search_log.parquet"
+    write_artifact(pd.concat(logs, ignore_index=True), paths["search_log"], rule="test")
     links, records = deduplicate(
-        [read_frame(p) for p in paths["records"]],
+        [read_frame(p) for p in paths["source_records"]],
         year_tolerance=config["dedupe"]["year_tolerance"],
         min_title_length=config["dedupe"]["min_title_length"],
     )
@@ -49,11 +51,11 @@ def artifacts(tmp_path_factory, config):
     studies, disagreements = extract(records, decisions, config["extraction"], fields, no_sheets)
     frames = {
         "links": links,
-        "deduped": records,
+        "records": records,
         "decisions": decisions,
         "studies": studies,
         "disagreements": disagreements,
-        "problems": no_sheets.problems_frame(),
+        "sheet_problems": no_sheets.problems_frame(),
         "prisma": prisma_counts(links, decisions, config["screening"]["reasons"]),
         "groups": group_summary(studies, config["synthesis"]["groups"]),
         "evidence": evidence_table(studies, config["synthesis"]["groups"]),
@@ -83,26 +85,6 @@ def gate_params(config):
 
 
 def inputs_for(stage: str, paths: dict) -> dict:
-    """The gate rules' named inputs (workflow/rules/qc.smk), from the artifact paths."""
-    return {
-        "search": {"records": paths["records"], "hits": paths["hits"], "log": paths["log"]},
-        "dedupe": {
-            "searched": paths["records"],
-            "links": paths["links"],
-            "records": paths["deduped"],
-        },
-        "screen": {"records": paths["deduped"], "decisions": paths["decisions"]},
-        "extract": {
-            "studies": paths["studies"],
-            "decisions": paths["decisions"],
-            "problems": paths["problems"],
-            "disagreements": paths["disagreements"],
-        },
-        "synthesise": {
-            "prisma": paths["prisma"],
-            "groups": paths["groups"],
-            "studies": paths["studies"],
-            "pooled": paths["pooled"],
-            "evidence": paths["evidence"],
-        },
-    }[stage]
+    """A gate's named inputs as the workflow gives them: the artifacts the catalog says it
+    checks, under their catalog names."""
+    return {name: paths[name] for name in catalog.stage(stage).checked}

@@ -3,13 +3,15 @@ import json
 import pandas as pd
 import pytest
 
+from prismaflow.catalog import GATED as STAGES
 from prismaflow.errors import GateFailedError
 from prismaflow.extract.fields import field_specs
 from prismaflow.extract.reviewers import DISAGREEMENTS_SCHEMA, PROBLEMS_SCHEMA, read_sheets
-from prismaflow.extract.stage import extract, included_ids, studies_schema
+from prismaflow.extract.stage import extract, studies_schema
 from prismaflow.identifiers import record_index
 from prismaflow.parquet_io import read_frame, write_artifact
-from prismaflow.quality.gate import STAGES, failure_message, run_gate, verdict, write_verdict
+from prismaflow.quality.gate import failure_message, run_gate, verdict, write_verdict
+from prismaflow.vocabulary import included_ids
 from tests.gates.conftest import inputs_for
 
 
@@ -37,15 +39,15 @@ def test_every_gate_passes_the_good_artifacts(stage, artifacts, gate_params):
 
 
 def test_search_gate_fails_a_duplicated_record_and_a_short_query(artifacts, gate_params, tmp_path):
-    dup = broken(artifacts, tmp_path, "records", lambda f: pd.concat([f, f.iloc[:1]]))
+    dup = broken(artifacts, tmp_path, "source_records", lambda f: pd.concat([f, f.iloc[:1]]))
     problems = failed(run_gate("search", inputs_for("search", dup), gate_params["search"]))
     assert "expect_column_values_to_be_unique" in problems
-    first_id = read_frame(artifacts["records"][0])["record_id"].iloc[0]
+    first_id = read_frame(artifacts["source_records"][0])["record_id"].iloc[0]
     assert first_id in problems["expect_column_values_to_be_unique"].unexpected_ids
     short = broken(
         artifacts,
         tmp_path,
-        "log",
+        "search_log",
         lambda f: f.assign(retrieved_count=f["retrieved_count"] - (f.index == 0)),
     )
     problems = failed(run_gate("search", inputs_for("search", short), gate_params["search"]))
@@ -63,7 +65,7 @@ def test_dedupe_gate_fails_a_lost_record_and_a_cluster_with_two_dois(
     assert problems["every_searched_record_is_linked"].unexpected_ids == [missing]
 
     def merge_two_doi_clusters(links):
-        searched = pd.concat([read_frame(p) for p in artifacts["records"]])
+        searched = pd.concat([read_frame(p) for p in artifacts["source_records"]])
         with_doi = links.merge(searched[["record_id", "doi"]]).dropna(subset=["doi"])
         a, b = with_doi.drop_duplicates("doi")["canonical_id"].iloc[:2]
         return links.assign(canonical_id=links["canonical_id"].replace(b, a))
@@ -171,7 +173,7 @@ def test_passing_verdict_replaces_an_old_failure(tmp_path, artifacts, gate_param
 def test_extract_gate_fails_a_bad_reviewer_sheet_naming_study_and_field(
     artifacts, gate_params, config, tmp_path
 ):
-    records, decisions = read_frame(artifacts["deduped"]), read_frame(artifacts["decisions"])
+    records, decisions = read_frame(artifacts["records"]), read_frame(artifacts["decisions"])
     first, second, third = read_frame(artifacts["studies"])["record_id"].iloc[:3]
     sheet = tmp_path / "alice.csv"
     sheet.write_text(
@@ -187,7 +189,7 @@ def test_extract_gate_fails_a_bad_reviewer_sheet_naming_study_and_field(
     paths = dict(artifacts)
     for name, frame, schema in (
         ("studies", studies, studies_schema(fields)),
-        ("problems", sheets.problems_frame(), PROBLEMS_SCHEMA),
+        ("sheet_problems", sheets.problems_frame(), PROBLEMS_SCHEMA),
         ("disagreements", disagreements, DISAGREEMENTS_SCHEMA),
     ):
         paths[name] = tmp_path / f"{name}.parquet"

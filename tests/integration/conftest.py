@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -9,8 +10,14 @@ from pathlib import Path
 
 import pytest
 
+from prismaflow import status
 from prismaflow.sandbox import copy_project
-from prismaflow.status import scheduled_rules
+
+
+def own_code(directory: Path, env: dict | None = None) -> dict:
+    """The environment in which a review copy runs its own copy of the package, so that an
+    edit to a module there is the code that runs, and the code its rules declare."""
+    return {**(env or os.environ), "PYTHONPATH": str(directory / "workflow")}
 
 
 def snakemake(
@@ -23,7 +30,7 @@ def snakemake(
         text=True,
         timeout=600,
         check=False,
-        env=env,
+        env=own_code(directory, env),
     )
     if check and result.returncode != 0:
         raise AssertionError(
@@ -40,7 +47,13 @@ def prismaflow(directory: Path, *args: str) -> subprocess.CompletedProcess:
         capture_output=True,
         text=True,
         check=False,
+        env=own_code(directory),
     )
+
+
+def scheduled_rules(directory: Path, *args: str) -> dict[str, int]:
+    """The rules a dry run would execute in a review copy running its own code."""
+    return status.scheduled_rules(directory, *args, env=own_code(directory))
 
 
 def scheduled_with(run: Path, relative: str, text: str) -> dict[str, int]:

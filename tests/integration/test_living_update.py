@@ -70,7 +70,7 @@ def test_earlier_decisions_are_kept_and_only_new_records_await_a_reviewer(update
     new_records = set(links["record_id"]) - earlier_records
     assert new_records, "the later search should find records the first did not"
     carried = decisions[decisions["previous_version"].notna()]
-    kept = carried.merge(published, on=["record_id", "stage"], suffixes=("", "_published"))
+    kept = carried.merge(published, on=["record_id", "phase"], suffixes=("", "_published"))
     assert len(kept) == len(carried) > 0
     for column in ("decision", "reason", "decided_by"):
         assert kept[column].fillna("").tolist() == kept[f"{column}_published"].fillna("").tolist()
@@ -97,8 +97,8 @@ def decided_update(update):
     """The update after a reviewer includes every record that awaited one."""
     run, decisions, _ = update
     awaiting = decisions.loc[decisions["decision"] == "awaiting", "record_id"]
-    for stage in ("title_abstract", "full_text"):
-        sheet = run / "config" / "decisions" / stage / "alice.csv"
+    for phase in ("title_abstract", "full_text"):
+        sheet = run / "config" / "decisions" / phase / "alice.csv"
         sheet.parent.mkdir(parents=True, exist_ok=True)
         sheet.write_text("record,decision,reason\n" + "".join(f"{r},include,\n" for r in awaiting))
     snakemake(run)

@@ -6,7 +6,8 @@ import shutil
 import pandas as pd
 import pytest
 
-from prismaflow.parquet_io import artifact_metadata
+from prismaflow import catalog
+from prismaflow.parquet_io import lineage
 from prismaflow.sandbox import copy_project
 from tests.conftest import FIXTURES
 from tests.integration.conftest import (
@@ -18,17 +19,16 @@ from tests.integration.conftest import (
 )
 
 pytestmark = pytest.mark.integration
-STAGES = ("search", "dedupe", "screen", "extract", "synthesise")
-ARTIFACTS = (
-    "01_search/pubmed.parquet",
-    "01_search/scopus.parquet",
-    "01_search/search_log.parquet",
-    "02_dedupe/records.parquet",
-    "02_dedupe/links.parquet",
-    "03_screen/decisions.parquet",
-    "04_extract/studies.parquet",
-    "05_synthesis/prisma.parquet",
-    "05_synthesis/groups.parquet",
+SOURCES = ("pubmed", "scopus")
+# Every Parquet table the catalog names, for each source of the embedded default.
+TABLES = sorted(
+    {
+        catalog.under("", entry.name, source=source)
+        for stage in catalog.STAGES
+        for entry in stage.artifacts
+        if entry.path.endswith(".parquet")
+        for source in SOURCES
+    }
 )
 
 
@@ -36,16 +36,27 @@ def read(run, artifact):
     return pd.read_parquet(run / "results" / artifact)
 
 
-def test_every_stage_leaves_parquet_with_provenance(finished_run):
-    for artifact in ARTIFACTS:
-        path = finished_run / "results" / artifact
-        assert path.stat().st_size > 0, artifact
-        metadata = artifact_metadata(path)
-        assert {"rule", "code_version", "params_sha256", "inputs_sha256"} <= set(metadata)
+def test_every_table_records_its_rule_and_every_input_of_its_job(finished_run):
+    """The lineage is the job's own: its real rule name and all its inputs but code."""
+    jobs = json.loads((finished_run / "results" / "provenance" / "manifest.json").read_text())
+    for relative in TABLES:
+        path = finished_run / "results" / relative
+        recorded = lineage(path)
+        rule = recorded["rule"]
+        assert catalog.stage_of_rule(rule) is not None, (relative, rule)
+        assert {"code_version", "code_sha256", "params_sha256"} <= set(recorded)
+        for given in recorded["inputs"]:
+            assert (finished_run / given["path"]).is_file(), given
+        entry = next(e for e in jobs["artifacts"] if e["path"].endswith(str(relative)))
+        assert entry["inputs"] == recorded["inputs"] and entry["rule"] == rule
+    screened = {
+        i["name"] for i in lineage(finished_run / "results/03_screen/decisions.parquet")["inputs"]
+    }
+    assert {"records", "links", "gate"} <= screened
 
 
 def test_every_gate_passed(finished_run):
-    for stage in STAGES:
+    for stage in catalog.GATED:
         verdict = json.loads((finished_run / "results" / "qc" / f"{stage}.gate.json").read_text())
         assert verdict["success"] is True, stage
         assert verdict["expectations_run"] > 0 and verdict["failed"] == []
@@ -73,8 +84,8 @@ def test_prisma_counts_agree_with_the_artifacts(finished_run):
     per_source = counts[counts["box"] == "identified"].set_index("source")["count"]
     for source in ("pubmed", "scopus"):
         assert per_source[source] == len(read(finished_run, f"01_search/{source}.parquet"))
-    title_abstract = decisions[decisions["stage"] == "title_abstract"]
-    full_text = decisions[decisions["stage"] == "full_text"]
+    title_abstract = decisions[decisions["phase"] == "title_abstract"]
+    full_text = decisions[decisions["phase"] == "full_text"]
     assert box["duplicates_removed"] == len(links) - links["canonical_id"].nunique()
     assert box["screened"] == len(read(finished_run, "02_dedupe/records.parquet"))
     assert box["excluded"] == (title_abstract["decision"] == "exclude").sum()
@@ -198,7 +209,7 @@ def test_two_reviewers_conflict_agreement_and_adjudication(finished_run, tmp_pat
     assert agreement["percent_agreement"] == 0.5 and agreement["pabak"] == 0.0
     (folder / "adjudication.csv").write_text(header + "38417541,exclude,off_topic\n")
     snakemake(run)
-    decisions = read(run, "03_screen/decisions.parquet").set_index(["record_id", "stage"])
+    decisions = read(run, "03_screen/decisions.parquet").set_index(["record_id", "phase"])
     settled = decisions.loc[("pubmed:38417541", "title_abstract")]
     assert (settled["decision"], settled["decided_by"]) == ("exclude", "adjudication")
     assert read(run, "03_screen/agreement.parquet").iloc[0]["conflicts_open"] == 0
@@ -320,7 +331,7 @@ def test_status_says_which_stages_are_stale_and_what_awaits_reviewers(finished_r
     report = json.loads(done.stdout)
     assert all(s["up_to_date"] and s["gate"] in ("passed", "-") for s in report["stages"])
     decisions = read(finished_run, "03_screen/decisions.parquet")
-    machine = decisions[(decisions["stage"] == "full_text") & (decisions["decided_by"] == "model")]
+    machine = decisions[(decisions["phase"] == "full_text") & (decisions["decided_by"] == "model")]
     assert report["pending"]["full_text decisions made by the model"] == len(machine)
     run = copy_of(finished_run, tmp_path, "status")
     study = read(run, "04_extract/studies.parquet")["record_id"].iloc[0]

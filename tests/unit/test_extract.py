@@ -120,7 +120,7 @@ RECORDS = pd.DataFrame(
 DECISIONS = pd.DataFrame(
     {
         "record_id": ["a", "b", "a", "b"],
-        "stage": ["title_abstract"] * 2 + ["full_text"] * 2,
+        "phase": ["title_abstract"] * 2 + ["full_text"] * 2,
         "decision": ["include", "include", "include", "exclude"],
     }
 )

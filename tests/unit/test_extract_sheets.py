@@ -69,7 +69,7 @@ RECORDS = pd.DataFrame(
 DECISIONS = pd.DataFrame(
     {
         "record_id": ["pubmed:1", "pubmed:2"] * 2,
-        "stage": ["title_abstract"] * 2 + ["full_text"] * 2,
+        "phase": ["title_abstract"] * 2 + ["full_text"] * 2,
         "decision": ["include"] * 4,
     }
 )

@@ -10,8 +10,9 @@ from prismaflow.errors import InputFileError
 from prismaflow.extract.fields import field_specs
 from prismaflow.extract.reviewers import ReviewerSheets
 from prismaflow.extract.stage import extract
+from prismaflow.published import artifact_path, read_artifact, read_release
 from prismaflow.quality.synthesise import prisma_identities
-from prismaflow.release import artifact_path, freeze_release, read_artifact, read_release
+from prismaflow.release import freeze_release
 from prismaflow.screen.carry import carried_decisions
 from prismaflow.screen.reviewers import ReviewerDecision
 from prismaflow.screen.rules import protocol_rules
@@ -22,8 +23,8 @@ from tests.unit.test_screen import records
 
 
 def published(*rows):
-    """A published version's decisions: (record, stage, decision, decided_by, rule)."""
-    frame = pd.DataFrame(rows, columns=["record_id", "stage", "decision", "decided_by", "rule"])
+    """A published version's decisions: (record, phase, decision, decided_by, rule)."""
+    frame = pd.DataFrame(rows, columns=["record_id", "phase", "decision", "decided_by", "rule"])
     return frame.reindex(columns=DECISIONS_SCHEMA.names)
 
 
@@ -59,7 +60,7 @@ def update_screen(config, frame, human=(), completeness="humans"):
 
 def test_earlier_decisions_are_kept_and_only_new_records_await(config):
     frame = records(*["Cream for lichen planus"] * 5)  # no rule excludes these titles
-    out = update_screen(config, frame).set_index(["record_id", "stage"])
+    out = update_screen(config, frame).set_index(["record_id", "phase"])
     assert out.loc[("r0", "full_text"), "decision"] == "include"
     assert out.loc[("r1", "title_abstract"), ["decision", "decided_by"]].tolist() == [
         "exclude",
@@ -79,7 +80,7 @@ def test_earlier_decisions_are_kept_and_only_new_records_await(config):
 def test_a_reviewer_may_revise_a_published_decision_and_it_stays_that_versions_record(config):
     human = [ReviewerDecision("r1", "title_abstract", "bob", "include", None, None, None, "b:2")]
     out = update_screen(config, records(*["Cream for lichen planus"] * 2), human)
-    revised = out[(out["record_id"] == "r1") & (out["stage"] == "title_abstract")].iloc[0]
+    revised = out[(out["record_id"] == "r1") & (out["phase"] == "title_abstract")].iloc[0]
     assert (revised["decision"], revised["decided_by"]) == ("include", "bob")
     assert revised["previous_version"] == "v1"
 

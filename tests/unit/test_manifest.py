@@ -13,7 +13,7 @@ def test_manifest_records_hashes_lineage_and_versions_and_detects_changes(tmp_pa
     write_artifact(pd.DataFrame({"x": [1]}), source, rule="first")
     derived = tmp_path / "b.parquet"
     write_artifact(
-        pd.DataFrame({"y": [2]}), derived, rule="second", inputs=[source], params={"k": 1}
+        pd.DataFrame({"y": [2]}), derived, rule="second", inputs={"a": [source]}, params={"k": 1}
     )
     figure = tmp_path / "c.svg"
     figure.write_text("<svg/>")
@@ -22,7 +22,7 @@ def test_manifest_records_hashes_lineage_and_versions_and_detects_changes(tmp_pa
     entries = {e["path"].rsplit("/", 1)[-1]: e for e in manifest["artifacts"]}
     assert entries["b.parquet"]["rule"] == "second"
     assert entries["b.parquet"]["inputs"] == [
-        {"path": str(source), "sha256": entries["a.parquet"]["sha256"]}
+        {"name": "a", "path": str(source), "sha256": entries["a.parquet"]["sha256"]}
     ]
     assert "rule" not in entries["c.svg"] and entries["c.svg"]["bytes"] == 6
     assert manifest["packages"]["pandas"] == pd.__version__

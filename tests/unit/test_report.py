@@ -48,7 +48,7 @@ def artifacts(tmp_path, decided_by, by):
         search_log=SEARCH_LOG,
         prisma=COUNTS,
         decisions=decisions,
-        agreement=pd.DataFrame(columns=["stage", "reviewer_a", "reviewer_b"]),
+        agreement=pd.DataFrame(columns=["phase", "reviewer_a", "reviewer_b"]),
         studies=studies,
         evidence=evidence_table(studies, GROUPS),
         groups=summary,

@@ -191,7 +191,7 @@ def test_rule_exclusions_carry_reason_label_and_evidence(config):
     assert (first["evidence_field"], first["evidence_term"]) == ("title", "vitiligo")
     # The other record passes to full text, decided by the model at both stages.
     rest = out[out["record_id"] == "r1"]
-    assert rest["stage"].tolist() == ["title_abstract", "full_text"]
+    assert rest["phase"].tolist() == ["title_abstract", "full_text"]
     assert set(rest["decided_by"]) == {"model"}
 
 

@@ -21,9 +21,9 @@ def test_kappa_and_pabak_match_hand_computed_values():
     assert cohen_kappa([], []) is None
 
 
-def decision(record, reviewer, verdict, stage="title_abstract", reason=None):
+def decision(record, reviewer, verdict, phase="title_abstract", reason=None):
     return ReviewerDecision(
-        record, stage, reviewer, verdict, reason, None, "2024-10-02", f"{reviewer}.csv"
+        record, phase, reviewer, verdict, reason, None, "2024-10-02", f"{reviewer}.csv"
     )
 
 
@@ -96,10 +96,10 @@ def test_rule_exclusions_and_reviewers_teach_the_model_but_its_own_decisions_do_
     from prismaflow.screen.stage import training_labels
 
     rows = [
-        {"record_id": "a", "stage": "title_abstract", "decision": "exclude", "decided_by": "rule"},
-        {"record_id": "b", "stage": "title_abstract", "decision": "include", "decided_by": "alice"},
-        {"record_id": "c", "stage": "title_abstract", "decision": "include", "decided_by": "model"},
-        {"record_id": "b", "stage": "full_text", "decision": "exclude", "decided_by": "bob"},
+        {"record_id": "a", "phase": "title_abstract", "decision": "exclude", "decided_by": "rule"},
+        {"record_id": "b", "phase": "title_abstract", "decision": "include", "decided_by": "alice"},
+        {"record_id": "c", "phase": "title_abstract", "decision": "include", "decided_by": "model"},
+        {"record_id": "b", "phase": "full_text", "decision": "exclude", "decided_by": "bob"},
     ]
     assert training_labels(rows) == {"a": 0, "b": 1}
 
@@ -118,7 +118,7 @@ def test_worklist_lists_undecided_records_best_first_and_neutralises_formulas(co
     decisions = pd.DataFrame(
         {
             "record_id": ["r0", "r1", "r2"],
-            "stage": ["title_abstract"] * 3,
+            "phase": ["title_abstract"] * 3,
             "decision": ["include", "include", "exclude"],
             "decided_by": ["model", "model", "rule"],
             "score": [0.2, 0.9, None],
@@ -146,7 +146,7 @@ def test_full_text_decisions_note_open_access_from_a_pmcid(config):
     )
     rules = protocol_rules(config["screening"]["rules"], config["search"]["window"])
     decided = screen(records, [], rules, config["screening"]["reasons"], "machine")
-    full_text = decided[decided["stage"] == "full_text"].set_index("record_id")
+    full_text = decided[decided["phase"] == "full_text"].set_index("record_id")
     assert full_text.loc["r0", "open_access"] == "PubMed Central PMC123"
     assert full_text.loc["r1", "open_access"] is None
-    assert decided.loc[decided["stage"] == "title_abstract", "open_access"].isna().all()
+    assert decided.loc[decided["phase"] == "title_abstract", "open_access"].isna().all()

@@ -1,9 +1,9 @@
 import pytest
 
 from prismaflow.errors import InputFileError, ReconciliationError
-from prismaflow.search.esearch import parse_esearch
-from prismaflow.search.pubmed_xml import parse_pubmed_xml
-from prismaflow.search.scopus_json import parse_scopus_page
+from prismaflow.formats.esearch import parse_esearch
+from prismaflow.formats.pubmed_xml import parse_pubmed_xml
+from prismaflow.formats.scopus_json import parse_scopus_page
 from tests.conftest import FIXTURES, shared_path
 
 PUBMED = FIXTURES / "pubmed" / "efetch_two_articles.xml"

@@ -5,13 +5,12 @@ number in the report can be checked against the exact files behind it."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Mapping, Sequence
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from prismaflow.parquet_io import artifact_metadata
+from prismaflow.parquet_io import lineage
 from prismaflow.provenance import code_version, params_sha256, sha256_file
 
 # The stack whose versions decide the results (pyproject.toml pins them all).
@@ -48,10 +47,7 @@ def artifact_entry(path: Path) -> dict[str, Any]:
         "modified": dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC).isoformat(),
     }
     if path.suffix == ".parquet":
-        recorded = dict(artifact_metadata(path))
-        inputs = json.loads(recorded.pop("inputs_sha256", "{}") or "{}")
-        entry.update(recorded)
-        entry["inputs"] = [{"path": p, "sha256": h} for p, h in sorted(inputs.items())]
+        entry.update(lineage(path))
     return entry
 
 

@@ -1,4 +1,10 @@
-"""Parquet artifacts that carry their own provenance in key-value metadata."""
+"""Parquet artifacts that carry their own lineage in key-value metadata.
+
+The lineage says which rule wrote a table and from what: every input file by the rule's
+name for it, with its sha256, the hash of the parameters, and the hash of the package code
+the rule ran. The manifest and `prismaflow trace` read it back through `lineage()`, so the
+two cannot tell different stories about one file.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +17,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from prismaflow.provenance import code_version, params_sha256, sha256_file
+from prismaflow.provenance import code_sha256, code_version, params_sha256, sha256_file
 
 META_PREFIX = "prismaflow."
 
@@ -22,21 +28,30 @@ def write_artifact(
     *,
     rule: str,
     params: Any = None,
-    inputs: Sequence[str | Path] = (),
+    inputs: Mapping[str, Sequence[str | Path]] | None = None,
+    code: Sequence[str | Path] = (),
+    wildcards: Mapping[str, str] | None = None,
     schema: pa.Schema | None = None,
 ) -> None:
-    """Write a table with the rule, code version, parameter hash and input hashes attached."""
+    """Write a table with its lineage attached (see the module's docstring)."""
     if isinstance(table, pd.DataFrame):
         table = pa.Table.from_pandas(table, schema=schema, preserve_index=False)
     elif schema is not None:
         table = table.cast(schema)
-    metadata = dict(table.schema.metadata or {})
+    recorded = [
+        {"name": name, "path": str(p), "sha256": sha256_file(p)}
+        for name, paths in sorted((inputs or {}).items())
+        for p in paths
+    ]
     provenance = {
         "rule": rule,
+        "wildcards": json.dumps(dict(wildcards or {}), sort_keys=True),
         "code_version": code_version(),
+        "code_sha256": code_sha256(code),
         "params_sha256": params_sha256(params),
-        "inputs_sha256": json.dumps({str(p): sha256_file(p) for p in inputs}, sort_keys=True),
+        "inputs": json.dumps(recorded, sort_keys=True),
     }
+    metadata = dict(table.schema.metadata or {})
     metadata.update({(META_PREFIX + k).encode(): v.encode() for k, v in provenance.items()})
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     pq.write_table(table.replace_schema_metadata(metadata), path)
@@ -46,11 +61,15 @@ def read_frame(path: str | Path) -> pd.DataFrame:
     return pq.read_table(path).to_pandas()
 
 
-def artifact_metadata(path: str | Path) -> Mapping[str, str]:
-    """The provenance keys of an artifact, without the prefix."""
+def lineage(path: str | Path) -> dict[str, Any]:
+    """What an artifact records of its making: rule, wildcards, versions, hashes, inputs."""
     raw = pq.read_schema(path).metadata or {}
-    return {
+    found = {
         k.decode()[len(META_PREFIX) :]: v.decode()
         for k, v in raw.items()
         if k.decode().startswith(META_PREFIX)
     }
+    for key in ("inputs", "wildcards"):
+        if key in found:
+            found[key] = json.loads(found[key])
+    return found

@@ -6,6 +6,7 @@ import functools
 import hashlib
 import json
 import subprocess
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,17 @@ def params_sha256(params: Any) -> str:
     """Hash of a parameter slice, independent of key order, so equal slices hash equal."""
     canonical = json.dumps(params, sort_keys=True, default=str, separators=(",", ":"))
     return sha256_bytes(canonical.encode("utf-8"))
+
+
+def code_sha256(files: Sequence[str | Path]) -> str:
+    """One hash of the package files a rule ran, by their names inside the package, so the
+    same code hashes the same wherever the package or the review folder lies."""
+    return params_sha256({_package_name(f): sha256_file(f) for f in files})
+
+
+def _package_name(file: str | Path) -> str:
+    path = Path(file).resolve()
+    return str(path.relative_to(PACKAGE_DIR)) if path.is_relative_to(PACKAGE_DIR) else path.name
 
 
 @functools.cache

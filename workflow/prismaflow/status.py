@@ -12,29 +12,13 @@ from typing import Any
 
 import pandas as pd
 
+from prismaflow import catalog, vocabulary
 from prismaflow.extract.fields import field_specs
 
-# Each workflow rule belongs to one stage; a stage is up to date when none of its rules would run.
-RULE_STAGES = {
-    "search_source": "search",
-    "search_file": "search",
-    "search_log": "search",
-    "gate_search": "search",
-    "dedupe_records": "dedupe",
-    "gate_dedupe": "dedupe",
-    "screen_records": "screen",
-    "gate_screen": "screen",
-    "extract_studies": "extract",
-    "gate_extract": "extract",
-    "synthesise_review": "synthesise",
-    "gate_synthesise": "synthesise",
-    "report_review": "report",
-    "provenance": "report",
-}
-STAGES = ("search", "dedupe", "screen", "extract", "synthesise", "report")
 
-
-def scheduled_rules(directory: Path, *args: str) -> dict[str, int]:
+def scheduled_rules(
+    directory: Path, *args: str, env: Mapping[str, str] | None = None
+) -> dict[str, int]:
     """The rules a dry run would execute in this review folder, with their job counts."""
     done = subprocess.run(
         [sys.executable, "-m", "snakemake", "-n", *args, "--quiet", "rules"],
@@ -42,6 +26,7 @@ def scheduled_rules(directory: Path, *args: str) -> dict[str, int]:
         capture_output=True,
         text=True,
         check=False,
+        env=env,
     )
     if done.returncode != 0:
         raise RuntimeError(f"snakemake -n failed:\n{done.stderr[-2000:]}")
@@ -55,36 +40,38 @@ def scheduled_rules(directory: Path, *args: str) -> dict[str, int]:
 
 
 def gate_state(results: Path, stage: str) -> str:
-    if stage == "report":
+    """'passed', 'not run', 'FAILED: <checks>', or '-' for a stage without a gate."""
+    if stage not in catalog.GATED:
         return "-"
-    if (results / "qc" / f"{stage}.gate.failed.json").is_file():
-        failed = json.loads((results / "qc" / f"{stage}.gate.failed.json").read_text())
+    failure = catalog.gate_failure(stage, results)
+    if failure.is_file():
+        failed = json.loads(failure.read_text())
         return "FAILED: " + ", ".join(check["name"] for check in failed["failed"])
-    return "passed" if (results / "qc" / f"{stage}.gate.json").is_file() else "not run"
+    return "passed" if catalog.gate_verdict(stage, results).is_file() else "not run"
 
 
-def _read(results: Path, relative: str) -> pd.DataFrame | None:
-    path = results / relative
+def _read(results: Path, artifact: str) -> pd.DataFrame | None:
+    path = catalog.under(results, artifact)
     return pd.read_parquet(path) if path.is_file() else None
 
 
 def pending(results: Path, fields: Mapping[str, Any]) -> dict[str, int]:
     """What awaits reviewers, from the last run's artifacts (absent artifacts count nothing)."""
     waiting: dict[str, int] = {}
-    decisions = _read(results, "03_screen/decisions.parquet")
+    decisions = _read(results, "decisions")
     if decisions is not None:
-        for stage in ("title_abstract", "full_text"):
-            at = decisions[decisions["stage"] == stage]
-            waiting[f"{stage} records awaiting a reviewer"] = int(
-                at["decision"].isin(["awaiting", "conflict", "maybe"]).sum()
+        for phase in vocabulary.PHASES:
+            waiting[f"{phase} records awaiting a reviewer"] = len(
+                vocabulary.awaiting_person(decisions, phase)
             )
-            waiting[f"{stage} decisions made by the model"] = int(
+            at = vocabulary.in_phase(decisions, phase)
+            waiting[f"{phase} decisions made by the model"] = int(
                 (at["decided_by"] == "model").sum()
             )
-    conflicts = _read(results, "03_screen/conflicts.parquet")
+    conflicts = _read(results, "conflicts")
     if conflicts is not None:
         waiting["screening conflicts open"] = int((~conflicts["adjudicated"].astype(bool)).sum())
-    studies = _read(results, "04_extract/studies.parquet")
+    studies = _read(results, "studies")
     if studies is not None:
         required = [spec.name for spec in field_specs(fields) if spec.required]
         waiting["required extraction values missing"] = int(studies[required].isna().sum().sum())
@@ -92,7 +79,7 @@ def pending(results: Path, fields: Mapping[str, Any]) -> dict[str, int]:
         waiting["extracted values not checked by a reviewer"] = int(
             (studies[by] == "machine").sum().sum()
         )
-    disagreements = _read(results, "04_extract/disagreements.parquet")
+    disagreements = _read(results, "disagreements")
     if disagreements is not None:
         waiting["extraction disagreements open"] = int(disagreements["resolved_by"].isna().sum())
     return waiting
@@ -100,7 +87,7 @@ def pending(results: Path, fields: Mapping[str, Any]) -> dict[str, int]:
 
 def status(directory: Path, fields: Mapping[str, Any]) -> dict[str, Any]:
     results = directory / "results"
-    to_run = {RULE_STAGES.get(rule) for rule in scheduled_rules(directory)}
+    to_run = {catalog.stage_of_rule(rule) for rule in scheduled_rules(directory)}
     return {
         "stages": [
             {
@@ -108,7 +95,7 @@ def status(directory: Path, fields: Mapping[str, Any]) -> dict[str, Any]:
                 "up_to_date": stage not in to_run,
                 "gate": gate_state(results, stage),
             }
-            for stage in STAGES
+            for stage in (s.name for s in catalog.STAGES)
         ],
         "pending": pending(results, fields),
     }

@@ -13,25 +13,51 @@ from typing import Any
 
 import pandas as pd
 
+from prismaflow import catalog
 from prismaflow.errors import InputFileError
 from prismaflow.identifiers import record_index, resolve_record
+from prismaflow.parquet_io import lineage
+from prismaflow.published import read_artifact
+from prismaflow.synthesise.prisma import prisma_counts
 
 
 @dataclass(frozen=True)
 class Results:
-    """The artifacts a trace reads, by stage folder under results/."""
+    """The artifacts a trace reads, by their catalog names, and the lineage each records."""
 
     root: Path
 
-    def frame(self, relative: str) -> pd.DataFrame:
-        path = self.root / relative
+    def path(self, name: str, **wildcards: str) -> Path:
+        path = catalog.under(self.root, name, **wildcards)
         if not path.is_file():
             raise InputFileError(path, "is missing", fix="run the workflow first (make review)")
-        return pd.read_parquet(path)
+        return path
+
+    def frame(self, name: str) -> pd.DataFrame:
+        return pd.read_parquet(self.path(name))
 
     def hits(self) -> pd.DataFrame:
-        files = sorted((self.root / "01_search").glob("*.hits.parquet"))
+        pattern = catalog.under(self.root, "source_hits", source="*")
+        files = sorted(pattern.parent.glob(pattern.name))
         return pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
+
+    def lineage(self, name: str) -> dict[str, Any]:
+        recorded = lineage(self.path(name))
+        return {
+            "artifact": name,
+            "rule": recorded.get("rule"),
+            "inputs": [i["path"] for i in recorded.get("inputs", [])],
+        }
+
+    def previous_release(self) -> pd.DataFrame | None:
+        """The published decisions an update's PRISMA counts were drawn against, found through
+        the lineage of the counts themselves, so trace and diagram use the same baseline."""
+        for given in lineage(self.path("prisma")).get("inputs", []):
+            if given["name"] == "previous" and given["path"].endswith("decisions.parquet"):
+                release = Path(given["path"]).parent
+                folder = release if release.is_absolute() else self.root.parent / release
+                return read_artifact(folder, "decisions")[1]
+        return None
 
 
 def _plain(value: Any) -> Any:
@@ -51,64 +77,45 @@ def _rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def _prisma_boxes(
-    members: pd.DataFrame, decisions: pd.DataFrame, boxes_drawn: set[str]
+    members: pd.DataFrame, decisions: pd.DataFrame, previous: pd.DataFrame | None
 ) -> list[str]:
-    """The PRISMA boxes this study counts in, as prisma_counts() counts them."""
-    boxes = [f"identified ({source})" for source in sorted(members["source"])]
-    settled_before = decisions["previous_version"].notna().any()
-    if settled_before:
-        boxes += ["previously_screened"] * len(members)
-    else:
-        boxes += ["duplicates_removed"] * (len(members) - 1)
-    for row in decisions.itertuples():
-        if settled_before:
-            continue
-        if row.stage == "title_abstract":
-            boxes.append("screened")
-            if row.decision == "exclude":
-                boxes.append(f"excluded ({row.reason})")
-            elif row.decision in ("awaiting", "conflict"):
-                boxes.append("awaiting_screening")
-        else:
-            boxes.append("sought")
-            if row.decision == "not_retrieved":
-                boxes.append("not_retrieved")
-                continue
-            boxes.append("assessed")
-            if row.decision == "exclude":
-                boxes.append(f"reports_excluded ({row.reason})")
-            elif row.decision == "include":
-                boxes.append("included")
-            else:
-                boxes.append("awaiting_full_text")
-    included = ((decisions["stage"] == "full_text") & (decisions["decision"] == "include")).any()
-    if included and settled_before:
-        boxes.append("previous_included")
-    if included and "total_included" in boxes_drawn:
-        boxes.append("total_included")
+    """The PRISMA boxes this study counts in: the diagram's own count, over its records alone."""
+    reasons = {
+        code: {"label": label}
+        for code, label in zip(decisions["reason"], decisions["reason_label"], strict=True)
+        if code
+    }
+    if previous is not None:
+        previous = previous[previous["record_id"].isin(decisions["record_id"])]
+    counts = prisma_counts(members, decisions, reasons, previous)
+    boxes = []
+    for row in counts[counts["count"] > 0].itertuples():
+        qualifier = row.source or row.reason
+        name = f"{row.box} ({qualifier})" if qualifier else row.box
+        boxes.append(name if row.count == 1 else f"{name} x{row.count}")
     return boxes
 
 
 def trace(results: Path, reference: str) -> dict[str, Any]:
     """The record's path as data; the reference is a record id (any member's), DOI or PMID."""
     store = Results(results)
-    records = store.frame("02_dedupe/records.parquet")
-    links = store.frame("02_dedupe/links.parquet")
+    records = store.frame("records")
+    links = store.frame("links")
     canonical = resolve_record(reference, record_index(records, links))
     if canonical is None:
         raise InputFileError(
-            results / "02_dedupe" / "records.parquet",
+            catalog.under(results, "records"),
             f"no record is named {reference!r}",
             fix="give a record id, DOI or PMID from the search results",
         )
     members = links[links["canonical_id"] == canonical]
     record = records[records["record_id"] == canonical].iloc[0]
     hits = store.hits()
-    decisions = store.frame("03_screen/decisions.parquet")
+    decisions = store.frame("decisions")
     decisions = decisions[decisions["record_id"] == canonical]
-    studies = store.frame("04_extract/studies.parquet")
+    studies = store.frame("studies")
     study = studies[studies["record_id"] == canonical]
-    groups = store.frame("05_synthesis/groups.parquet")
+    groups = store.frame("groups")
     in_groups = [
         g
         for g, ids in zip(groups["condition_group"], groups["record_ids"], strict=True)
@@ -130,7 +137,7 @@ def trace(results: Path, reference: str) -> dict[str, Any]:
         "screening": _rows(
             decisions[
                 [
-                    "stage",
+                    "phase",
                     "decision",
                     "reason",
                     "decided_by",
@@ -144,10 +151,11 @@ def trace(results: Path, reference: str) -> dict[str, Any]:
         "extraction": _extraction(study),
         "synthesis": {
             "condition_groups": in_groups,
-            "prisma_boxes": _prisma_boxes(
-                members, decisions, set(store.frame("05_synthesis/prisma.parquet")["box"])
-            ),
+            "prisma_boxes": _prisma_boxes(members, decisions, store.previous_release()),
         },
+        "lineage": [
+            store.lineage(name) for name in ("links", "decisions", "studies", "groups", "prisma")
+        ],
     }
 
 
@@ -185,7 +193,7 @@ def _dedupe_line(link: Mapping[str, Any]) -> str:
 
 
 def _screening_line(decision: Mapping[str, Any]) -> str:
-    line = f"  {decision['stage']}: {decision['decision']}"
+    line = f"  {decision['phase']}: {decision['decision']}"
     line += f" ({decision['reason']})" if decision["reason"] else ""
     line += f" by {decision['decided_by'] or 'no one yet'}"
     return line + (f", {decision['timestamp']}" if decision["timestamp"] else "")
@@ -211,6 +219,11 @@ def render(path: Mapping[str, Any]) -> str:
         ),
         f"Synthesis: condition group {', '.join(path['synthesis']['condition_groups']) or '-'}",
         f"PRISMA boxes: {', '.join(path['synthesis']['prisma_boxes'])}",
+        "Lineage (the artifacts read here, the rule that wrote each, and from what):",
+        *(
+            f"  {entry['artifact']} by {entry['rule']} from {', '.join(entry['inputs'])}"
+            for entry in path["lineage"]
+        ),
     ]
     return "\n".join(lines)
 

@@ -1,39 +1,39 @@
-# Helpers shared by the stage rules: validated config, the inputs each rule depends on.
+# Helpers shared by the stage rules: validated config, the catalog's paths, each rule's inputs.
 from pathlib import Path
 
+from prismaflow import catalog
+from prismaflow.codegraph import closure
 from prismaflow.config import validate_config
+from prismaflow.published import release_inputs
 
 # Fails before any job runs, naming every wrong key (prismaflow.config).
 config.update(validate_config(config))
 
-PACKAGE = Path(workflow.basedir) / "workflow" / "prismaflow"
+SCRIPTS = Path(workflow.basedir) / "workflow" / "scripts"
 SOURCES = sorted(config["search"]["sources"])
-STAGES = ["search", "dedupe", "screen", "extract", "synthesise"]
 # The databases prismaflow searches itself; `file` imports reviewers' exports instead.
 DATABASES = [source for source in SOURCES if source != "file"]
-# Modules every stage's code relies on; an edit to them re-runs every stage.
-CORE_MODULES = [
-    "__init__.py",
-    "errors.py",
-    "records.py",
-    "parquet_io.py",
-    "provenance.py",
-    "runlog.py",
-    "identifiers.py",
-    "config.py",
-]
 
 
-def package_files(*parts):
-    """The package modules a rule runs. Snakemake's code trigger sees only the script itself,
-    so these are inputs, and editing one re-runs exactly the rules that use it. Paths are
-    relative to the review folder where they can be, so a moved or copied review is still
-    up to date."""
-    files = [PACKAGE / name for name in CORE_MODULES]
-    for part in parts:
-        path = PACKAGE / part
-        files += sorted(path.rglob("*.py")) if path.is_dir() else [path]
-    return [_relative(f) for f in files]
+def artifact(name):
+    """An artifact's path from the catalog; with a report caption where the catalog gives one."""
+    entry = catalog.ARTIFACTS[name]
+    path = directory(entry.path.rstrip("/")) if entry.directory else entry.path
+    if entry.caption is None:
+        return path
+    return report(
+        path,
+        caption=f"../report/{entry.caption}.rst",
+        category=catalog.stage_of_artifact(name).category,
+    )
+
+
+def code(script, *modules):
+    """The package files a rule's script runs (its import closure, and modules it loads by
+    name). Snakemake's code trigger sees only the script itself, so these are inputs: editing
+    one re-runs exactly the rules whose code reaches it. Paths are relative to the review
+    folder where they can be, so a moved or copied review is still up to date."""
+    return [_relative(f) for f in closure([SCRIPTS / script], modules)]
 
 
 def _relative(path):
@@ -45,7 +45,15 @@ def _relative(path):
 
 def gate_verdict(stage):
     """A stage's gate file: the next stage takes it as input, so a failed gate stops the DAG."""
-    return f"results/qc/{stage}.gate.json"
+    return str(catalog.gate_verdict(stage))
+
+
+def job_log(stage, job):
+    return catalog.log_file(stage, job)
+
+
+def job_benchmark(stage, job):
+    return catalog.benchmark_file(stage, job)
 
 
 def query_ids(source):
@@ -82,11 +90,7 @@ def optional_file(path):
 def release_files(*artifacts):
     """A living review's update reads artifacts of the published version, with the release
     manifest that vouches for them; a new review reads none."""
-    release = config["update"]["previous_release"]
-    if not release:
-        return []
-    names = ["release.json", *(f"{artifact}.parquet" for artifact in artifacts)]
-    return [str(Path(release) / name) for name in names]
+    return release_inputs(config["update"]["previous_release"], *artifacts)
 
 
 def decision_sheets():
@@ -103,3 +107,15 @@ def extraction_sheets():
         for p in folder.glob("*")
         if p.suffix.lower() in (".csv", ".xlsx") and not p.name.startswith(("~$", "."))
     )
+
+
+def gate_inputs(stage):
+    """The artifacts a stage's gate checks, by their catalog names."""
+    return {
+        name: _per_source(catalog.path(name)) for name in catalog.stage(stage).checked
+    }
+
+
+def _per_source(path):
+    """One path per source for a per-source artifact, else the path itself."""
+    return expand(path, source=SOURCES) if "{source}" in path else path

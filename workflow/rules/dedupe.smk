@@ -1,21 +1,17 @@
 rule dedupe_records:
     input:
-        records=expand(rules.search_source.output.records, source=SOURCES),
+        source_records=expand(rules.search_source.output.source_records, source=SOURCES),
         gate=gate_verdict("search"),
         overrides=optional_file(config["dedupe"]["overrides"]),
         previous=release_files("links"),
-        code=package_files("dedupe", "release.py"),
+        code=code("dedupe.py"),
     output:
-        links=report(
-            "results/02_dedupe/links.parquet",
-            caption="../report/links.rst",
-            category="02 Dedupe",
-        ),
-        records="results/02_dedupe/records.parquet",
+        links=artifact("links"),
+        records=artifact("records"),
     log:
-        "results/logs/dedupe/dedupe.log",
+        job_log("dedupe", "dedupe"),
     benchmark:
-        "results/benchmarks/dedupe/dedupe.tsv"
+        job_benchmark("dedupe", "dedupe")
     conda:
         "../../envs/prismaflow.yaml"
     params:

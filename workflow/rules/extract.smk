@@ -6,24 +6,16 @@ rule extract_studies:
         gate=gate_verdict("screen"),
         sheets=extraction_sheets(),
         previous=release_files("studies"),
-        code=package_files("extract", "sheets.py", "spreadsheet.py", "release.py"),
+        code=code("extract.py"),
     output:
-        studies=report(
-            "results/04_extract/studies.parquet",
-            caption="../report/studies.rst",
-            category="04 Extract",
-        ),
-        disagreements="results/04_extract/disagreements.parquet",
-        problems="results/04_extract/sheet_problems.parquet",
-        sheet=report(
-            "results/04_extract/extraction_sheet.xlsx",
-            caption="../report/extraction_sheet.rst",
-            category="04 Extract",
-        ),
+        studies=artifact("studies"),
+        disagreements=artifact("disagreements"),
+        sheet_problems=artifact("sheet_problems"),
+        extraction_sheet=artifact("extraction_sheet"),
     log:
-        "results/logs/extract/extract.log",
+        job_log("extract", "extract"),
     benchmark:
-        "results/benchmarks/extract/extract.tsv"
+        job_benchmark("extract", "extract")
     conda:
         "../../envs/prismaflow.yaml"
     params:

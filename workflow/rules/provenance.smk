@@ -1,32 +1,29 @@
 rule provenance:
     input:
         artifacts=[
-            *expand(rules.search_source.output.records, source=SOURCES),
-            *expand(rules.search_source.output.hits, source=SOURCES),
-            rules.search_log.output.log,
-            *rules.dedupe_records.output,
-            *rules.screen_records.output,
-            *rules.extract_studies.output,
-            *rules.synthesise_review.output,
-            rules.report_review.output.html,
-            *[gate_verdict(stage) for stage in STAGES],
-        ],
+            path
+            for stage in catalog.STAGES
+            for entry in stage.artifacts
+            if not entry.directory and entry.name not in ("manifest", "crate")
+            for path in expand(entry.path, source=SOURCES)
+        ]
+        + [gate_verdict(stage) for stage in catalog.GATED],
         inputs=[
             "config/config.yaml",
             *optional_file(str(Path(config["search"]["snapshot"]) / "snapshot.json")),
             *decision_sheets(),
             *extraction_sheets(),
             *export_files(),
-            *release_files("links", "decisions", "studies"),
+            *release_files(*catalog.RELEASED),
         ],
-        code=package_files("manifest.py", "crate.py"),
+        code=code("provenance.py"),
     output:
-        manifest="results/provenance/manifest.json",
-        crate="results/provenance/ro-crate-metadata.json",
+        manifest=artifact("manifest"),
+        crate=artifact("crate"),
     log:
-        "results/logs/provenance/provenance.log",
+        job_log("report", "provenance"),
     benchmark:
-        "results/benchmarks/provenance/provenance.tsv"
+        job_benchmark("report", "provenance")
     conda:
         "../../envs/prismaflow.yaml"
     params:

@@ -1,6 +1,6 @@
 rule report_review:
     input:
-        search_log=rules.search_log.output.log,
+        search_log=rules.search_log.output.search_log,
         prisma=rules.synthesise_review.output.prisma,
         decisions=rules.screen_records.output.decisions,
         agreement=rules.screen_records.output.agreement,
@@ -13,17 +13,13 @@ rule report_review:
         evidence_map=rules.synthesise_review.output.evidence_map,
         per_year=rules.synthesise_review.output.per_year,
         gate=gate_verdict("synthesise"),
-        code=package_files("report", "report/review.html.j2"),
+        code=code("report.py"),
     output:
-        html=report(
-            "results/report/review.html",
-            caption="../report/review.rst",
-            category="06 Report",
-        ),
+        review_html=artifact("review_html"),
     log:
-        "results/logs/report/report.log",
+        job_log("report", "report"),
     benchmark:
-        "results/benchmarks/report/report.tsv"
+        job_benchmark("report", "report")
     conda:
         "../../envs/prismaflow.yaml"
     params:

@@ -5,30 +5,16 @@ rule screen_records:
         gate=gate_verdict("dedupe"),
         sheets=decision_sheets(),
         previous=release_files("decisions"),
-        code=package_files(
-            "screen",
-            "sheets.py",
-            "spreadsheet.py",
-            "release.py",
-            "../schemas/decisions.schema.yaml",
-        ),
+        code=code("screen.py"),
     output:
-        decisions=report(
-            "results/03_screen/decisions.parquet",
-            caption="../report/decisions.rst",
-            category="03 Screen",
-        ),
-        agreement="results/03_screen/agreement.parquet",
-        conflicts="results/03_screen/conflicts.parquet",
-        worklist=report(
-            "results/03_screen/worklist.xlsx",
-            caption="../report/worklist.rst",
-            category="03 Screen",
-        ),
+        decisions=artifact("decisions"),
+        agreement=artifact("agreement"),
+        conflicts=artifact("conflicts"),
+        worklist=artifact("worklist"),
     log:
-        "results/logs/screen/screen.log",
+        job_log("screen", "screen"),
     benchmark:
-        "results/benchmarks/screen/screen.tsv"
+        job_benchmark("screen", "screen")
     conda:
         "../../envs/prismaflow.yaml"
     params:

@@ -1,16 +1,16 @@
 rule search_source:
     input:
         snapshot=snapshot_files,
-        code=package_files("search"),
+        code=code("search.py"),
     output:
-        records="results/01_search/{source}.parquet",
-        hits="results/01_search/{source}.hits.parquet",
-        log_rows="results/01_search/{source}.log.parquet",
-        raw=directory("results/01_search/raw/{source}"),
+        source_records=artifact("source_records"),
+        source_hits=artifact("source_hits"),
+        source_log=artifact("source_log"),
+        raw_responses=artifact("raw_responses"),
     log:
-        "results/logs/search/{source}.log",
+        job_log("search", "{source}"),
     benchmark:
-        "results/benchmarks/search/{source}.tsv"
+        job_benchmark("search", "{source}")
     conda:
         "../../envs/prismaflow.yaml"
     params:
@@ -25,16 +25,16 @@ rule search_source:
 rule search_file:
     input:
         exports=export_files(),
-        code=package_files("search", "formats", "sheets.py"),
+        code=code("search_file.py"),
     output:
-        records="results/01_search/file.parquet",
-        hits="results/01_search/file.hits.parquet",
-        log_rows="results/01_search/file.log.parquet",
-        raw=directory("results/01_search/raw/file"),
+        source_records=catalog.path("source_records", source="file"),
+        source_hits=catalog.path("source_hits", source="file"),
+        source_log=catalog.path("source_log", source="file"),
+        raw_responses=directory(catalog.path("raw_responses", source="file")),
     log:
-        "results/logs/search/file.log",
+        job_log("search", "file"),
     benchmark:
-        "results/benchmarks/search/file.tsv"
+        job_benchmark("search", "file")
     conda:
         "../../envs/prismaflow.yaml"
     params:
@@ -45,18 +45,14 @@ rule search_file:
 
 rule search_log:
     input:
-        log_rows=expand(rules.search_source.output.log_rows, source=SOURCES),
-        code=package_files("search/stage.py"),
+        source_log=expand(rules.search_source.output.source_log, source=SOURCES),
+        code=code("search_log.py"),
     output:
-        log=report(
-            "results/01_search/search_log.parquet",
-            caption="../report/search_log.rst",
-            category="01 Search",
-        ),
+        search_log=artifact("search_log"),
     log:
-        "results/logs/search/search_log.log",
+        job_log("search", "search_log"),
     benchmark:
-        "results/benchmarks/search/search_log.tsv"
+        job_benchmark("search", "search_log")
     conda:
         "../../envs/prismaflow.yaml"
     script:

@@ -5,37 +5,21 @@ rule synthesise_review:
         studies=rules.extract_studies.output.studies,
         gate=gate_verdict("extract"),
         previous=release_files("decisions"),
-        code=package_files("synthesise", "extract/sheet.py", "release.py"),
+        code=code("synthesise.py"),
     output:
-        prisma="results/05_synthesis/prisma.parquet",
-        groups="results/05_synthesis/groups.parquet",
-        pooled="results/05_synthesis/pooled.parquet",
-        evidence="results/05_synthesis/evidence.parquet",
-        prisma_svg=report(
-            "results/05_synthesis/prisma.svg",
-            caption="../report/prisma.rst",
-            category="05 Synthesis",
-        ),
-        prisma_png="results/05_synthesis/prisma.png",
-        forest=report(
-            "results/05_synthesis/figures/forest.png",
-            caption="../report/forest.rst",
-            category="05 Synthesis",
-        ),
-        evidence_map=report(
-            "results/05_synthesis/figures/evidence_map.png",
-            caption="../report/evidence_map.rst",
-            category="05 Synthesis",
-        ),
-        per_year=report(
-            "results/05_synthesis/figures/publications_per_year.png",
-            caption="../report/publications_per_year.rst",
-            category="05 Synthesis",
-        ),
+        prisma=artifact("prisma"),
+        groups=artifact("groups"),
+        pooled=artifact("pooled"),
+        evidence=artifact("evidence"),
+        prisma_svg=artifact("prisma_svg"),
+        prisma_png=artifact("prisma_png"),
+        forest=artifact("forest"),
+        evidence_map=artifact("evidence_map"),
+        per_year=artifact("per_year"),
     log:
-        "results/logs/synthesise/synthesise.log",
+        job_log("synthesise", "synthesise"),
     benchmark:
-        "results/benchmarks/synthesise/synthesise.tsv"
+        job_benchmark("synthesise", "synthesise")
     conda:
         "../../envs/prismaflow.yaml"
     params:

@@ -2,31 +2,26 @@
 
 from pathlib import Path
 
-from prismaflow.dedupe.merge import DEDUPED_SCHEMA, LINKS_SCHEMA
 from prismaflow.dedupe.overrides import read_overrides
 from prismaflow.dedupe.stage import deduplicate
-from prismaflow.parquet_io import read_frame, write_artifact
-from prismaflow.release import read_artifact
+from prismaflow.jobs import write_tables
+from prismaflow.parquet_io import read_frame
+from prismaflow.published import read_artifact
 from prismaflow.runlog import logged_to
 
-with logged_to(snakemake.log[0], "dedupe") as log:
+with logged_to(snakemake.log[0], snakemake.rule) as log:
     params = snakemake.params.dedupe
     overrides = [o for path in snakemake.input.overrides for o in read_overrides(Path(path))]
     release = snakemake.params.release
     previous = read_artifact(release, "links")[1] if release else None
     links, records = deduplicate(
-        [read_frame(path) for path in snakemake.input.records],
+        [read_frame(path) for path in snakemake.input.source_records],
         year_tolerance=params["year_tolerance"],
         min_title_length=params["min_title_length"],
         overrides=overrides,
         previous=previous,
     )
-    inputs = [*snakemake.input.records, *snakemake.input.overrides, *snakemake.input.previous]
-    for path, frame, schema in (
-        (snakemake.output.links, links, LINKS_SCHEMA),
-        (snakemake.output.records, records, DEDUPED_SCHEMA),
-    ):
-        write_artifact(frame, path, rule="dedupe", params=params, inputs=inputs, schema=schema)
+    write_tables(snakemake, {"links": links, "records": records})
     log.info(
         "%d records in, %d canonical records, %d linked as duplicates, %d overrides",
         len(links),

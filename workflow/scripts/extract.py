@@ -4,15 +4,17 @@ studies, apply the reviewers' extraction sheets, write the sheet for the next ro
 from pathlib import Path
 
 from prismaflow.extract.fields import field_specs
-from prismaflow.extract.reviewers import DISAGREEMENTS_SCHEMA, PROBLEMS_SCHEMA, read_sheets
+from prismaflow.extract.reviewers import read_sheets
 from prismaflow.extract.sheet import write_extraction_sheet
-from prismaflow.extract.stage import extract, included_ids, studies_schema
+from prismaflow.extract.stage import extract, studies_schema
 from prismaflow.identifiers import record_index
-from prismaflow.parquet_io import read_frame, write_artifact
-from prismaflow.release import read_artifact
+from prismaflow.jobs import write_tables
+from prismaflow.parquet_io import read_frame
+from prismaflow.published import read_artifact
 from prismaflow.runlog import logged_to
+from prismaflow.vocabulary import included_ids
 
-with logged_to(snakemake.log[0], "extract") as log:
+with logged_to(snakemake.log[0], snakemake.rule) as log:
     params = snakemake.params.extraction
     fields = field_specs(params["fields"])
     records = read_frame(snakemake.input.records)
@@ -22,19 +24,16 @@ with logged_to(snakemake.log[0], "extract") as log:
     release = snakemake.params.release
     previous = read_artifact(release, "studies") if release else None
     studies, disagreements = extract(records, decisions, params, fields, sheets, previous)
-    inputs = [
-        snakemake.input.records,
-        snakemake.input.decisions,
-        *snakemake.input.sheets,
-        *snakemake.input.previous,
-    ]
-    for frame, path, schema in (
-        (studies, snakemake.output.studies, studies_schema(fields)),
-        (disagreements, snakemake.output.disagreements, DISAGREEMENTS_SCHEMA),
-        (sheets.problems_frame(), snakemake.output.problems, PROBLEMS_SCHEMA),
-    ):
-        write_artifact(frame, path, rule="extract", params=params, inputs=inputs, schema=schema)
-    write_extraction_sheet(studies, fields, Path(snakemake.output.sheet))
+    write_tables(
+        snakemake,
+        {
+            "studies": studies,
+            "disagreements": disagreements,
+            "sheet_problems": sheets.problems_frame(),
+        },
+        schemas={"studies": studies_schema(fields)},
+    )
+    write_extraction_sheet(studies, fields, Path(snakemake.output.extraction_sheet))
     log.info("%d included studies, %d reviewer sheets", len(studies), len(snakemake.input.sheets))
     for spec in fields:
         by = studies[f"{spec.name}_by"].value_counts().to_dict()

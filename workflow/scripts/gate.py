@@ -6,7 +6,7 @@ from prismaflow.quality.gate import run_gate, verdict, write_verdict
 from prismaflow.runlog import logged_to
 
 stage = snakemake.params.stage
-with logged_to(snakemake.log[0], f"gate_{stage}") as log:
+with logged_to(snakemake.log[0], snakemake.rule) as log:
     report = verdict(stage, run_gate(stage, dict(snakemake.input.items()), snakemake.params.gate))
     log.info(
         "gate %s: %s (%d checks)",

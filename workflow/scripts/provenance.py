@@ -8,7 +8,7 @@ from prismaflow.crate import build_crate, write_crate
 from prismaflow.manifest import build_manifest
 from prismaflow.runlog import logged_to
 
-with logged_to(snakemake.log[0], "provenance") as log:
+with logged_to(snakemake.log[0], snakemake.rule) as log:
     config = snakemake.params.config
     modes = {name: spec["mode"] for name, spec in config["search"]["sources"].items()}
     manifest = build_manifest(snakemake.input.artifacts, config, modes)

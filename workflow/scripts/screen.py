@@ -4,17 +4,19 @@ decisions, agreement, conflicts and the reviewers' worklist."""
 from pathlib import Path
 
 from prismaflow.identifiers import record_index
-from prismaflow.parquet_io import read_frame, write_artifact
-from prismaflow.release import read_artifact
+from prismaflow.jobs import write_tables
+from prismaflow.parquet_io import read_frame
+from prismaflow.published import read_artifact
 from prismaflow.runlog import logged_to
-from prismaflow.screen.agreement import AGREEMENT_SCHEMA, agreement
+from prismaflow.screen.agreement import agreement
 from prismaflow.screen.carry import carried_decisions
 from prismaflow.screen.reviewers import read_sheets
 from prismaflow.screen.rules import protocol_rules
-from prismaflow.screen.stage import CONFLICTS_SCHEMA, DECISIONS_SCHEMA, conflicts, screen
+from prismaflow.screen.stage import conflicts, screen
 from prismaflow.screen.worklist import worklist, write_worklist
+from prismaflow.vocabulary import TITLE_ABSTRACT, in_phase
 
-with logged_to(snakemake.log[0], "screen") as log:
+with logged_to(snakemake.log[0], snakemake.rule) as log:
     params = snakemake.params.screening
     records = read_frame(snakemake.input.records)
     links = read_frame(snakemake.input.links)
@@ -34,22 +36,22 @@ with logged_to(snakemake.log[0], "screen") as log:
         snakemake.params.question,
         carried,
     )
-    slice_ = {"screening": params, "window": snakemake.params.window}
-    inputs = [snakemake.input.records, *snakemake.input.sheets, *snakemake.input.previous]
-    for frame, path, schema in (
-        (decisions, snakemake.output.decisions, DECISIONS_SCHEMA),
-        (agreement(sheets), snakemake.output.agreement, AGREEMENT_SCHEMA),
-        (conflicts(sheets, decisions), snakemake.output.conflicts, CONFLICTS_SCHEMA),
-    ):
-        write_artifact(frame, path, rule="screen", params=slice_, inputs=inputs, schema=schema)
+    write_tables(
+        snakemake,
+        {
+            "decisions": decisions,
+            "agreement": agreement(sheets),
+            "conflicts": conflicts(sheets, decisions),
+        },
+    )
     pending = worklist(decisions, records)
     write_worklist(pending, Path(snakemake.output.worklist), params["reasons"])
-    for (stage, decision), n in decisions.groupby(["stage", "decision"]).size().items():
-        log.info("%s %s: %d", stage, decision, n)
+    for (phase, decision), n in decisions.groupby(["phase", "decision"]).size().items():
+        log.info("%s %s: %d", phase, decision, n)
     log.info("%d records on the reviewers' worklist", len(pending))
     if release:
         log.info(
             "update of %s: %d records carry their published decisions",
             release,
-            decisions.loc[decisions["stage"] == "title_abstract", "previous_version"].notna().sum(),
+            in_phase(decisions, TITLE_ABSTRACT)["previous_version"].notna().sum(),
         )

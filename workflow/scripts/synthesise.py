@@ -3,28 +3,18 @@ per-group summaries with pooled proportions, and the figures."""
 
 import matplotlib.pyplot as plt
 
-from prismaflow.parquet_io import read_frame, write_artifact
-from prismaflow.release import read_artifact
+from prismaflow.jobs import write_tables
+from prismaflow.parquet_io import read_frame
+from prismaflow.published import read_artifact
 from prismaflow.runlog import logged_to
-from prismaflow.synthesise.evidence import EVIDENCE_SCHEMA, evidence_table
+from prismaflow.synthesise.evidence import evidence_table
 from prismaflow.synthesise.figures import evidence_map, forest_plot, publications_per_year
-from prismaflow.synthesise.groups import (
-    GROUPS_SCHEMA,
-    POOLED_SCHEMA,
-    group_summary,
-    pooled_estimates,
-)
-from prismaflow.synthesise.prisma import PRISMA_SCHEMA, prisma_counts
+from prismaflow.synthesise.groups import group_summary, pooled_estimates
+from prismaflow.synthesise.prisma import prisma_counts
 from prismaflow.synthesise.prisma_diagram import save_prisma
 
-with logged_to(snakemake.log[0], "synthesise") as log:
+with logged_to(snakemake.log[0], snakemake.rule) as log:
     out, params = snakemake.output, snakemake.params
-    inputs = [
-        snakemake.input.links,
-        snakemake.input.decisions,
-        snakemake.input.studies,
-        *snakemake.input.previous,
-    ]
     studies = read_frame(snakemake.input.studies)
     previous = read_artifact(params.release, "decisions")[1] if params.release else None
     counts = prisma_counts(
@@ -35,20 +25,15 @@ with logged_to(snakemake.log[0], "synthesise") as log:
     )
     summary = group_summary(studies, params.groups)
     pooled = pooled_estimates(studies, summary)
-    for frame, path, schema in (
-        (counts, out.prisma, PRISMA_SCHEMA),
-        (summary, out.groups, GROUPS_SCHEMA),
-        (pooled, out.pooled, POOLED_SCHEMA),
-        (evidence_table(studies, params.groups), out.evidence, EVIDENCE_SCHEMA),
-    ):
-        write_artifact(
-            frame,
-            path,
-            rule="synthesise",
-            params={"reasons": params.reasons, "groups": params.groups},
-            inputs=inputs,
-            schema=schema,
-        )
+    write_tables(
+        snakemake,
+        {
+            "prisma": counts,
+            "groups": summary,
+            "pooled": pooled,
+            "evidence": evidence_table(studies, params.groups),
+        },
+    )
     save_prisma(counts, out.prisma_svg, out.prisma_png)
     for figure, path in (
         (forest_plot(studies, summary, pooled), out.forest),

@@ -15,6 +15,7 @@ from prismaflow.extract.patterns import EMPTY
 from prismaflow.extract.prefill import Prefiller
 from prismaflow.extract.reviewers import ReviewerSheets, settled_values
 from prismaflow.records import present
+from prismaflow.vocabulary import included_ids
 
 MACHINE = "machine"
 STUDY_COLUMNS = [
@@ -45,11 +46,6 @@ def studies_schema(fields: Sequence[FieldSpec]) -> pa.Schema:
             )
         ]
     )
-
-
-def included_ids(decisions: pd.DataFrame) -> list[str]:
-    final = decisions[(decisions["stage"] == "full_text") & (decisions["decision"] == "include")]
-    return sorted(final["record_id"])
 
 
 def _study(record: Mapping[str, Any]) -> dict[str, Any]:

@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from prismaflow.errors import InputFileError
+from prismaflow.formats.scopus_json import parse_entry
 from prismaflow.formats.text import clean_markup, year_in
 from prismaflow.identifiers import normalise_doi, normalise_pmid
-from prismaflow.search.scopus_json import parse_entry
 
 JATS = re.compile(r"</?jats:[^>]*>")
 

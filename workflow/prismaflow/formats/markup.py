@@ -10,11 +10,11 @@ from typing import Any
 import rispy
 
 from prismaflow.errors import InputFileError
+from prismaflow.formats.pubmed_xml import parse_article
 from prismaflow.formats.tabular import wos_record
 from prismaflow.formats.text import year_in
+from prismaflow.formats.xml_safety import parse_xml, text_of
 from prismaflow.identifiers import normalise_doi
-from prismaflow.search.pubmed_xml import parse_article
-from prismaflow.search.xml_safety import parse_xml, text_of
 
 _ER = re.compile(r"^ER\s*$", re.MULTILINE)
 # rispy's WoK parser names tags; the tab-delimited reader maps the tags themselves.

@@ -16,7 +16,7 @@ from prismaflow.quality.search import record_expectations
 
 
 def checks(inputs: Mapping[str, Any], params: Mapping[str, Any]) -> list[Check]:
-    searched = pd.concat([read_frame(p) for p in inputs["searched"]], ignore_index=True)
+    searched = pd.concat([read_frame(p) for p in inputs["source_records"]], ignore_index=True)
     links = read_frame(inputs["links"])
     records = read_frame(inputs["records"])
     found = run_suites(

@@ -10,10 +10,10 @@ import great_expectations.expectations as gxe
 import pandas as pd
 
 from prismaflow.extract.fields import FieldSpec, field_specs
-from prismaflow.extract.stage import included_ids
 from prismaflow.parquet_io import read_frame
 from prismaflow.quality.checks import Check, invariant
 from prismaflow.quality.gx_runner import Suite, run_suites
+from prismaflow.vocabulary import included_ids
 
 
 def _expectations(fields: list[FieldSpec]) -> list:
@@ -53,7 +53,7 @@ def _unsourced(studies: pd.DataFrame, spec: FieldSpec) -> pd.Series:
 def checks(inputs: Mapping[str, Any], params: Mapping[str, Any]) -> list[Check]:
     fields = field_specs(params["fields"])
     studies = read_frame(inputs["studies"])
-    problems = read_frame(inputs["problems"])
+    problems = read_frame(inputs["sheet_problems"])
     disagreements = read_frame(inputs["disagreements"])
     decisions = read_frame(inputs["decisions"])
     found = run_suites([Suite("studies", studies, _expectations(fields))])

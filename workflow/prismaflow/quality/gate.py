@@ -8,17 +8,16 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from prismaflow import catalog
 from prismaflow.errors import GateFailedError
 from prismaflow.provenance import code_version
 from prismaflow.quality.checks import Check
 
-STAGES = ("search", "dedupe", "screen", "extract", "synthesise")
-
 
 def run_gate(stage: str, inputs: Mapping[str, Any], params: Mapping[str, Any]) -> list[Check]:
     """All checks of a stage: prismaflow.quality.<stage>.checks(inputs, params)."""
-    if stage not in STAGES:
-        raise ValueError(f"no gate for stage {stage!r}; gates exist for {STAGES}")
+    if stage not in catalog.GATED:
+        raise ValueError(f"no gate for stage {stage!r}; gates exist for {catalog.GATED}")
     module = importlib.import_module(f"prismaflow.quality.{stage}")
     return module.checks(inputs, params)
 
@@ -53,7 +52,7 @@ def failure_message(report: Mapping[str, Any]) -> str:
 def write_verdict(report: Mapping[str, Any], output: Path) -> None:
     """On success write the gate file; on failure write <stage>.gate.failed.json beside it
     (Snakemake deletes a failed job's outputs, so the verdict must live elsewhere) and raise."""
-    failed_path = output.with_name(output.name.replace(".gate.json", ".gate.failed.json"))
+    failed_path = catalog.gate_failure(report["stage"], output.parent.parent)
     output.parent.mkdir(parents=True, exist_ok=True)
     text = json.dumps(report, indent=2, default=str) + "\n"
     if report["success"]:

@@ -1,4 +1,4 @@
-"""Gate of stage 03: one decision per record and stage, every exclusion with a known reason."""
+"""Gate of stage 03: one decision per record and phase, every exclusion with a known reason."""
 
 from __future__ import annotations
 
@@ -10,8 +10,15 @@ import great_expectations.expectations as gxe
 from prismaflow.parquet_io import read_frame
 from prismaflow.quality.checks import Check, invariant
 from prismaflow.quality.gx_runner import Suite, run_suites
-
-DECISIONS = ["include", "exclude", "maybe", "not_retrieved", "awaiting", "conflict"]
+from prismaflow.vocabulary import (
+    DECISIONS,
+    FULL_TEXT,
+    PASSES,
+    PHASES,
+    TITLE_ABSTRACT,
+    UNDECIDED,
+    in_phase,
+)
 
 
 def checks(inputs: Mapping[str, Any], params: Mapping[str, Any]) -> list[Check]:
@@ -24,11 +31,9 @@ def checks(inputs: Mapping[str, Any], params: Mapping[str, Any]) -> list[Check]:
                 "decisions",
                 decisions,
                 [
-                    gxe.ExpectColumnValuesToBeInSet(
-                        column="stage", value_set=["title_abstract", "full_text"]
-                    ),
-                    gxe.ExpectColumnValuesToBeInSet(column="decision", value_set=DECISIONS),
-                    gxe.ExpectCompoundColumnsToBeUnique(column_list=["record_id", "stage"]),
+                    gxe.ExpectColumnValuesToBeInSet(column="phase", value_set=list(PHASES)),
+                    gxe.ExpectColumnValuesToBeInSet(column="decision", value_set=list(DECISIONS)),
+                    gxe.ExpectCompoundColumnsToBeUnique(column_list=["record_id", "phase"]),
                 ],
             ),
             Suite(
@@ -44,10 +49,10 @@ def checks(inputs: Mapping[str, Any], params: Mapping[str, Any]) -> list[Check]:
             ),
         ]
     )
-    title_abstract = decisions[decisions["stage"] == "title_abstract"]
-    full_text = decisions[decisions["stage"] == "full_text"]
-    passed = title_abstract[title_abstract["decision"].isin(["include", "maybe"])]
-    undecided = decisions[decisions["decision"].isin(["awaiting", "conflict"])]
+    title_abstract = in_phase(decisions, TITLE_ABSTRACT)
+    full_text = in_phase(decisions, FULL_TEXT)
+    passed = title_abstract[title_abstract["decision"].isin(PASSES[TITLE_ABSTRACT])]
+    undecided = decisions[decisions["decision"].isin(UNDECIDED)]
     return [
         *found,
         invariant(

@@ -27,9 +27,9 @@ def record_expectations() -> list:
 
 
 def checks(inputs: Mapping[str, Any], params: Mapping[str, Any]) -> list[Check]:
-    records = pd.concat([read_frame(p) for p in inputs["records"]], ignore_index=True)
-    hits = pd.concat([read_frame(p) for p in inputs["hits"]], ignore_index=True)
-    log = read_frame(inputs["log"])
+    records = pd.concat([read_frame(p) for p in inputs["source_records"]], ignore_index=True)
+    hits = pd.concat([read_frame(p) for p in inputs["source_hits"]], ignore_index=True)
+    log = read_frame(inputs["search_log"])
     log["query_key"] = log["source"] + "/" + log["query_id"]
     found = run_suites(
         [

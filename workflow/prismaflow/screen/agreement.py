@@ -1,4 +1,4 @@
-"""Agreement between independent reviewers, per stage, over the records both decided.
+"""Agreement between independent reviewers, per phase, over the records both decided.
 
 Cohen's kappa corrects observed agreement for chance; PABAK (prevalence- and bias-adjusted
 kappa, 2·p_o − 1 for two categories) is reported beside it because screening is extremely
@@ -19,7 +19,7 @@ from prismaflow.sheets import ADJUDICATOR
 
 AGREEMENT_SCHEMA = pa.schema(
     [
-        ("stage", pa.string()),
+        ("phase", pa.string()),
         ("reviewer_a", pa.string()),
         ("reviewer_b", pa.string()),
         ("overlap", pa.int64()),
@@ -54,14 +54,14 @@ def pabak(a: Sequence[str], b: Sequence[str], categories: int = 2) -> float | No
 
 
 def agreement(decisions: Sequence[ReviewerDecision]) -> pd.DataFrame:
-    """One row per stage and pair of independent reviewers (the adjudicator is not one)."""
-    by_stage: dict[str, dict[str, dict[str, str]]] = defaultdict(lambda: defaultdict(dict))
-    adjudicated = {(d.record_id, d.stage) for d in decisions if d.reviewer == ADJUDICATOR}
+    """One row per phase and pair of independent reviewers (the adjudicator is not one)."""
+    by_phase: dict[str, dict[str, dict[str, str]]] = defaultdict(lambda: defaultdict(dict))
+    adjudicated = {(d.record_id, d.phase) for d in decisions if d.reviewer == ADJUDICATOR}
     for d in decisions:
         if d.reviewer != ADJUDICATOR:
-            by_stage[d.stage][d.reviewer][d.record_id] = MOVES_ON[d.decision]
+            by_phase[d.phase][d.reviewer][d.record_id] = MOVES_ON[d.decision]
     rows = []
-    for stage, reviewers in sorted(by_stage.items()):
+    for phase, reviewers in sorted(by_phase.items()):
         for first, second in combinations(sorted(reviewers), 2):
             shared = sorted(set(reviewers[first]) & set(reviewers[second]))
             a = [reviewers[first][r] for r in shared]
@@ -69,7 +69,7 @@ def agreement(decisions: Sequence[ReviewerDecision]) -> pd.DataFrame:
             conflicts = [r for r, x, y in zip(shared, a, b, strict=True) if x != y]
             rows.append(
                 {
-                    "stage": stage,
+                    "phase": phase,
                     "reviewer_a": first,
                     "reviewer_b": second,
                     "overlap": len(shared),
@@ -80,7 +80,7 @@ def agreement(decisions: Sequence[ReviewerDecision]) -> pd.DataFrame:
                     "cohen_kappa": cohen_kappa(a, b),
                     "pabak": pabak(a, b),
                     "conflicts": len(conflicts),
-                    "conflicts_open": sum((r, stage) not in adjudicated for r in conflicts),
+                    "conflicts_open": sum((r, phase) not in adjudicated for r in conflicts),
                 }
             )
     return pd.DataFrame(rows, columns=AGREEMENT_SCHEMA.names)

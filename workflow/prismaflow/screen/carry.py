@@ -1,7 +1,7 @@
 """Which of a published version's screening decisions an update keeps.
 
 A record carries over whole or not at all: only when the published version settled it at
-every stage it reached. A record left awaiting a reviewer, or excluded by a rule whose ground
+every phase it reached. A record left awaiting a reviewer, or excluded by a rule whose ground
 the update moves (the date window, when the search now ends later), is screened again as a
 new record, so that every record is counted in exactly one version's flow.
 """
@@ -13,8 +13,8 @@ from collections.abc import Mapping
 import pandas as pd
 
 from prismaflow.records import present
+from prismaflow.vocabulary import SETTLED
 
-SETTLED = {"include", "exclude", "maybe", "not_retrieved"}
 # Rules whose verdict depends on the search's dates, which an update changes.
 RECHECKED_RULES = frozenset({"date_window"})
 CARRIED_COLUMNS = (
@@ -33,12 +33,12 @@ CARRIED_COLUMNS = (
 def carried_decisions(
     previous: pd.DataFrame, release: str
 ) -> dict[tuple[str, str], dict[str, object]]:
-    """(record id, stage) -> the published decision, for every record that carries over."""
+    """(record id, phase) -> the published decision, for every record that carries over."""
     unsettled = ~previous["decision"].isin(SETTLED) | previous["rule"].isin(RECHECKED_RULES)
     reopened = set(previous.loc[unsettled, "record_id"])
     kept = previous[~previous["record_id"].isin(reopened)]
     return {
-        (row["record_id"], row["stage"]): _carried(row, release) for row in kept.to_dict("records")
+        (row["record_id"], row["phase"]): _carried(row, release) for row in kept.to_dict("records")
     }
 
 

@@ -21,7 +21,7 @@ COLUMNS = ("record", "decision", "reason", "note", "timestamp")
 @dataclass(frozen=True)
 class ReviewerDecision:
     record_id: str
-    stage: str
+    phase: str
     reviewer: str
     decision: str
     reason: str | None
@@ -36,12 +36,12 @@ def _row_validator() -> jsonschema.Draft202012Validator:
 
 
 def read_sheet(
-    path: Path, stage: str, reasons: Mapping[str, Mapping[str, str]], index: Mapping[str, str]
+    path: Path, phase: str, reasons: Mapping[str, Mapping[str, str]], index: Mapping[str, str]
 ) -> list[ReviewerDecision]:
-    """One reviewer's decisions for one stage; the reviewer id is the file's name."""
+    """One reviewer's decisions for one phase; the reviewer id is the file's name."""
     validator = _row_validator()
     reviewer = path.stem
-    stage_reasons = {code for code, spec in reasons.items() if spec["stage"] in (stage, "both")}
+    phase_reasons = {code for code, spec in reasons.items() if spec["phase"] in (phase, "both")}
     decided: dict[str, int] = {}
     decisions = []
     for line, row in read_rows(path, ("record", "decision"), COLUMNS):
@@ -53,16 +53,16 @@ def read_sheet(
                 path,
                 "an exclusion needs a reason code",
                 line=line,
-                fix=f"one of {sorted(stage_reasons)}",
+                fix=f"one of {sorted(phase_reasons)}",
             )
-        if "reason" in row and row["reason"] not in stage_reasons:
+        if "reason" in row and row["reason"] not in phase_reasons:
             raise InputFileError(
                 path,
-                f"unknown reason code {row['reason']!r} for stage {stage}",
+                f"unknown reason code {row['reason']!r} for phase {phase}",
                 line=line,
-                fix=f"one of {sorted(stage_reasons)}",
+                fix=f"one of {sorted(phase_reasons)}",
             )
-        if row["decision"] == "not_retrieved" and stage != "full_text":
+        if row["decision"] == "not_retrieved" and phase != "full_text":
             raise InputFileError(path, "not_retrieved is a full-text decision", line=line)
         record_id = resolve_record(row["record"], index)
         if record_id is None:
@@ -83,7 +83,7 @@ def read_sheet(
         decisions.append(
             ReviewerDecision(
                 record_id,
-                stage,
+                phase,
                 reviewer,
                 row["decision"],
                 row.get("reason"),
@@ -100,7 +100,7 @@ def read_sheets(
     reasons: Mapping[str, Mapping[str, str]],
     index: Mapping[str, str],
 ) -> list[ReviewerDecision]:
-    """All sheets under config/decisions/<stage>/; the stage is the folder's name."""
+    """All sheets under config/decisions/<phase>/; the phase is the folder's name."""
     decisions = []
     for path in map(Path, paths):
         decisions.extend(read_sheet(path, path.parent.name, reasons, index))

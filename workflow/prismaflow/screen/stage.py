@@ -20,12 +20,12 @@ from prismaflow.screen import ranking
 from prismaflow.screen.reviewers import ReviewerDecision
 from prismaflow.screen.rules import Rule, first_hit
 from prismaflow.sheets import ADJUDICATOR
+from prismaflow.vocabulary import PASSES, PHASES
 
-STAGES = ("title_abstract", "full_text")
 DECISIONS_SCHEMA = pa.schema(
     [
         ("record_id", pa.string()),
-        ("stage", pa.string()),
+        ("phase", pa.string()),
         ("decision", pa.string()),
         ("reason", pa.string()),
         ("reason_label", pa.string()),
@@ -46,14 +46,12 @@ DECISIONS_SCHEMA = pa.schema(
 CONFLICTS_SCHEMA = pa.schema(
     [
         ("record_id", pa.string()),
-        ("stage", pa.string()),
+        ("phase", pa.string()),
         ("reviewers", pa.string()),
         ("adjudicated", pa.bool_()),
         ("final_decision", pa.string()),
     ]
 )
-# What moves a report on to the next step: "maybe" at title/abstract means "read the full text".
-PASSES = {"title_abstract": {"include", "maybe"}, "full_text": {"include"}}
 
 
 def _human(decisions: Sequence[ReviewerDecision]) -> dict | None:
@@ -89,7 +87,7 @@ def _open_access(record: Mapping) -> str | None:
 
 
 def _decide(
-    stage: str,
+    phase: str,
     record: Mapping,
     human: dict | None,
     earlier: dict | None,
@@ -100,7 +98,7 @@ def _decide(
         return human
     if earlier:
         return earlier
-    hit = first_hit(rules, record) if stage == "title_abstract" else None
+    hit = first_hit(rules, record) if phase == "title_abstract" else None
     if hit:
         return {
             "decision": "exclude",
@@ -146,7 +144,7 @@ def training_labels(rows: Sequence[Mapping]) -> dict[str, int]:
     return {
         row["record_id"]: int(row["decision"] == "include")
         for row in rows
-        if row["stage"] == "title_abstract"
+        if row["phase"] == "title_abstract"
         and row["decision"] in ("include", "exclude")
         and row["decided_by"] not in (None, "model")
     }
@@ -168,27 +166,27 @@ def screen(
     carried = carried or {}
     by_key: dict[tuple[str, str], list[ReviewerDecision]] = defaultdict(list)
     for decision in reviewer_decisions:
-        by_key[(decision.record_id, decision.stage)].append(decision)
+        by_key[(decision.record_id, decision.phase)].append(decision)
     rows = []
     candidates = records.to_dict("records")
-    for stage in STAGES:
+    for phase in PHASES:
         passed = []
         for record in candidates:
-            key = (record["record_id"], stage)
+            key = (record["record_id"], phase)
             human = _human(by_key.get(key, []))
             earlier = carried.get(key)
             row = {
                 "record_id": record["record_id"],
-                "stage": stage,
-                **_decide(stage, record, human, earlier, rules, completeness),
+                "phase": phase,
+                **_decide(phase, record, human, earlier, rules, completeness),
             }
             published = carried.get((record["record_id"], "title_abstract"))
             row["previous_version"] = published["previous_version"] if published else None
             row["reason_label"] = reasons[row["reason"]]["label"] if row.get("reason") else None
-            if stage == "full_text":
+            if phase == "full_text":
                 row["open_access"] = _open_access(record)
             rows.append(row)
-            if row["decision"] in PASSES[stage]:
+            if row["decision"] in PASSES[phase]:
                 passed.append(record)
         candidates = passed
     score, terms = relevance(records, training_labels(rows), question)
@@ -203,21 +201,21 @@ def conflicts(
 ) -> pd.DataFrame:
     """Every record on which reviewers disagreed, whether an adjudication resolved it, and the
     decision that stands."""
-    final = decisions.set_index(["record_id", "stage"])["decision"].to_dict()
+    final = decisions.set_index(["record_id", "phase"])["decision"].to_dict()
     by_key: dict[tuple[str, str], list[ReviewerDecision]] = defaultdict(list)
     for d in reviewer_decisions:
-        by_key[(d.record_id, d.stage)].append(d)
+        by_key[(d.record_id, d.phase)].append(d)
     rows = []
-    for (record_id, stage), group in sorted(by_key.items()):
+    for (record_id, phase), group in sorted(by_key.items()):
         reviewers = [d for d in group if d.reviewer != ADJUDICATOR]
         if len({d.decision for d in reviewers}) > 1:
             rows.append(
                 {
                     "record_id": record_id,
-                    "stage": stage,
+                    "phase": phase,
                     "reviewers": ", ".join(f"{d.reviewer}={d.decision}" for d in reviewers),
                     "adjudicated": len(reviewers) < len(group),
-                    "final_decision": final.get((record_id, stage)),
+                    "final_decision": final.get((record_id, phase)),
                 }
             )
     return pd.DataFrame(rows, columns=CONFLICTS_SCHEMA.names)

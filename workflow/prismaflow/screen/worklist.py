@@ -1,7 +1,7 @@
 """The reviewers' worklist: what awaits a human decision, most likely relevant first.
 
 Its decision columns have the decision sheet's names, so a filled copy saved as CSV in
-config/decisions/<stage>/<reviewer>.csv is read back without editing.
+config/decisions/<phase>/<reviewer>.csv is read back without editing.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from prismaflow.spreadsheet import neutralise_formula
 COLUMNS = (
     "rank",
     "record",
-    "stage",
+    "phase",
     "score",
     "why",
     "title",
@@ -34,13 +34,13 @@ WIDTHS = {"title": 60, "abstract": 90, "why": 35, "journal": 25, "record": 28}
 
 
 def worklist(decisions: pd.DataFrame, records: pd.DataFrame) -> pd.DataFrame:
-    """What no reviewer and no rule has decided, at the stage each record reached, by stage
+    """What no reviewer and no rule has decided, at the phase each record reached, by phase
     (title/abstract first) and descending relevance score."""
     pending = decisions[decisions["decided_by"].isna() | (decisions["decided_by"] == "model")]
     merged = pending.merge(
         records[["record_id", "title", "abstract", "year", "journal"]], on="record_id", how="left"
     )
-    merged = merged.sort_values(["stage", "score"], ascending=[False, False], kind="stable")
+    merged = merged.sort_values(["phase", "score"], ascending=[False, False], kind="stable")
     merged = merged.reset_index(drop=True)
     merged = merged.assign(
         rank=range(1, len(merged) + 1),
@@ -76,8 +76,8 @@ def write_worklist(frame: pd.DataFrame, path: Path, reasons: dict) -> None:
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
     sheet.freeze_panes = "C2"
     codes = book.create_sheet("reason codes")
-    codes.append(["reason", "label", "stage"])
+    codes.append(["reason", "label", "phase"])
     for code, spec in reasons.items():
-        codes.append([code, spec["label"], spec["stage"]])
+        codes.append([code, spec["label"], spec["phase"]])
     path.parent.mkdir(parents=True, exist_ok=True)
     book.save(path)

@@ -14,7 +14,7 @@ from typing import Any
 
 from prismaflow.formats.importer import import_file
 from prismaflow.provenance import sha256_bytes
-from prismaflow.search.snapshot import QueryResult, RawResponse
+from prismaflow.search.results import QueryResult, RawResponse
 
 SOURCE = "file"
 

@@ -16,7 +16,7 @@ import pandas as pd
 
 from prismaflow.errors import InputFileError
 from prismaflow.provenance import sha256_bytes
-from prismaflow.search.snapshot import APIS
+from prismaflow.search.results import APIS
 
 SEARCHED = ("pubmed", "scopus")  # file imports are configured files, not recorded responses
 

@@ -8,48 +8,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from prismaflow.errors import InputFileError, ReconciliationError
+from prismaflow.formats.esearch import parse_esearch
+from prismaflow.formats.pubmed_xml import parse_pubmed_xml
+from prismaflow.formats.scopus_json import parse_scopus_page
 from prismaflow.provenance import sha256_bytes
-from prismaflow.search.esearch import parse_esearch
-from prismaflow.search.pubmed_xml import parse_pubmed_xml
-from prismaflow.search.scopus_json import parse_scopus_page
-
-APIS = {
-    "pubmed": "NCBI E-utilities",
-    "scopus": "Elsevier Scopus Search API",
-    "file": "export file",
-}
-
-
-@dataclass(frozen=True)
-class RawResponse:
-    """One response as received: its name within the query's folder, bytes and hash."""
-
-    name: str
-    data: bytes
-    sha256: str
-
-
-@dataclass
-class QueryResult:
-    """What one query returned: its records (one per hit, in response order) and its evidence."""
-
-    source: str
-    query_id: str
-    query: str
-    translation: str | None
-    reported: int
-    records: list[dict[str, Any]] = field(default_factory=list)
-    responses: list[RawResponse] = field(default_factory=list)
-    # Set by live searches: when they ran and how many requests they took (retries included).
-    started_at: str | None = None
-    finished_at: str | None = None
-    requests: int | None = None
+from prismaflow.search.results import QueryResult, RawResponse
 
 
 def load_manifest(snapshot_dir: Path) -> Mapping[str, Any]:

@@ -11,7 +11,7 @@ import pandas as pd
 import pyarrow as pa
 
 from prismaflow.records import records_table
-from prismaflow.search.snapshot import APIS, QueryResult
+from prismaflow.search.results import APIS, QueryResult
 
 HITS_SCHEMA = pa.schema(
     [

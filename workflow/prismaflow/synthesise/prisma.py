@@ -15,7 +15,15 @@ from collections.abc import Mapping
 import pandas as pd
 import pyarrow as pa
 
-from prismaflow.extract.stage import included_ids
+from prismaflow.vocabulary import (
+    FULL_TEXT,
+    INCLUDE,
+    NOT_RETRIEVED,
+    TITLE_ABSTRACT,
+    UNSETTLED_AT,
+    in_phase,
+    included_ids,
+)
 
 PRISMA_SCHEMA = pa.schema(
     [
@@ -44,9 +52,9 @@ def prisma_counts(
             {"box": name, "source": source, "reason": reason, "label": label, "count": int(count)}
         )
 
-    def excluded_with_reasons(name: str, label: str, stage: pd.DataFrame) -> None:
+    def excluded_with_reasons(name: str, label: str, phase: pd.DataFrame) -> None:
         """An exclusion box, then one `<name>_reason` row per reason with its PRISMA label."""
-        excluded = stage[stage["decision"] == "exclude"]
+        excluded = phase[phase["decision"] == "exclude"]
         box(name, label, len(excluded))
         for reason, n in excluded.groupby("reason").size().items():
             box(f"{name}_reason", reasons[reason]["label"], n, reason=reason)
@@ -60,29 +68,29 @@ def prisma_counts(
     if previous is not None:
         box("previously_screened", "Records screened in the previous version", published.sum())
     current = decisions[~decisions["record_id"].isin(earlier)]
-    title_abstract = current[current["stage"] == "title_abstract"]
-    full_text = current[current["stage"] == "full_text"]
+    title_abstract = in_phase(current, TITLE_ABSTRACT)
+    full_text = in_phase(current, FULL_TEXT)
     box("screened", "Records screened", len(title_abstract))
     excluded_with_reasons("excluded", "Records excluded", title_abstract)
     box(
         "awaiting_screening",
         "Records awaiting a reviewer",
-        title_abstract["decision"].isin(["awaiting", "conflict"]).sum(),
+        title_abstract["decision"].isin(UNSETTLED_AT[TITLE_ABSTRACT]).sum(),
     )
     box("sought", "Reports sought for retrieval", len(full_text))
-    box("not_retrieved", "Reports not retrieved", (full_text["decision"] == "not_retrieved").sum())
+    box("not_retrieved", "Reports not retrieved", (full_text["decision"] == NOT_RETRIEVED).sum())
     box(
         "assessed",
         "Reports assessed for eligibility",
-        (full_text["decision"] != "not_retrieved").sum(),
+        (full_text["decision"] != NOT_RETRIEVED).sum(),
     )
     excluded_with_reasons("reports_excluded", "Reports excluded", full_text)
     box(
         "awaiting_full_text",
         "Reports awaiting a reviewer",
-        full_text["decision"].isin(["awaiting", "conflict", "maybe"]).sum(),
+        full_text["decision"].isin(UNSETTLED_AT[FULL_TEXT]).sum(),
     )
-    new_studies = (full_text["decision"] == "include").sum()
+    new_studies = (full_text["decision"] == INCLUDE).sum()
     if previous is None:
         box("included", "Studies included in review", new_studies)
     else:

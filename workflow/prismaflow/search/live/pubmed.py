@@ -18,13 +18,13 @@ from pathlib import Path
 from typing import Any
 
 from prismaflow.errors import ReconciliationError
+from prismaflow.formats.esearch import ESearchResult, parse_esearch
+from prismaflow.formats.pubmed_xml import parse_pubmed_xml
 from prismaflow.provenance import sha256_bytes
-from prismaflow.search.esearch import ESearchResult, parse_esearch
 from prismaflow.search.live.http import HttpClient, SearchError
 from prismaflow.search.live.ledger import Ledger
 from prismaflow.search.live.progress import Progress
-from prismaflow.search.pubmed_xml import parse_pubmed_xml
-from prismaflow.search.snapshot import QueryResult, RawResponse
+from prismaflow.search.results import QueryResult, RawResponse
 
 PAGE_CEILING = 10_000  # PubMed returns no result past this position
 EARLIEST = dt.date(1781, 1, 1)  # older than anything MEDLINE indexes

@@ -17,7 +17,7 @@ from prismaflow.errors import ReconciliationError
 from prismaflow.search.live import pubmed, scopus
 from prismaflow.search.live.http import HttpClient, RateLimit
 from prismaflow.search.live.progress import Progress
-from prismaflow.search.snapshot import QueryResult
+from prismaflow.search.results import QueryResult
 
 # Requests per second each service allows: NCBI 3 without an API key and 10 with one;
 # Elsevier's default Search API throttle is 9.

@@ -17,12 +17,12 @@ from pathlib import Path
 from typing import Any
 
 from prismaflow.errors import ReconciliationError
+from prismaflow.formats.scopus_json import ScopusPage, parse_scopus_page
 from prismaflow.provenance import sha256_bytes
 from prismaflow.search.live.http import HttpClient, Response, SearchError
 from prismaflow.search.live.ledger import Ledger
 from prismaflow.search.live.progress import Progress
-from prismaflow.search.scopus_json import ScopusPage, parse_scopus_page
-from prismaflow.search.snapshot import QueryResult, RawResponse
+from prismaflow.search.results import QueryResult, RawResponse
 
 log = logging.getLogger(__name__)
 OFFSET_CEILING = 5_000  # the Search API refuses start + count beyond this

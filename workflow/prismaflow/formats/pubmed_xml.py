@@ -13,9 +13,9 @@ from typing import Any
 from xml.etree.ElementTree import Element
 
 from prismaflow.errors import ReconciliationError
+from prismaflow.formats.xml_safety import parse_xml, text_of
 from prismaflow.identifiers import normalise_doi, normalise_pmid
 from prismaflow.records import record_id
-from prismaflow.search.xml_safety import parse_xml, text_of
 
 SOURCE = "pubmed"
 _YEAR = re.compile(r"(1[89]\d\d|20\d\d)")

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from prismaflow.errors import InputFileError
-from prismaflow.search.xml_safety import parse_xml, text_of
+from prismaflow.formats.xml_safety import parse_xml, text_of
 
 
 @dataclass(frozen=True)
