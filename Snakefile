@@ -32,6 +32,20 @@ report: "workflow/report/workflow.rst"
 include: "workflow/rules/common.smk"
 
 
+# One process imports Great Expectations for the whole run and forks each gate job from it
+# (prismaflow.quality.warm); a gate that cannot reach it runs on its own, with the same result.
+onstart:
+    warm.start()
+
+
+onsuccess:
+    warm.stop()
+
+
+onerror:
+    warm.stop()
+
+
 wildcard_constraints:
     source="|".join(DATABASES),
 

@@ -89,10 +89,9 @@ def _prisma_boxes(
         previous = previous[previous["record_id"].isin(decisions["record_id"])]
     counts = prisma_counts(members, decisions, reasons, previous)
     boxes = []
-    for row in counts[counts["count"] > 0].itertuples():
+    for row in counts.itertuples():
         qualifier = row.source or row.reason
-        name = f"{row.box} ({qualifier})" if qualifier else row.box
-        boxes.append(name if row.count == 1 else f"{name} x{row.count}")
+        boxes += [f"{row.box} ({qualifier})" if qualifier else row.box] * row.count
     return boxes
 
 

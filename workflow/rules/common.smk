@@ -5,6 +5,7 @@ from prismaflow import catalog
 from prismaflow.codegraph import closure
 from prismaflow.config import validate_config
 from prismaflow.published import release_inputs
+from prismaflow.quality import warm
 
 # Fails before any job runs, naming every wrong key (prismaflow.config).
 config.update(validate_config(config))

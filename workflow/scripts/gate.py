@@ -1,17 +1,24 @@
-"""Snakemake adapter for the gate rules: check a stage's artifacts, write its verdict."""
+"""Snakemake adapter for the gate rules: check a stage's artifacts, write its verdict (through
+the run's warm gate server when there is one: prismaflow.quality.warm)."""
 
-from pathlib import Path
+import os
 
-from prismaflow.quality.gate import run_gate, verdict, write_verdict
-from prismaflow.runlog import logged_to
+from prismaflow.jobs import CODE_INPUT
+from prismaflow.quality.warm import GateJob, run
 
-stage = snakemake.params.stage
-with logged_to(snakemake.log[0], snakemake.rule) as log:
-    report = verdict(stage, run_gate(stage, dict(snakemake.input.items()), snakemake.params.gate))
-    log.info(
-        "gate %s: %s (%d checks)",
-        stage,
-        "passed" if report["success"] else "FAILED",
-        report["expectations_run"],
+
+def _plain(value):
+    return [str(v) for v in value] if isinstance(value, list) else str(value)
+
+
+run(
+    GateJob(
+        rule=snakemake.rule,
+        stage=snakemake.params.stage,
+        inputs={k: _plain(v) for k, v in snakemake.input.items() if k != CODE_INPUT},
+        params=snakemake.params.gate,
+        verdict=str(snakemake.output.verdict),
+        log=str(snakemake.log[0]),
+        cwd=os.getcwd(),
     )
-    write_verdict(report, Path(snakemake.output.verdict))
+)
