@@ -60,29 +60,55 @@ def test_sex(text, expected):
     assert found(patterns.sex, text) == expected
 
 
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("Ruxolitinib Cream for alopecia", "cream"),
-        ("ruxolitinib 1.5% cream twice daily and fluocinonide 0.05% solution", "cream"),
-        ("topical ruxolitinib twice daily", None),
-    ],
+# The intervention comes from the protocol (extraction.intervention), never from the package.
+RUXOLITINIB = patterns.Intervention.from_config(
+    {
+        "names": ["ruxolitinib"],
+        "qualifiers": ["phosphate", "topical"],
+        "formulations": ["cream", "ointment", "gel", "solution", "lotion", "foam"],
+    }
 )
-def test_formulation(text, expected):
-    assert found(patterns.formulation, text, field="title") == expected
+TACROLIMUS = patterns.Intervention.from_config(
+    {"names": ["tacrolimus", "Protopic"], "qualifiers": [], "formulations": ["ointment"]}
+)
+UNNAMED = patterns.Intervention.from_config(
+    {"names": [], "qualifiers": [], "formulations": ["cream", "tablet"]}
+)
 
 
 @pytest.mark.parametrize(
-    ("text", "expected"),
+    ("intervention", "text", "expected"),
     [
-        ("She applied ruxolitinib 0.6% cream twice daily.", 0.6),
-        ("vehicle, 0.5% or 1.0% cream once daily, or 1.5% cream twice daily", 1.5),
-        ("triamcinolone 0.1% cream twice daily", None),  # a comparator's strength
-        ("86% reached HECSI-75 with ruxolitinib cream", None),
+        (RUXOLITINIB, "Ruxolitinib Cream for alopecia", "cream"),
+        (
+            RUXOLITINIB,
+            "ruxolitinib 1.5% cream twice daily and fluocinonide 0.05% solution",
+            "cream",
+        ),
+        (RUXOLITINIB, "topical ruxolitinib twice daily", None),
+        (TACROLIMUS, "Protopic (tacrolimus) ointment in vitiligo", "ointment"),
+        (TACROLIMUS, "ruxolitinib cream versus tacrolimus", None),
+        (UNNAMED, "A tablet taken daily", "tablet"),
     ],
 )
-def test_concentration(text, expected):
-    assert found(patterns.concentration, text) == expected
+def test_formulation(intervention, text, expected):
+    assert patterns.formulation({"title": text}, intervention).value == expected
+
+
+@pytest.mark.parametrize(
+    ("intervention", "text", "expected"),
+    [
+        (RUXOLITINIB, "She applied ruxolitinib 0.6% cream twice daily.", 0.6),
+        (RUXOLITINIB, "vehicle, 0.5% or 1.0% cream once daily, or 1.5% cream twice daily", 1.5),
+        (RUXOLITINIB, "triamcinolone 0.1% cream twice daily", None),  # a comparator's strength
+        (RUXOLITINIB, "86% reached HECSI-75 with ruxolitinib cream", None),
+        (TACROLIMUS, "tacrolimus 0.03% ointment or 0.1% ointment", 0.1),
+        (TACROLIMUS, "ruxolitinib 1.5% ointment", None),
+        (UNNAMED, "applied 2% cream daily", 2.0),
+    ],
+)
+def test_concentration(intervention, text, expected):
+    assert patterns.concentration({"abstract": text}, intervention).value == expected
 
 
 @pytest.mark.parametrize(

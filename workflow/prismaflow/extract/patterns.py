@@ -148,49 +148,70 @@ def sex(record: Record) -> Prefilled:
     return _first_of(record, [(pattern, value, 0.8) for pattern, value in _SEX_PATTERNS])
 
 
-_FORMULATION = re.compile(
-    r"\bruxolitinib\b(?:[^.;]|\.(?=\d)){0,40}?\b(cream|ointment|gel|solution|lotion|foam)\b",
-    re.I,
-)
-
-
-def formulation(record: Record) -> Prefilled:
-    return _first(record, _FORMULATION, lambda m: m.group(1).lower(), 0.9)
-
-
-_STRENGTH = re.compile(
-    r"\bruxolitinib(?:\s+phosphate)?(?:\s+(?:cream|ointment|gel))?\s+(\d+(?:\.\d+)?)\s?%"
-    r"|\b(\d+(?:\.\d+)?)\s?%\s+(?:ruxolitinib\s+)?(?:phosphate\s+)?(?:topical\s+)?"
-    r"(?:cream|ointment|gel)\b",
-    re.I,
-)
-
-
-# Words that may stand just before a strength that belongs to ruxolitinib ("0.5% or 1.5% cream");
-# any other word there names another drug ("triamcinolone 0.1% cream", a comparator).
-_BEFORE_STRENGTH = frozenset(
-    "ruxolitinib phosphate or and with of applied using received the a to vehicle".split()
-)
+# Words that may stand just before a strength that belongs to the intervention ("0.5% or 1.5%
+# cream"); any other word there names another treatment ("a comparator 0.1% cream"). The
+# protocol adds its intervention's names and qualifiers.
+_CONNECTIVES = "or and with of applied using received the a to vehicle".split()
 _LAST_WORD = re.compile(r"([A-Za-z]+)\W*$")
+_NUMBER = r"(\d+(?:\.\d+)?)"
 
 
-def _ruxolitinib_strength(text: str, found: re.Match[str]) -> float | None:
-    if found.group(1):
-        return float(found.group(1))
-    before = _LAST_WORD.search(text[: found.start()])
-    if before and before.group(1).lower() not in _BEFORE_STRENGTH:
-        return None
-    return float(found.group(2))
+def _words(terms: Sequence[str]) -> str:
+    return "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True))
 
 
-def concentration(record: Record) -> Prefilled:
-    """The highest strength of ruxolitinib named (several strengths are common in dose-ranging
-    trials; the synthesis reports the highest used)."""
+@dataclass(frozen=True)
+class Intervention:
+    """The patterns that find a formulation and a strength of the intervention the protocol
+    studies (`extraction.intervention`): its names, the qualifiers that may follow a name (a
+    salt, a route) and the formulations it comes in. Without names, any formulation counts,
+    and a strength only where no other treatment is named just before it."""
+
+    formulation: re.Pattern[str]
+    strength: re.Pattern[str]
+    before_strength: frozenset[str]
+
+    @classmethod
+    def from_config(cls, spec: Mapping[str, Sequence[str]]) -> Intervention:
+        names, qualifiers = _words(spec["names"]), _words(spec["qualifiers"])
+        forms = _words(spec["formulations"])
+        qualified = rf"(?:\s+(?:{qualifiers}))*" if qualifiers else ""
+        if names:
+            formulation = rf"\b(?:{names})\b(?:[^.;]|\.(?=\d)){{0,40}}?\b({forms})\b"
+            named = rf"\b(?:{names}){qualified}(?:\s+(?:{forms}))?\s+{_NUMBER}\s?%|"
+            prefix = rf"(?:(?:{names})\s+)?"
+        else:
+            formulation, named, prefix = rf"\b({forms})\b", "(?!)()|", ""
+        before = [*_CONNECTIVES, *spec["names"], *spec["qualifiers"]]
+        between = rf"(?:(?:{qualifiers})\s+)*" if qualifiers else ""
+        return cls(
+            re.compile(formulation, re.I),
+            re.compile(rf"{named}\b{_NUMBER}\s?%\s+{prefix}{between}(?:{forms})\b", re.I),
+            frozenset(word.casefold() for term in before for word in term.split()),
+        )
+
+    def strength_at(self, text: str, found: re.Match[str]) -> float | None:
+        """The strength a match names, or None when another treatment is named before it."""
+        if found.group(1):
+            return float(found.group(1))
+        before = _LAST_WORD.search(text[: found.start()])
+        if before and before.group(1).casefold() not in self.before_strength:
+            return None
+        return float(found.group(2))
+
+
+def formulation(record: Record, intervention: Intervention) -> Prefilled:
+    return _first(record, intervention.formulation, lambda m: m.group(1).lower(), 0.9)
+
+
+def concentration(record: Record, intervention: Intervention) -> Prefilled:
+    """The highest strength of the intervention named (several strengths are common in
+    dose-ranging trials; the synthesis reports the highest used)."""
     for field, text in texts(record):
         strengths = [
             (strength, source_of(field, found))
-            for found in _STRENGTH.finditer(text)
-            if (strength := _ruxolitinib_strength(text, found)) is not None and strength <= 5
+            for found in intervention.strength.finditer(text)
+            if (strength := intervention.strength_at(text, found)) is not None and strength <= 5
         ]
         if strengths:
             strength, source = max(strengths, key=lambda found: found[0])

@@ -21,8 +21,6 @@ PATTERN_FIELDS = (
     "n_patients",
     "age",
     "sex",
-    "formulation",
-    "concentration",
     "regimen",
     "duration_weeks",
     "follow_up_weeks",
@@ -150,10 +148,15 @@ class Prefiller:
 
     extraction: Mapping[str, Any]
     vocabulary: ConditionVocabulary
+    intervention: patterns.Intervention
 
     @classmethod
     def from_config(cls, extraction: Mapping[str, Any]) -> Prefiller:
-        return cls(extraction, ConditionVocabulary.from_config(extraction["conditions"]))
+        return cls(
+            extraction,
+            ConditionVocabulary.from_config(extraction["conditions"]),
+            patterns.Intervention.from_config(extraction["intervention"]),
+        )
 
     def __call__(self, record: Record) -> dict[str, Prefilled]:
         """Every field the machine knows how to fill, keyed by field name; fields the protocol
@@ -166,6 +169,8 @@ class Prefiller:
             "outcome_measure": lambda: patterns.outcome_measure(
                 record, self.extraction.get("outcome_measures", [])
             ),
+            "formulation": lambda: patterns.formulation(record, self.intervention),
+            "concentration": lambda: patterns.concentration(record, self.intervention),
         }
         values = {
             name: from_record[name]() if name in from_record else getattr(patterns, name)(record)
