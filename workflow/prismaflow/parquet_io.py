@@ -58,7 +58,10 @@ def write_artifact(
 
 
 def read_frame(path: str | Path) -> pd.DataFrame:
-    return pq.read_table(path).to_pandas()
+    """A table as a frame, read by path: pandas' own reader hands pyarrow an open file, and
+    Arrow's thread pool can then abort the interpreter at exit ("terminate called without an
+    active exception", apache/arrow#34314, #50482), which `prismaflow status` did."""
+    return pq.read_table(str(path)).to_pandas()
 
 
 def lineage(path: str | Path) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from prismaflow.errors import InputFileError
+from prismaflow.parquet_io import read_frame
 from prismaflow.provenance import sha256_file
 
 MANIFEST = "release.json"
@@ -59,4 +60,4 @@ def read_release(release: str | Path) -> dict[str, Any]:
 def read_artifact(release: str | Path, name: str) -> tuple[str, pd.DataFrame]:
     """(release name, artifact) from a verified release."""
     manifest = read_release(release)
-    return manifest["name"], pd.read_parquet(artifact_path(release, name))
+    return manifest["name"], read_frame(artifact_path(release, name))

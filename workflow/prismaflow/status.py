@@ -14,6 +14,7 @@ import pandas as pd
 
 from prismaflow import catalog, vocabulary
 from prismaflow.extract.fields import field_specs
+from prismaflow.parquet_io import read_frame
 
 
 def scheduled_rules(
@@ -52,7 +53,7 @@ def gate_state(results: Path, stage: str) -> str:
 
 def _read(results: Path, artifact: str) -> pd.DataFrame | None:
     path = catalog.under(results, artifact)
-    return pd.read_parquet(path) if path.is_file() else None
+    return read_frame(path) if path.is_file() else None
 
 
 def pending(results: Path, fields: Mapping[str, Any]) -> dict[str, int]:

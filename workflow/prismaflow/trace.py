@@ -16,7 +16,7 @@ import pandas as pd
 from prismaflow import catalog
 from prismaflow.errors import InputFileError
 from prismaflow.identifiers import record_index, resolve_record
-from prismaflow.parquet_io import lineage
+from prismaflow.parquet_io import lineage, read_frame
 from prismaflow.published import read_artifact
 from prismaflow.synthesise.prisma import prisma_counts
 
@@ -34,12 +34,12 @@ class Results:
         return path
 
     def frame(self, name: str) -> pd.DataFrame:
-        return pd.read_parquet(self.path(name))
+        return read_frame(self.path(name))
 
     def hits(self) -> pd.DataFrame:
         pattern = catalog.under(self.root, "source_hits", source="*")
         files = sorted(pattern.parent.glob(pattern.name))
-        return pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
+        return pd.concat([read_frame(f) for f in files], ignore_index=True)
 
     def lineage(self, name: str) -> dict[str, Any]:
         recorded = lineage(self.path(name))

@@ -12,9 +12,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 from prismaflow.errors import InputFileError
+from prismaflow.parquet_io import read_frame
 from prismaflow.provenance import sha256_bytes
 from prismaflow.search.results import APIS
 
@@ -28,7 +27,7 @@ def freeze(search_dir: Path, target: Path, name: str) -> dict[str, Any]:
         raise InputFileError(log_path, "no search log here", fix="run `snakemake search` first")
     if target.exists():
         raise InputFileError(target, "already exists", fix="choose another name or remove it")
-    log = pd.read_parquet(log_path)
+    log = read_frame(log_path)
     log = log[log["source"].isin(SEARCHED)]
     manifest: dict[str, Any] = {
         "name": name,
