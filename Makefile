@@ -6,7 +6,7 @@ CORES ?= 2
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: review test lint lock clean
+.PHONY: review test test-fast lint lock clean
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,10 @@ review: $(STAMP)
 ## test: run the test suite
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+## test-fast: the unit and gate layers only (no workflow runs), for the edit-test loop
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest tests/unit tests/gates
 
 ## lint: the format and workflow checks CI runs before the tests
 lint: $(STAMP)

@@ -122,7 +122,7 @@ def test_an_edited_reviewer_sheet_reruns_screening(finished_run, tmp_path):
     run = copy_of(finished_run, tmp_path, "edited")
     sheet = run / "config" / "decisions" / "title_abstract" / "alice.csv"
     sheet.write_text("record,decision,reason\n10.1111/exd.70095,exclude,review\n")
-    snakemake(run)
+    snakemake(run, "screen")  # the stage and its gate are all this test reads
     sheet.write_text("record,decision,reason\n10.1111/exd.70095,exclude,outside_window\n")
     scheduled = scheduled_rules(run)
     assert "screen_records" in scheduled and "dedupe_records" not in scheduled
@@ -201,14 +201,14 @@ def test_two_reviewers_conflict_agreement_and_adjudication(finished_run, tmp_pat
     header = "record,decision,reason\n"
     (folder / "alice.csv").write_text(header + "37099285,include,\n38417541,include,\n")
     (folder / "bob.csv").write_text(header + "37099285,include,\n38417541,exclude,off_topic\n")
-    snakemake(run)
+    snakemake(run, "screen")  # screening and its gate; what follows is tested elsewhere
     conflicts = read(run, "03_screen/conflicts.parquet")
     assert conflicts[["record_id", "adjudicated"]].values.tolist() == [["pubmed:38417541", False]]
     agreement = read(run, "03_screen/agreement.parquet").iloc[0]
     assert (agreement["overlap"], agreement["conflicts_open"]) == (2, 1)
     assert agreement["percent_agreement"] == 0.5 and agreement["pabak"] == 0.0
     (folder / "adjudication.csv").write_text(header + "38417541,exclude,off_topic\n")
-    snakemake(run)
+    snakemake(run, "screen")
     decisions = read(run, "03_screen/decisions.parquet").set_index(["record_id", "phase"])
     settled = decisions.loc[("pubmed:38417541", "title_abstract")]
     assert (settled["decision"], settled["decided_by"]) == ("exclude", "adjudication")
@@ -270,7 +270,7 @@ def test_an_export_file_joins_the_review_as_the_file_source(finished_run, tmp_pa
     scheduled = scheduled_rules(run, "--configfile", str(overlay))
     assert {"search_file", "dedupe_records", "report_review"} <= set(scheduled)
     assert "search_source" not in scheduled  # PubMed and Scopus are not searched again
-    snakemake(run, "--configfile", str(overlay))
+    snakemake(run, "--configfile", str(overlay), "synthesise")
     log = read(run, "01_search/search_log.parquet").set_index("source")
     assert (log.loc["file", "reported_count"], log.loc["file", "retrieved_count"]) == (2, 2)
     links = read(run, "02_dedupe/links.parquet")
