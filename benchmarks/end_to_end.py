@@ -20,8 +20,8 @@ import tempfile
 import time
 from pathlib import Path
 
-import pandas as pd
-
+from prismaflow import catalog
+from prismaflow.parquet_io import read_frame
 from prismaflow.sandbox import copy_project
 
 TARGETS = {"cold end-to-end run": 25, "no-op re-run": 3, "decision edit to report": 10}
@@ -44,7 +44,7 @@ def timed_snakemake(directory: Path, cores: int) -> tuple[float, str]:
 
 def exclude_one_study(project: Path) -> None:
     """A reviewer's full-text sheet that excludes the first included study."""
-    studies = pd.read_parquet(project / "results" / "04_extract" / "studies.parquet")
+    studies = read_frame(project / catalog.path("studies"))
     sheet = project / "config" / "decisions" / "full_text" / "benchmark.csv"
     sheet.write_text(
         f"record,decision,reason\n{studies['record_id'].iloc[0]},exclude,wrong_design\n",

@@ -8,9 +8,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
-from prismaflow import status
+from prismaflow import catalog, status
+from prismaflow.parquet_io import read_frame
 from prismaflow.sandbox import copy_project
 
 
@@ -64,6 +66,11 @@ def scheduled_with(run: Path, relative: str, text: str) -> dict[str, int]:
         return scheduled_rules(run)
     finally:
         path.unlink()
+
+
+def read(run: Path, artifact: str, **wildcards: str) -> pd.DataFrame:
+    """An artifact of a run, by its catalog name."""
+    return read_frame(catalog.under(run / "results", artifact, **wildcards))
 
 
 def copy_of(finished_run: Path, tmp_path: Path, name: str) -> Path:

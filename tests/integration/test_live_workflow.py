@@ -7,11 +7,11 @@ from __future__ import annotations
 import gzip
 import os
 
-import pandas as pd
 import pytest
 
+from prismaflow import catalog
 from prismaflow.sandbox import copy_project
-from tests.integration.conftest import prismaflow, snakemake
+from tests.integration.conftest import prismaflow, read, snakemake
 from tests.live_server import FakeDatabases
 
 pytestmark = pytest.mark.integration
@@ -46,13 +46,13 @@ def live_run(tmp_path_factory):
 
 def test_live_search_runs_through_the_workflow(live_run):
     directory, _ = live_run
-    log = pd.read_parquet(directory / "results" / "01_search" / "search_log.parquet")
+    log = read(directory, "search_log")
     assert set(log["mode"]) == {"live"}
     assert (log["reported_count"] == log["retrieved_count"]).all()
     assert (log["window_end"] == "2024-09-30").all() and log["started_at"].notna().all()
     # ESearch and four pages of ten each; the first query also met the injected 500.
     assert log.loc[log["source"] == "pubmed", "requests"].tolist() == [6, 5]
-    verdict = (directory / "results" / "qc" / "search.gate.json").read_text()
+    verdict = catalog.gate_verdict("search", directory / "results").read_text()
     assert '"success": true' in verdict
 
 
@@ -79,10 +79,7 @@ def test_a_frozen_live_search_replays_to_the_same_records(live_run):
     frozen = prismaflow(directory, "snapshot", "recorded")
     assert frozen.returncode == 0, frozen.stderr
     assert "4 queries from pubmed, scopus frozen" in frozen.stdout
-    live = {
-        s: pd.read_parquet(directory / f"results/01_search/{s}.parquet")
-        for s in ("pubmed", "scopus")
-    }
+    live = {s: read(directory, "source_records", source=s) for s in ("pubmed", "scopus")}
     (directory / "replay.yaml").write_text(
         "search:\n  snapshot: resources/snapshots/recorded\n"
         "  sources:\n    pubmed: {mode: snapshot}\n    scopus: {mode: snapshot}\n"
@@ -98,6 +95,6 @@ def test_a_frozen_live_search_replays_to_the_same_records(live_run):
     )
     assert done.returncode == 0, done.stderr[-3000:]
     for source, records in live.items():
-        replayed = pd.read_parquet(directory / f"results/01_search/{source}.parquet")
+        replayed = read(directory, "source_records", source=source)
         assert replayed["record_id"].tolist() == records["record_id"].tolist()
         assert replayed["title"].tolist() == records["title"].tolist()

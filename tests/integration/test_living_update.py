@@ -9,15 +9,12 @@ import pandas as pd
 import pytest
 import yaml
 
+from prismaflow import catalog
 from prismaflow.sandbox import copy_project
-from tests.integration.conftest import prismaflow, snakemake
+from tests.integration.conftest import prismaflow, read, snakemake
 
 pytestmark = pytest.mark.integration
 RELEASE = "releases/2024-09-30"
-
-
-def read(run, artifact):
-    return pd.read_parquet(run / "results" / artifact)
 
 
 def edit_config(run, **changes):
@@ -59,13 +56,13 @@ def update(tmp_path_factory):
         update__previous_release=RELEASE,
     )
     first_pass = snakemake(run, check=False)
-    return run, read(run, "03_screen/decisions.parquet"), first_pass
+    return run, read(run, "decisions"), first_pass
 
 
 def test_earlier_decisions_are_kept_and_only_new_records_await_a_reviewer(update):
     run, decisions, first_pass = update
     published = pd.read_parquet(run / RELEASE / "decisions.parquet")
-    links = read(run, "02_dedupe/links.parquet")
+    links = read(run, "links")
     earlier_records = set(pd.read_parquet(run / RELEASE / "links.parquet")["record_id"])
     new_records = set(links["record_id"]) - earlier_records
     assert new_records, "the later search should find records the first did not"
@@ -107,9 +104,9 @@ def decided_update(update):
 
 def test_the_prisma_counts_follow_the_template_for_updated_reviews(decided_update):
     run, newly_decided = decided_update
-    counts = read(run, "05_synthesis/prisma.parquet").groupby("box")["count"].sum()
+    counts = read(run, "prisma").groupby("box")["count"].sum()
     published = pd.read_parquet(run / RELEASE / "prisma.parquet").groupby("box")["count"].sum()
-    links = read(run, "02_dedupe/links.parquet")
+    links = read(run, "links")
     assert counts["identified"] == len(links)
     assert counts["previous_included"] == published["included"]
     assert counts["included"] == len(newly_decided)
@@ -118,7 +115,7 @@ def test_the_prisma_counts_follow_the_template_for_updated_reviews(decided_updat
         counts["identified"] - counts["duplicates_removed"] - counts["previously_screened"]
         == counts["screened"]
     )
-    svg = (run / "results" / "05_synthesis" / "prisma.svg").read_text(encoding="utf-8")
+    svg = catalog.under(run / "results", "prisma_svg").read_text(encoding="utf-8")
     for label in ("Studies included in previous version of review", "New studies included"):
         assert label in svg
     html = (run / "results" / "report" / "review.html").read_text(encoding="utf-8")
@@ -127,7 +124,7 @@ def test_the_prisma_counts_follow_the_template_for_updated_reviews(decided_updat
 
 def test_published_extractions_carry_over_and_new_studies_are_prefilled(decided_update):
     run, newly_decided = decided_update
-    studies = read(run, "04_extract/studies.parquet").set_index("record_id")
+    studies = read(run, "studies").set_index("record_id")
     published = pd.read_parquet(run / RELEASE / "studies.parquet").set_index("record_id")
     carried = studies.loc[published.index]
     assert set(carried["previous_version"]) == {"2024-09-30"}

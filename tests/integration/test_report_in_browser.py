@@ -8,8 +8,10 @@ import shutil
 import subprocess
 from pathlib import Path
 
-import pandas as pd
 import pytest
+
+from prismaflow import catalog
+from prismaflow.parquet_io import read_frame
 
 pytestmark = pytest.mark.integration
 CHROMIUM = Path("/usr/bin/chromium")
@@ -85,14 +87,14 @@ def test_report_renders_with_no_failed_loads(rendered):
 def test_rendered_numbers_are_the_artifacts(rendered, finished_run):
     found, _, _ = rendered
     results = finished_run / "results"
-    studies = pd.read_parquet(results / "04_extract" / "studies.parquet")
-    counts = pd.read_parquet(results / "05_synthesis" / "prisma.parquet")
-    groups = pd.read_parquet(results / "05_synthesis" / "groups.parquet")
+    studies = read_frame(catalog.under(results, "studies"))
+    counts = read_frame(catalog.under(results, "prisma"))
+    groups = read_frame(catalog.under(results, "groups"))
     assert found["evidenceRows"] == len(studies)
     assert found["countRows"] == len(counts)
     assert found["groupRows"] == len(groups)
     screened = int(counts.loc[counts["box"] == "screened", "count"].sum())
     assert f"Records screened (n = {screened})" in found["diagramText"].replace("\xa0", " ")
-    decisions = pd.read_parquet(results / "03_screen" / "decisions.parquet")
+    decisions = read_frame(catalog.under(results, "decisions"))
     machine = int((decisions["decided_by"] == "model").sum())
     assert f"{machine} screening decisions" in found["banner"]

@@ -13,6 +13,7 @@ from tests.conftest import FIXTURES
 from tests.integration.conftest import (
     copy_of,
     prismaflow,
+    read,
     scheduled_rules,
     scheduled_with,
     snakemake,
@@ -32,10 +33,6 @@ TABLES = sorted(
 )
 
 
-def read(run, artifact):
-    return pd.read_parquet(run / "results" / artifact)
-
-
 def test_every_table_records_its_rule_and_every_input_of_its_job(finished_run):
     """The lineage is the job's own: its real rule name and all its inputs but code."""
     jobs = json.loads((finished_run / "results" / "provenance" / "manifest.json").read_text())
@@ -50,14 +47,14 @@ def test_every_table_records_its_rule_and_every_input_of_its_job(finished_run):
         entry = next(e for e in jobs["artifacts"] if e["path"].endswith(str(relative)))
         assert entry["inputs"] == recorded["inputs"] and entry["rule"] == rule
     screened = {
-        i["name"] for i in lineage(finished_run / "results/03_screen/decisions.parquet")["inputs"]
+        i["name"] for i in lineage(catalog.under(finished_run / "results", "decisions"))["inputs"]
     }
     assert {"records", "links", "gate"} <= screened
 
 
 def test_every_gate_passed(finished_run):
     for stage in catalog.GATED:
-        verdict = json.loads((finished_run / "results" / "qc" / f"{stage}.gate.json").read_text())
+        verdict = json.loads(catalog.gate_verdict(stage, finished_run / "results").read_text())
         assert verdict["success"] is True, stage
         assert verdict["expectations_run"] > 0 and verdict["failed"] == []
 
@@ -66,7 +63,7 @@ def test_raw_responses_are_kept_with_their_hashes(finished_run):
     import gzip
     import hashlib
 
-    log = read(finished_run, "01_search/search_log.parquet")
+    log = read(finished_run, "search_log")
     for files, hashes in zip(log["raw_files"], log["raw_sha256"], strict=True):
         for name, digest in zip(files, hashes, strict=True):
             data = gzip.decompress(
@@ -76,18 +73,18 @@ def test_raw_responses_are_kept_with_their_hashes(finished_run):
 
 
 def test_prisma_counts_agree_with_the_artifacts(finished_run):
-    counts = read(finished_run, "05_synthesis/prisma.parquet")
-    links = read(finished_run, "02_dedupe/links.parquet")
-    decisions = read(finished_run, "03_screen/decisions.parquet")
-    studies = read(finished_run, "04_extract/studies.parquet")
+    counts = read(finished_run, "prisma")
+    links = read(finished_run, "links")
+    decisions = read(finished_run, "decisions")
+    studies = read(finished_run, "studies")
     box = counts.groupby("box")["count"].sum()
     per_source = counts[counts["box"] == "identified"].set_index("source")["count"]
     for source in ("pubmed", "scopus"):
-        assert per_source[source] == len(read(finished_run, f"01_search/{source}.parquet"))
+        assert per_source[source] == len(read(finished_run, "source_records", source=source))
     title_abstract = decisions[decisions["phase"] == "title_abstract"]
     full_text = decisions[decisions["phase"] == "full_text"]
     assert box["duplicates_removed"] == len(links) - links["canonical_id"].nunique()
-    assert box["screened"] == len(read(finished_run, "02_dedupe/records.parquet"))
+    assert box["screened"] == len(read(finished_run, "records"))
     assert box["excluded"] == (title_abstract["decision"] == "exclude").sum()
     assert box["sought"] == len(full_text)
     assert box["included"] == len(studies) == (full_text["decision"] == "include").sum()
@@ -95,7 +92,7 @@ def test_prisma_counts_agree_with_the_artifacts(finished_run):
 
 
 def test_every_exclusion_has_a_reason_and_machine_decisions_are_marked(finished_run):
-    decisions = read(finished_run, "03_screen/decisions.parquet")
+    decisions = read(finished_run, "decisions")
     excluded = decisions[decisions["decision"] == "exclude"]
     assert excluded["reason"].notna().all() and excluded["reason_label"].notna().all()
     included = decisions[decisions["decision"] == "include"]
@@ -126,7 +123,7 @@ def test_an_edited_reviewer_sheet_reruns_screening(finished_run, tmp_path):
     sheet.write_text("record,decision,reason\n10.1111/exd.70095,exclude,outside_window\n")
     scheduled = scheduled_rules(run)
     assert "screen_records" in scheduled and "dedupe_records" not in scheduled
-    decisions = read(run, "03_screen/decisions.parquet")
+    decisions = read(run, "decisions")
     mine = decisions[decisions["decided_by"] == "alice"]
     assert mine[["decision", "reason"]].values.tolist() == [["exclude", "review"]]
 
@@ -169,11 +166,11 @@ def test_a_failed_gate_stops_the_dag_and_names_the_records(finished_run, tmp_pat
     assert result.returncode != 0
     assert "gate 'screen' failed" in result.stderr
     assert "no_record_awaits_a_reviewer" in result.stderr
-    failed = json.loads((run / "results" / "qc" / "screen.gate.failed.json").read_text())
-    waiting = read(run, "03_screen/decisions.parquet").query("decision == 'awaiting'")
+    failed = json.loads(catalog.gate_failure("screen", run / "results").read_text())
+    waiting = read(run, "decisions").query("decision == 'awaiting'")
     (check,) = [c for c in failed["failed"] if c["name"] == "no_record_awaits_a_reviewer"]
     assert set(check["unexpected_ids"]) == set(waiting["record_id"]) != set()
-    assert not (run / "results" / "qc" / "screen.gate.json").exists()
+    assert not catalog.gate_verdict("screen", run / "results").exists()
     assert "extract_studies" in scheduled_rules(run, "--configfile", str(policy))
 
 
@@ -202,32 +199,32 @@ def test_two_reviewers_conflict_agreement_and_adjudication(finished_run, tmp_pat
     (folder / "alice.csv").write_text(header + "37099285,include,\n38417541,include,\n")
     (folder / "bob.csv").write_text(header + "37099285,include,\n38417541,exclude,off_topic\n")
     snakemake(run, "screen")  # screening and its gate; what follows is tested elsewhere
-    conflicts = read(run, "03_screen/conflicts.parquet")
+    conflicts = read(run, "conflicts")
     assert conflicts[["record_id", "adjudicated"]].values.tolist() == [["pubmed:38417541", False]]
-    agreement = read(run, "03_screen/agreement.parquet").iloc[0]
+    agreement = read(run, "agreement").iloc[0]
     assert (agreement["overlap"], agreement["conflicts_open"]) == (2, 1)
     assert agreement["percent_agreement"] == 0.5 and agreement["pabak"] == 0.0
     (folder / "adjudication.csv").write_text(header + "38417541,exclude,off_topic\n")
     snakemake(run, "screen")
-    decisions = read(run, "03_screen/decisions.parquet").set_index(["record_id", "phase"])
+    decisions = read(run, "decisions").set_index(["record_id", "phase"])
     settled = decisions.loc[("pubmed:38417541", "title_abstract")]
     assert (settled["decision"], settled["decided_by"]) == ("exclude", "adjudication")
-    assert read(run, "03_screen/agreement.parquet").iloc[0]["conflicts_open"] == 0
+    assert read(run, "agreement").iloc[0]["conflicts_open"] == 0
     assert decisions.loc[("pubmed:37099285", "title_abstract"), "decided_by"] == "alice+bob"
 
 
 def test_every_included_study_has_group_and_design_with_a_source(finished_run):
-    studies = read(finished_run, "04_extract/studies.parquet")
+    studies = read(finished_run, "studies")
     assert len(studies) > 0
     for field in ("condition_group", "study_design"):
         assert studies[field].notna().all(), field
         assert studies[f"{field}_source"].notna().all(), field
         assert set(studies[f"{field}_by"]) == {"machine"}
-    assert (finished_run / "results" / "04_extract" / "extraction_sheet.xlsx").stat().st_size
+    assert catalog.under(finished_run / "results", "extraction_sheet").stat().st_size
 
 
 def test_an_extraction_sheet_reruns_extraction_and_synthesis_only(finished_run):
-    study = read(finished_run, "04_extract/studies.parquet")["record_id"].iloc[0]
+    study = read(finished_run, "studies")["record_id"].iloc[0]
     scheduled = scheduled_with(
         finished_run, "config/extraction/alice.csv", f"record_id,n_patients\n{study},3\n"
     )
@@ -237,7 +234,7 @@ def test_an_extraction_sheet_reruns_extraction_and_synthesis_only(finished_run):
 
 def test_a_bad_extraction_sheet_fails_the_gate_naming_study_and_field(finished_run, tmp_path):
     run = copy_of(finished_run, tmp_path, "bad_sheet")
-    study = read(run, "04_extract/studies.parquet")["record_id"].iloc[0]
+    study = read(run, "studies")["record_id"].iloc[0]
     sheet = run / "config" / "extraction" / "alice.csv"
     sheet.write_text(f"record_id,n_patients,n_responders\n{study},2,5\n", encoding="utf-8")
     result = snakemake(run, check=False)
@@ -271,11 +268,11 @@ def test_an_export_file_joins_the_review_as_the_file_source(finished_run, tmp_pa
     assert {"search_file", "dedupe_records", "report_review"} <= set(scheduled)
     assert "search_source" not in scheduled  # PubMed and Scopus are not searched again
     snakemake(run, "--configfile", str(overlay), "synthesise")
-    log = read(run, "01_search/search_log.parquet").set_index("source")
+    log = read(run, "search_log").set_index("source")
     assert (log.loc["file", "reported_count"], log.loc["file", "retrieved_count"]) == (2, 2)
-    links = read(run, "02_dedupe/links.parquet")
+    links = read(run, "links")
     assert {"file:embase:1", "file:embase:2"} <= set(links["record_id"])
-    counts = read(run, "05_synthesis/prisma.parquet")
+    counts = read(run, "prisma")
     identified = counts[counts["box"] == "identified"].set_index("source")["count"]
     assert identified["file"] == 2
 
@@ -283,11 +280,9 @@ def test_an_export_file_joins_the_review_as_the_file_source(finished_run, tmp_pa
 def test_every_included_study_can_be_traced_consistently(finished_run):
     import json as json_module
 
-    studies = read(finished_run, "04_extract/studies.parquet")
-    hits = pd.concat(
-        [read(finished_run, f"01_search/{s}.hits.parquet") for s in ("pubmed", "scopus")]
-    )
-    links = read(finished_run, "02_dedupe/links.parquet")
+    studies = read(finished_run, "studies")
+    hits = pd.concat([read(finished_run, "source_hits", source=s) for s in ("pubmed", "scopus")])
+    links = read(finished_run, "links")
     assert len(studies) > 0
     for study in studies.itertuples():
         # By DOI where the study has one (as a reviewer would ask), else by its id.
@@ -330,11 +325,11 @@ def test_status_says_which_stages_are_stale_and_what_awaits_reviewers(finished_r
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
     assert all(s["up_to_date"] and s["gate"] in ("passed", "-") for s in report["stages"])
-    decisions = read(finished_run, "03_screen/decisions.parquet")
+    decisions = read(finished_run, "decisions")
     machine = decisions[(decisions["phase"] == "full_text") & (decisions["decided_by"] == "model")]
     assert report["pending"]["full_text decisions made by the model"] == len(machine)
     run = copy_of(finished_run, tmp_path, "status")
-    study = read(run, "04_extract/studies.parquet")["record_id"].iloc[0]
+    study = read(run, "studies")["record_id"].iloc[0]
     (run / "config" / "extraction" / "alice.csv").write_text(f"record_id,n_patients\n{study},3\n")
     stale = json.loads(prismaflow(run, "status", "--json").stdout)["stages"]
     assert [s["stage"] for s in stale if not s["up_to_date"]] == ["extract", "synthesise", "report"]

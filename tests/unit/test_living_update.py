@@ -6,6 +6,7 @@ import json
 import pandas as pd
 import pytest
 
+from prismaflow import catalog
 from prismaflow.errors import InputFileError
 from prismaflow.extract.fields import field_specs
 from prismaflow.extract.reviewers import ReviewerSheets
@@ -153,19 +154,18 @@ def test_published_extraction_carries_over_and_only_new_studies_are_prefilled(co
 
 def finished(results, passed=True):
     """A run's release artifacts and gate verdicts; unless `passed`, the search gate failed."""
-    for stage in ("search", "dedupe", "screen", "extract", "synthesise"):
-        gate = results / "qc" / f"{stage}.gate.json"
-        gate.parent.mkdir(parents=True, exist_ok=True)
+    for stage in catalog.GATED:
+        verdict = catalog.gate_verdict(stage, results)
+        verdict.parent.mkdir(parents=True, exist_ok=True)
         if passed or stage != "search":
-            gate.write_text(json.dumps({"success": True}))
+            verdict.write_text(json.dumps({"success": True}))
         else:
             failed = {"failed": [{"name": "no_record_awaits_a_reviewer"}]}
-            gate.with_suffix(".failed.json").write_text(json.dumps(failed))
-    for relative in ("02_dedupe/links", "03_screen/decisions", "04_extract/studies"):
-        (results / f"{relative}.parquet").parent.mkdir(parents=True, exist_ok=True)
-        PUBLISHED.to_parquet(results / f"{relative}.parquet")
-    (results / "05_synthesis").mkdir(exist_ok=True)
-    PUBLISHED.to_parquet(results / "05_synthesis/prisma.parquet")
+            catalog.gate_failure(stage, results).write_text(json.dumps(failed))
+    for name in catalog.RELEASED:
+        path = catalog.under(results, name)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        PUBLISHED.to_parquet(path)
     return results
 
 

@@ -13,6 +13,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from prismaflow import catalog
 from prismaflow.config import load_yaml, validate_config
 from prismaflow.errors import InputFileError, PrismaflowError
 from prismaflow.extract.fields import field_specs
@@ -146,7 +147,7 @@ def parser() -> argparse.ArgumentParser:
         "a filled copy as config/extraction/<reviewer>.xlsx",
     )
     sheet.add_argument("--config", default="config/config.yaml", type=Path)
-    sheet.add_argument("--studies", default="results/04_extract/studies.parquet", type=Path)
+    sheet.add_argument("--studies", default=catalog.path("studies"), type=Path)
     sheet.add_argument("--out", default="extraction_sheet.xlsx", type=Path)
     sheet.set_defaults(handler=extraction_sheet)
     importer = commands.add_parser(
@@ -185,14 +186,14 @@ def parser() -> argparse.ArgumentParser:
         "trace", help="one record's path: searches, merges, decisions, extraction, synthesis"
     )
     tracer.add_argument("record", help="a record id, DOI or PMID")
-    tracer.add_argument("--results", type=Path, default=Path("results"))
+    tracer.add_argument("--results", type=Path, default=Path(catalog.RESULTS))
     tracer.add_argument("--json", action="store_true", help="machine-readable output")
     tracer.set_defaults(handler=trace_record)
     freezer = commands.add_parser(
         "snapshot", help="freeze a finished search into resources/snapshots/NAME"
     )
     freezer.add_argument("name")
-    freezer.add_argument("--results", type=Path, default=Path("results/01_search"))
+    freezer.add_argument("--results", type=Path, default=Path(catalog.path("search_log")).parent)
     freezer.add_argument("--out", type=Path, default=Path("resources/snapshots"))
     freezer.set_defaults(handler=snapshot)
     releaser = commands.add_parser(
@@ -201,7 +202,7 @@ def parser() -> argparse.ArgumentParser:
     releaser.add_argument("dest", type=Path, help="a new folder, e.g. releases/2024-09-30")
     releaser.add_argument("--name", help="the version's name (default: the folder's name)")
     releaser.add_argument("--config", default="config/config.yaml", type=Path)
-    releaser.add_argument("--results", type=Path, default=Path("results"))
+    releaser.add_argument("--results", type=Path, default=Path(catalog.RESULTS))
     releaser.set_defaults(handler=release)
     runner = commands.add_parser(
         "run",
