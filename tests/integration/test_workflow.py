@@ -267,7 +267,7 @@ def test_an_export_file_joins_the_review_as_the_file_source(finished_run, tmp_pa
     scheduled = scheduled_rules(run, "--configfile", str(overlay))
     assert {"search_file", "dedupe_records", "report_review"} <= set(scheduled)
     assert "search_source" not in scheduled  # PubMed and Scopus are not searched again
-    snakemake(run, "--configfile", str(overlay), "synthesise")
+    snakemake(run, "synthesise", "--configfile", str(overlay))
     log = read(run, "search_log").set_index("source")
     assert (log.loc["file", "reported_count"], log.loc["file", "retrieved_count"]) == (2, 2)
     links = read(run, "links")
