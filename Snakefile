@@ -32,10 +32,10 @@ report: "workflow/report/workflow.rst"
 include: "workflow/rules/common.smk"
 
 
-# One process imports Great Expectations for the whole run and forks each gate job from it
-# (prismaflow.quality.warm); a gate that cannot reach it runs on its own, with the same result.
+# One process imports the package and its libraries for the whole run and forks each job from
+# it (prismaflow.warm); a job that cannot reach it runs in its own process, with the same result.
 onstart:
-    warm.start()
+    warm.start(*warm_modules())
 
 
 onsuccess:

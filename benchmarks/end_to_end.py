@@ -27,7 +27,7 @@ from prismaflow.sandbox import copy_project
 TARGETS = {"cold end-to-end run": 25, "no-op re-run": 3, "decision edit to report": 10}
 
 
-def timed_snakemake(directory: Path, cores: int) -> tuple[float, str]:
+def timed_snakemake(directory: Path, cores: int, env: dict | None = None) -> tuple[float, str]:
     start = time.perf_counter()
     result = subprocess.run(
         [sys.executable, "-m", "snakemake", "--cores", str(cores)],
@@ -35,6 +35,7 @@ def timed_snakemake(directory: Path, cores: int) -> tuple[float, str]:
         capture_output=True,
         text=True,
         check=False,
+        env=env,
     )
     elapsed = time.perf_counter() - start
     if result.returncode != 0:

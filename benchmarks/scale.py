@@ -20,6 +20,7 @@ import hashlib
 import importlib.util
 import itertools
 import json
+import os
 import random
 import shutil
 import tempfile
@@ -270,7 +271,9 @@ def run(n: int, cores: int, keep: Path | None) -> dict:
         started = time.perf_counter()
         held = build_review(n, project)
         generated = time.perf_counter() - started
-        wall, _ = timed_snakemake(project, cores)
+        # Each job in its own process, so that its benchmark file holds its own peak memory
+        # (through the warm process it would hold the waiting job's).
+        wall, _ = timed_snakemake(project, cores, {**os.environ, "PRISMAFLOW_WARM": "off"})
         figures = rule_figures(project)
         prisma = pd.read_parquet(project / "results" / "05_synthesis" / "prisma.parquet")
         counts = prisma.groupby("box")["count"].sum().to_dict()

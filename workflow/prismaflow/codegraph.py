@@ -38,28 +38,33 @@ def _parents(module: str) -> list[str]:
     return [".".join(parts[:i]) for i in range(1, len(parts))]
 
 
-def _imported(path: Path, root: Path) -> set[str]:
-    """Package modules a file imports, anywhere in it (lazy imports inside functions too)."""
-    found: set[str] = set()
+@functools.cache
+def _read(path: Path) -> tuple[frozenset[str], frozenset[str]]:
+    """(dotted names a file imports, string literals it holds), parsed once per process: the
+    Snakefile asks for every rule's closure, and most modules sit in many of them."""
+    imported: set[str] = set()
+    strings: set[str] = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
         if isinstance(node, ast.Import):
-            found.update(alias.name for alias in node.names)
+            imported.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            found.add(node.module)
+            imported.add(node.module)
             # `from prismaflow.search import stage` imports the submodule `stage`.
-            found.update(f"{node.module}.{alias.name}" for alias in node.names)
-    modules = {m for m in found if module_file(m, root) is not None}
+            imported.update(f"{node.module}.{alias.name}" for alias in node.names)
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            strings.add(node.value)
+    return frozenset(imported), frozenset(strings)
+
+
+def _imported(path: Path, root: Path) -> set[str]:
+    """Package modules a file imports, anywhere in it (lazy imports inside functions too)."""
+    modules = {m for m in _read(path)[0] if module_file(m, root) is not None}
     return modules | {p for m in modules for p in _parents(m)}
 
 
 def _data_files(path: Path, data: dict[str, list[Path]]) -> set[Path]:
     """Package data files a module names in a string literal (e.g. "review.html.j2")."""
-    names = {
-        node.value
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
-        if isinstance(node, ast.Constant) and isinstance(node.value, str)
-    }
-    return {file for name in names & data.keys() for file in data[name]}
+    return {file for name in _read(path)[1] & data.keys() for file in data[name]}
 
 
 @functools.cache

@@ -1,5 +1,10 @@
 """Snakemake adapter for rule dedupe_records: link every searched record to its canonical record."""
 
+from prismaflow.warm import delegate
+
+delegate(__real_file__)  # in the run's warm process, when there is one (prismaflow.warm)
+
+
 from pathlib import Path
 
 from prismaflow.dedupe.overrides import read_overrides

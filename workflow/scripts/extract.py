@@ -1,6 +1,11 @@
 """Snakemake adapter for rule extract_studies: pre-fill the protocol's fields for included
 studies, apply the reviewers' extraction sheets, write the sheet for the next round."""
 
+from prismaflow.warm import delegate
+
+delegate(__real_file__)  # in the run's warm process, when there is one (prismaflow.warm)
+
+
 from pathlib import Path
 
 from prismaflow.extract.fields import field_specs

@@ -1,24 +1,24 @@
-"""Snakemake adapter for the gate rules: check a stage's artifacts, write its verdict (through
-the run's warm gate server when there is one: prismaflow.quality.warm)."""
+"""Snakemake adapter for the gate rules: check a stage's artifacts, write its verdict."""
 
-import os
+from prismaflow.warm import delegate
+
+# Importing Great Expectations takes longer than waiting for the run's warm process to have.
+delegate(__real_file__, wait=15)
+
+from pathlib import Path
 
 from prismaflow.jobs import CODE_INPUT
-from prismaflow.quality.warm import GateJob, run
+from prismaflow.quality.gate import run_gate, verdict, write_verdict
+from prismaflow.runlog import logged_to
 
-
-def _plain(value):
-    return [str(v) for v in value] if isinstance(value, list) else str(value)
-
-
-run(
-    GateJob(
-        rule=snakemake.rule,
-        stage=snakemake.params.stage,
-        inputs={k: _plain(v) for k, v in snakemake.input.items() if k != CODE_INPUT},
-        params=snakemake.params.gate,
-        verdict=str(snakemake.output.verdict),
-        log=str(snakemake.log[0]),
-        cwd=os.getcwd(),
+stage = snakemake.params.stage
+with logged_to(snakemake.log[0], snakemake.rule) as log:
+    inputs = {name: value for name, value in snakemake.input.items() if name != CODE_INPUT}
+    report = verdict(stage, run_gate(stage, inputs, snakemake.params.gate))
+    log.info(
+        "gate %s: %s (%d checks)",
+        stage,
+        "passed" if report["success"] else "FAILED",
+        report["expectations_run"],
     )
-)
+    write_verdict(report, Path(snakemake.output.verdict))

@@ -1,6 +1,11 @@
 """Snakemake adapter for rule provenance: the run manifest (every artifact with its hashes and
 lineage) and the same run as a Workflow Run RO-Crate."""
 
+from prismaflow.warm import delegate
+
+delegate(__real_file__)  # in the run's warm process, when there is one (prismaflow.warm)
+
+
 import json
 from pathlib import Path
 

@@ -1,5 +1,10 @@
 """Snakemake adapter for rule report_review: the self-contained HTML report."""
 
+from prismaflow.warm import delegate
+
+delegate(__real_file__)  # in the run's warm process, when there is one (prismaflow.warm)
+
+
 from pathlib import Path
 
 from prismaflow.jobs import CODE_INPUT

@@ -1,6 +1,11 @@
 """Snakemake adapter for rule screen_records: rules, reviewers and the relevance model into
 decisions, agreement, conflicts and the reviewers' worklist."""
 
+from prismaflow.warm import delegate
+
+delegate(__real_file__)  # in the run's warm process, when there is one (prismaflow.warm)
+
+
 from pathlib import Path
 
 from prismaflow.identifiers import record_index

@@ -1,6 +1,11 @@
 """Snakemake adapter for rule search_source: one database's search, replayed from the snapshot
 or run live against its API."""
 
+from prismaflow.warm import delegate
+
+delegate(__real_file__)  # in the run's warm process, when there is one (prismaflow.warm)
+
+
 import os
 from pathlib import Path
 

@@ -1,5 +1,10 @@
 """Snakemake adapter for rule search_file: import the reviewers' export files as records."""
 
+from prismaflow.warm import delegate
+
+delegate(__real_file__)  # in the run's warm process, when there is one (prismaflow.warm)
+
+
 from pathlib import Path
 
 from prismaflow.jobs import write_tables

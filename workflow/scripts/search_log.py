@@ -1,5 +1,10 @@
 """Snakemake adapter for rule search_log: every source's log rows in one PRISMA-S search log."""
 
+from prismaflow.warm import delegate
+
+delegate(__real_file__)  # in the run's warm process, when there is one (prismaflow.warm)
+
+
 import pandas as pd
 
 from prismaflow.jobs import write_tables

@@ -1,6 +1,11 @@
 """Snakemake adapter for rule synthesise_review: PRISMA counts and diagram, evidence table,
 per-group summaries with pooled proportions, and the figures."""
 
+from prismaflow.warm import delegate
+
+delegate(__real_file__)  # in the run's warm process, when there is one (prismaflow.warm)
+
+
 import matplotlib.pyplot as plt
 
 from prismaflow.jobs import write_tables

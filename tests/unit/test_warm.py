@@ -1,0 +1,78 @@
+"""The run's warm process runs a job's script in a forked child: same file, folder,
+environment, output streams and exit code as running it alone; without one the job runs in
+its own process."""
+
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+
+from prismaflow import warm
+
+SCRIPT = """
+import os, sys
+from prismaflow.warm import delegate
+delegate(__file__)
+print("ran in", os.getpid(), "child" if os.environ.get("PRISMAFLOW_WARM_CHILD") else "alone")
+print("secret seen:", os.environ.get("JOB_SECRET"), file=sys.stderr)
+open("out.txt", "w").write(os.getcwd())
+if sys.argv[1:] == ["fail"]:
+    raise RuntimeError("the job failed")
+"""
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    path = str(tmp_path_factory.mktemp("sock") / "jobs.sock")
+    preload = ["prismaflow.errors", "prismaflow.catalog"]  # first, then the rest
+    process = subprocess.Popen(
+        [sys.executable, "-m", "prismaflow.warm", path, str(os.getpid()), *preload]
+    )
+    deadline = time.monotonic() + 60
+    while not os.path.exists(path) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    yield path
+    warm.stop(path)
+    process.wait(timeout=10)
+
+
+def job(tmp_path, socket_path, *args):
+    script = tmp_path / "job.py"
+    script.write_text(SCRIPT)
+    env = {**os.environ, "JOB_SECRET": "s3"}
+    if socket_path:
+        env[warm.SOCKET_VARIABLE] = socket_path
+    return subprocess.run(
+        [sys.executable, str(script), *args],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_a_job_runs_in_a_child_with_its_own_folder_environment_and_streams(server, tmp_path):
+    done = job(tmp_path, server)
+    assert done.returncode == 0, done.stderr
+    assert "child" in done.stdout and "secret seen: s3" in done.stderr
+    assert (tmp_path / "out.txt").read_text() == str(tmp_path)
+
+
+def test_a_failing_job_fails_with_its_traceback(server, tmp_path):
+    done = job(tmp_path, server, "fail")
+    assert done.returncode == 1
+    assert "child" in done.stdout and "RuntimeError: the job failed" in done.stderr
+
+
+def test_without_a_warm_process_the_job_runs_alone(tmp_path):
+    done = job(tmp_path, str(tmp_path / "gone" / "jobs.sock"))
+    assert done.returncode == 0 and "alone" in done.stdout
+    assert (tmp_path / "out.txt").read_text() == str(tmp_path)
+
+
+def test_switched_off_no_warm_process_starts(monkeypatch):
+    monkeypatch.setenv(warm.SWITCH_VARIABLE, "off")
+    assert warm.start(["prismaflow.errors"], []) is None
