@@ -14,7 +14,7 @@ from prismaflow.parquet_io import read_frame, write_artifact
 from prismaflow.screen.rules import protocol_rules
 from prismaflow.screen.stage import screen
 from prismaflow.search import snapshot, stage
-from prismaflow.synthesise.evidence import evidence_table
+from prismaflow.synthesise.evidence import evidence_fields, evidence_table
 from prismaflow.synthesise.groups import group_summary, pooled_estimates
 from prismaflow.synthesise.prisma import prisma_counts
 from tests.conftest import ROOT
@@ -58,7 +58,11 @@ def artifacts(tmp_path_factory, config):
         "sheet_problems": no_sheets.problems_frame(),
         "prisma": prisma_counts(links, decisions, config["screening"]["reasons"]),
         "groups": group_summary(studies, config["synthesis"]["groups"]),
-        "evidence": evidence_table(studies, config["synthesis"]["groups"]),
+        "evidence": evidence_table(
+            studies,
+            config["synthesis"]["groups"],
+            evidence_fields(fields, config["synthesis"]["evidence_columns"]),
+        ),
     }
     frames["pooled"] = pooled_estimates(studies, frames["groups"])
     for name, frame in frames.items():

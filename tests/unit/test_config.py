@@ -66,6 +66,14 @@ def test_validation_does_not_change_the_callers_config():
             lambda c: c["synthesis"]["groups"].append("vascular"),
             "group 'vascular' is not defined in extraction.conditions",
         ),
+        (
+            lambda c: c["synthesis"]["evidence_columns"].append("anxiety_score"),
+            "'synthesis.evidence_columns': 'anxiety_score' is not a field of extraction.fields",
+        ),
+        (
+            lambda c: c["extraction"]["intervention"].update(names="ruxolitinib"),
+            "config key 'extraction.intervention.names': 'ruxolitinib' is not of type 'array'",
+        ),
     ],
 )
 def test_errors_name_the_key(edit, message):

@@ -12,7 +12,7 @@ from prismaflow.synthesise.evidence import evidence_table
 from prismaflow.synthesise.figures import publications_per_year
 from prismaflow.synthesise.groups import group_summary, pooled_estimates
 from prismaflow.synthesise.prisma_diagram import save_prisma
-from tests.unit.test_synthesise import COUNTS, GROUPS, STUDIES
+from tests.unit.test_synthesise import COUNTS, FORM, GROUPS, STUDIES
 
 SEARCH_LOG = pd.DataFrame(
     [
@@ -50,7 +50,7 @@ def artifacts(tmp_path, decided_by, by):
         decisions=decisions,
         agreement=pd.DataFrame(columns=["phase", "reviewer_a", "reviewer_b"]),
         studies=studies,
-        evidence=evidence_table(studies, GROUPS),
+        evidence=evidence_table(studies, GROUPS, FORM),
         groups=summary,
         pooled=pooled_estimates(studies, summary),
         prisma_svg=tmp_path / "prisma.svg",

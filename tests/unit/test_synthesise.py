@@ -7,7 +7,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from prismaflow.synthesise.evidence import evidence_table
+from prismaflow.extract.fields import field_specs
+from prismaflow.synthesise.evidence import (
+    evidence_fields,
+    evidence_schema,
+    evidence_table,
+    shown_columns,
+)
 from prismaflow.synthesise.groups import group_summary, pooled_estimates
 from prismaflow.synthesise.prisma_diagram import diagram_boxes, save_prisma
 from prismaflow.synthesise.proportions import logit_effects, pool, reml_tau2, wilson_interval
@@ -118,6 +124,18 @@ STUDIES = studies_frame(
     ]
 )
 GROUPS = ["lichenoid", "granulomatous", "alopecia", "other"]
+FORM = field_specs(
+    {
+        name: {"type": kind, "description": name}
+        for name, kind in (
+            ("condition_group", "category"),
+            ("condition", "text"),
+            ("study_design", "category"),
+            ("n_patients", "integer"),
+            ("n_responders", "integer"),
+        )
+    }
+)
 
 
 def test_group_summary_counts_and_says_why_a_group_is_not_pooled():
@@ -154,12 +172,21 @@ def test_evidence_table_follows_group_order_and_marks_machine_values():
         n_patients_by=["machine", "alice", "machine", None, "alice", None],
         condition_by="machine",
     )
-    table = evidence_table(studies, GROUPS)
+    table = evidence_table(studies, GROUPS, FORM)
     assert table["record_id"].tolist() == ["c", "d", "a", "b", "e", "f"]
     first = table.set_index("record_id").loc["c"]
     assert first["citation"] == "Roe 2022, J"
     assert sorted(first["machine_fields"]) == ["condition", "n_patients"]
     assert table.set_index("record_id").loc["b", "machine_fields"] == ["condition"]
+
+
+def test_evidence_columns_are_the_fields_the_protocol_names_in_its_order():
+    shown = evidence_fields(FORM, ["n_patients", "condition"])
+    table = evidence_table(STUDIES, GROUPS, shown)
+    assert shown_columns(table) == ["citation", "year", "doi", "pmid", "n_patients", "condition"]
+    assert evidence_schema(shown).field("n_patients").type == "int64"
+    everything = evidence_table(STUDIES, GROUPS, evidence_fields(FORM, []))
+    assert shown_columns(everything)[4:] == [spec.name for spec in FORM]
 
 
 COUNTS = pd.DataFrame(

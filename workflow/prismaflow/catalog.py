@@ -163,11 +163,8 @@ STAGES: tuple[Stage, ...] = (
                 "05_synthesis/pooled.parquet",
                 "prismaflow.synthesise.groups:POOLED_SCHEMA",
             ),
-            _a(
-                "evidence",
-                "05_synthesis/evidence.parquet",
-                "prismaflow.synthesise.evidence:EVIDENCE_SCHEMA",
-            ),
+            # Its columns are the protocol's: prismaflow.synthesise.evidence.evidence_schema.
+            _a("evidence", "05_synthesis/evidence.parquet"),
             _a("prisma_svg", "05_synthesis/prisma.svg", caption="prisma"),
             _a("prisma_png", "05_synthesis/prisma.png"),
             _a("forest", "05_synthesis/figures/forest.png", caption="forest"),

@@ -90,6 +90,11 @@ def _cross_reference_errors(config: Mapping[str, Any]) -> list[str]:
             if source != "file" and source not in query
         ]
     problems += _extraction_form_errors(config["extraction"])
+    problems += [
+        f"config key 'synthesis.evidence_columns': {name!r} is not a field of extraction.fields"
+        for name in config["synthesis"]["evidence_columns"]
+        if name not in config["extraction"]["fields"]
+    ]
     groups = set(config["extraction"]["conditions"])
     problems += [
         f"config key 'synthesis.groups': group {group!r} is not defined in extraction.conditions"

@@ -25,6 +25,8 @@ rule synthesise_review:
     params:
         reasons=config["screening"]["reasons"],
         groups=config["synthesis"]["groups"],
+        evidence_columns=config["synthesis"]["evidence_columns"],
+        fields=config["extraction"]["fields"],
         designs=[d["design"] for d in config["extraction"]["designs"]],
         release=config["update"]["previous_release"],
     script:

@@ -8,11 +8,12 @@ delegate(__real_file__)  # in the run's warm process, when there is one (prismaf
 
 import matplotlib.pyplot as plt
 
+from prismaflow.extract.fields import field_specs
 from prismaflow.jobs import write_tables
 from prismaflow.parquet_io import read_frame
 from prismaflow.published import read_artifact
 from prismaflow.runlog import logged_to
-from prismaflow.synthesise.evidence import evidence_table
+from prismaflow.synthesise.evidence import evidence_fields, evidence_schema, evidence_table
 from prismaflow.synthesise.figures import evidence_map, forest_plot, publications_per_year
 from prismaflow.synthesise.groups import group_summary, pooled_estimates
 from prismaflow.synthesise.prisma import prisma_counts
@@ -28,6 +29,7 @@ with logged_to(snakemake.log[0], snakemake.rule) as log:
         params.reasons,
         previous,
     )
+    shown = evidence_fields(field_specs(params.fields), params.evidence_columns)
     summary = group_summary(studies, params.groups)
     pooled = pooled_estimates(studies, summary)
     write_tables(
@@ -36,8 +38,9 @@ with logged_to(snakemake.log[0], snakemake.rule) as log:
             "prisma": counts,
             "groups": summary,
             "pooled": pooled,
-            "evidence": evidence_table(studies, params.groups),
+            "evidence": evidence_table(studies, params.groups, shown),
         },
+        schemas={"evidence": evidence_schema(shown)},
     )
     save_prisma(counts, out.prisma_svg, out.prisma_png)
     for figure, path in (

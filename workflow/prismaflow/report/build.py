@@ -18,7 +18,7 @@ import pandas as pd
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from prismaflow.provenance import code_version, params_sha256, sha256_file
-from prismaflow.synthesise.evidence import SHOWN
+from prismaflow.synthesise.evidence import shown_columns
 from prismaflow.synthesise.prisma import count_of, studies_in_review
 
 TEMPLATES = Path(__file__).resolve().parent
@@ -108,9 +108,10 @@ def _span(log: pd.DataFrame) -> str:
 
 
 def _evidence_rows(evidence: pd.DataFrame) -> list[dict[str, Any]]:
+    shown = shown_columns(evidence)
     return [
         {
-            "cells": [(column, _plain(row[column])) for column in SHOWN],
+            "cells": [(column, _plain(row[column])) for column in shown],
             "machine": set(row["machine_fields"]),
             "record_id": row["record_id"],
         }
@@ -155,7 +156,7 @@ def report_context(
         "agreement_rows": [
             {k: _plain(v) for k, v in row.items()} for row in artifacts.agreement.to_dict("records")
         ],
-        "evidence_columns": SHOWN,
+        "evidence_columns": shown_columns(artifacts.evidence),
         "evidence_rows": _evidence_rows(artifacts.evidence),
         "group_rows": _group_rows(artifacts.groups, artifacts.pooled),
         "figures": {name: data_uri(path) for name, path in artifacts.figures.items()},

@@ -1,5 +1,9 @@
 """The evidence table: one row per included study, in the protocol's group order, each value
-as extracted, with whether a person or the machine set it."""
+as extracted, with whether a person or the machine set it.
+
+Its columns are the protocol's: the fields of its form that `synthesis.evidence_columns` names
+(all of them, in the form's order, when it names none), after the study's citation.
+"""
 
 from __future__ import annotations
 
@@ -8,47 +12,58 @@ from collections.abc import Sequence
 import pandas as pd
 import pyarrow as pa
 
+from prismaflow.extract.fields import FieldSpec
 from prismaflow.extract.sheet import citation
 from prismaflow.synthesise.groups import UNCLASSIFIED, ordered_groups
 
-EVIDENCE_SCHEMA = pa.schema(
-    [
-        ("record_id", pa.string()),
-        ("citation", pa.string()),
-        ("year", pa.int32()),
-        ("doi", pa.string()),
-        ("pmid", pa.string()),
-        ("condition_group", pa.string()),
-        ("condition", pa.string()),
-        ("study_design", pa.string()),
-        ("n_patients", pa.int64()),
-        ("formulation", pa.string()),
-        ("concentration", pa.float64()),
-        ("regimen", pa.string()),
-        ("duration_weeks", pa.float64()),
-        ("response", pa.string()),
-        ("n_responders", pa.int64()),
-        ("adverse_events", pa.string()),
-        ("machine_fields", pa.list_(pa.string())),  # fields whose value no person has checked
-    ]
-)
-SHOWN = [name for name in EVIDENCE_SCHEMA.names if name not in ("record_id", "machine_fields")]
+CITATION_COLUMNS = [
+    ("record_id", pa.string()),
+    ("citation", pa.string()),
+    ("year", pa.int32()),
+    ("doi", pa.string()),
+    ("pmid", pa.string()),
+]
+MACHINE_FIELDS = "machine_fields"  # fields whose value no person has checked
+HIDDEN = ("record_id", MACHINE_FIELDS)
 
 
-def evidence_table(studies: pd.DataFrame, groups: Sequence[str]) -> pd.DataFrame:
-    order = {group: rank for rank, group in enumerate(ordered_groups(studies, groups))}
-    value_fields = [c for c in EVIDENCE_SCHEMA.names if f"{c}_by" in studies.columns]
+def evidence_fields(fields: Sequence[FieldSpec], columns: Sequence[str]) -> list[FieldSpec]:
+    """The form's fields the table shows: those the protocol lists, in its order, or all."""
+    by_name = {spec.name: spec for spec in fields}
+    return [by_name[name] for name in columns] if columns else list(fields)
+
+
+def evidence_schema(fields: Sequence[FieldSpec]) -> pa.Schema:
+    return pa.schema(
+        CITATION_COLUMNS
+        + [(spec.name, spec.arrow_type) for spec in fields]
+        + [(MACHINE_FIELDS, pa.list_(pa.string()))]
+    )
+
+
+def shown_columns(evidence: pd.DataFrame) -> list[str]:
+    """What a reader sees of the table, in its order."""
+    return [c for c in evidence.columns if c not in HIDDEN]
+
+
+def evidence_table(
+    studies: pd.DataFrame, groups: Sequence[str], fields: Sequence[FieldSpec]
+) -> pd.DataFrame:
+    names = evidence_schema(fields).names
     rows = []
     for _, study in studies.iterrows():
-        row = {name: study.get(name) for name in EVIDENCE_SCHEMA.names if name in studies}
+        row = {name: study.get(name) for name in names if name in studies}
         row["citation"] = citation(study)
-        row["machine_fields"] = [f for f in value_fields if study[f"{f}_by"] == "machine"]
+        row[MACHINE_FIELDS] = [s.name for s in fields if study.get(f"{s.name}_by") == "machine"]
         rows.append(row)
-    table = pd.DataFrame(rows, columns=EVIDENCE_SCHEMA.names)
-    rank = table["condition_group"].fillna(UNCLASSIFIED).map(order)
-    return (
-        table.assign(_rank=rank)
-        .sort_values(["_rank", "condition", "year"], kind="stable")
-        .drop(columns="_rank")
-        .reset_index(drop=True)
+    table = pd.DataFrame(rows, columns=names)
+    order = {group: rank for rank, group in enumerate(ordered_groups(studies, groups))}
+    keys = pd.DataFrame(
+        {
+            "rank": studies["condition_group"].fillna(UNCLASSIFIED).map(order).to_numpy(),
+            "condition": studies["condition"].to_numpy() if "condition" in studies else None,
+            "year": studies["year"].to_numpy(),
+        }
     )
+    ranked = keys.sort_values(["rank", "condition", "year"], kind="stable").index
+    return table.iloc[ranked].reset_index(drop=True)
