@@ -73,6 +73,12 @@ def test_without_a_warm_process_the_job_runs_alone(tmp_path):
     assert (tmp_path / "out.txt").read_text() == str(tmp_path)
 
 
+def test_a_job_a_scheduler_placed_runs_where_it_was_placed(server, tmp_path, monkeypatch):
+    monkeypatch.setenv("SLURM_JOB_ID", "42")
+    done = job(tmp_path, server)
+    assert done.returncode == 0 and "alone" in done.stdout
+
+
 def test_switched_off_no_warm_process_starts(monkeypatch):
     monkeypatch.setenv(warm.SWITCH_VARIABLE, "off")
     assert warm.start(["prismaflow.errors"], []) is None

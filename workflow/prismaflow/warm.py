@@ -37,6 +37,9 @@ SOCKET_VARIABLE = "PRISMAFLOW_WARM_SOCKET"
 CHILD_VARIABLE = "PRISMAFLOW_WARM_CHILD"
 SWITCH_VARIABLE = "PRISMAFLOW_WARM"  # "off": every job runs in its own process
 IDLE_SECONDS = 600  # a warm process nobody asks for this long has outlived its run
+# Set inside a job a scheduler placed (SLURM, PBS/Torque, LSF, Grid Engine): such a job runs
+# where it was placed, with the resources it was given, even if the node could reach us.
+SCHEDULER_VARIABLES = ("SLURM_JOB_ID", "PBS_JOBID", "LSB_JOBID", "SGE_TASK_ID")
 
 
 def delegate(script: str, wait: float = 0.0) -> None:
@@ -45,7 +48,8 @@ def delegate(script: str, wait: float = 0.0) -> None:
     (`__real_file__`: the script with its preamble); `wait` is how long to wait for a warm
     process that is still importing, worth it only where those imports cost more (gates)."""
     socket_path = os.environ.get(SOCKET_VARIABLE)
-    if os.environ.get(CHILD_VARIABLE) or not socket_path:
+    placed = any(os.environ.get(name) for name in SCHEDULER_VARIABLES)
+    if os.environ.get(CHILD_VARIABLE) or not socket_path or placed:
         return
     request = {"script": script, "cwd": os.getcwd(), "env": dict(os.environ), "argv": sys.argv}
     answer = _ask(socket_path, request, wait)
