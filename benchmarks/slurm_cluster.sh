@@ -52,6 +52,13 @@ if [ "$command" = stop ]; then
   exit 0
 fi
 [ "$command" = start ] || { echo "usage: slurm_cluster.sh start|stop DIR" >&2; exit 2; }
+# Another cluster (or a real SLURM installation) owns the configuration: leave it alone.
+for name in slurm.conf slurmdbd.conf; do
+  if [ -e "/etc/slurm/$name" ] && [ "$(readlink "/etc/slurm/$name")" != "$dir/$name" ]; then
+    echo "slurm_cluster.sh: /etc/slurm/$name exists and is not ours; stop that cluster first" >&2
+    exit 4
+  fi
+done
 
 if ! command -v slurmctld >/dev/null || ! command -v slurmdbd >/dev/null \
   || ! command -v munged >/dev/null || ! command -v mariadbd >/dev/null; then
@@ -131,10 +138,6 @@ NodeName=$host CPUs=$cpus RealMemory=$memory State=UNKNOWN
 PartitionName=$partition Nodes=$host Default=YES MaxTime=INFINITE State=UP
 EOF
 for name in slurm.conf slurmdbd.conf; do
-  if [ -e "/etc/slurm/$name" ] && [ "$(readlink "/etc/slurm/$name")" != "$dir/$name" ]; then
-    echo "slurm_cluster.sh: /etc/slurm/$name exists and is not ours; not replacing it" >&2
-    exit 4
-  fi
   mkdir -p /etc/slurm && ln -sfn "$dir/$name" "/etc/slurm/$name"
 done
 export SLURM_CONF="$dir/slurm.conf"

@@ -29,10 +29,10 @@ import pandas as pd
 import yaml
 from openpyxl import load_workbook
 
-from prismaflow.sandbox import PROJECT_DIR, copy_project
+from prismaflow import catalog
+from prismaflow.sandbox import copy_project
 
 CLUSTER_SCRIPT = Path(__file__).with_name("slurm_cluster.sh")
-PROFILE = PROJECT_DIR / "profiles" / "slurm" / "config.yaml"
 # What records when a run happened rather than what it made: the report's line, the manifest's
 # and the crate's times, and the hashes they give of files whose bytes hold a time (the report,
 # and the spreadsheets, whose zip entries and properties are dated).
@@ -40,6 +40,8 @@ REPORT_TIME = re.compile(rb"generated</th><td>[^<]*")
 TIME_KEYS = {"created", "modified", "dateCreated", "datePublished", "startTime", "endTime"}
 DATED = (".xlsx", ".html")
 RUN_ID = re.compile(r"#[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}")  # the crate's run, a UUID
+# The Snakefile's localrules: live searches need the internet, the rest is quicker than a queue.
+LOCAL_RULES = (*catalog.stage("search").rules, *catalog.stage("report").rules)
 # Status checks every few seconds, not the plugin's 40 s wait before the first one.
 FAST_CHECKS = ("--slurm-init-seconds-before-status-checks", "1")
 
@@ -76,6 +78,19 @@ def on_cluster(project: Path, cluster: dict[str, str], *args: str) -> subprocess
     return snakemake(
         project, {**os.environ, **cluster}, "--profile", "profiles/slurm", *FAST_CHECKS, *args
     )
+
+
+def measured_on_cluster(
+    project: Path, cluster: dict[str, str], what: str
+) -> tuple[float, pd.DataFrame]:
+    """(seconds, sacct's view of its jobs) of a whole run through the profile."""
+    since = time.strftime("%Y-%m-%dT%H:%M:%S")
+    started = time.perf_counter()
+    done = on_cluster(project, cluster)
+    seconds = time.perf_counter() - started
+    if done.returncode != 0:
+        sys.exit(f"{what} failed on the cluster:\n{done.stderr[-4000:]}")
+    return seconds, sacct(since)
 
 
 def sacct(since: str) -> pd.DataFrame:
@@ -159,18 +174,8 @@ def embedded(work: Path, cluster: dict[str, str]) -> None:
     started = time.perf_counter()
     assert snakemake(local, dict(os.environ), "--cores", "2").returncode == 0
     local_s = time.perf_counter() - started
-    since = time.strftime("%Y-%m-%dT%H:%M:%S")
-    started = time.perf_counter()
-    done = on_cluster(remote, cluster)
-    cluster_s = time.perf_counter() - started
-    if done.returncode != 0:
-        sys.exit(f"the run on the cluster failed:\n{done.stderr[-4000:]}")
-    jobs = sacct(since)
-    local_rules = [
-        r
-        for r in ("search_source", "search_log", "report_review", "provenance")
-        if r in set(jobs["rule"])
-    ]
+    cluster_s, jobs = measured_on_cluster(remote, cluster, "the embedded default")
+    local_rules = sorted(set(jobs["rule"]) & set(LOCAL_RULES))
     print(f"\n== the embedded default: local {local_s:.1f} s, on the cluster {cluster_s:.1f} s ==")
     print(jobs.to_string(index=False))
     print(f"submitted to SLURM: {sorted(set(jobs['rule']))}")
@@ -208,13 +213,7 @@ def scale(work: Path, cluster: dict[str, str], n: int) -> None:
 
     project = work / f"scale_{n}"
     build_review(n, project)
-    since = time.strftime("%Y-%m-%dT%H:%M:%S")
-    started = time.perf_counter()
-    done = on_cluster(project, cluster)
-    wall = time.perf_counter() - started
-    if done.returncode != 0:
-        sys.exit(f"the {n}-record run failed on the cluster:\n{done.stderr[-4000:]}")
-    jobs = sacct(since)
+    wall, jobs = measured_on_cluster(project, cluster, f"the {n}-record review")
     jobs["rss_share_of_request"] = (jobs["max_rss_mb"] / jobs["requested_mb"]).round(3)
     print(f"\n== a synthetic review of {n:,} records on the cluster: {wall:.1f} s ==")
     print(jobs.to_string(index=False))
