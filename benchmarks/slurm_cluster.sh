@@ -6,8 +6,8 @@
 #   benchmarks/slurm_cluster.sh start DIR   # installs what is missing, starts, checks (sinfo, srun)
 #   benchmarks/slurm_cluster.sh stop DIR    # stops everything `start` started
 #
-# Everything it writes lives under DIR (configuration, state, logs) except MariaDB's own data
-# folder and two links, /etc/slurm/slurm.conf and slurmdbd.conf, to the files in DIR: commands
+# Everything it writes lives under DIR (configuration, state, logs) except MariaDB's data, pid
+# and log (/var/lib/mysql, /run/mysqld: DIR may sit where the mysql user cannot go) and two links, /etc/slurm/slurm.conf and slurmdbd.conf, to the files in DIR: commands
 # inside a job (srun) look for the configuration there, not where SLURM_CONF said it was.
 # Needs root (it installs packages and starts daemons); says so and exits 3 otherwise.
 set -euo pipefail
@@ -17,6 +17,8 @@ dir=$(realpath -m "${2:?usage: slurm_cluster.sh start|stop DIR}")
 account=${PRISMAFLOW_SLURM_ACCOUNT:-prismaflow}
 partition=${PRISMAFLOW_SLURM_PARTITION:-review}
 db_password=prismaflow-test-only # a throw-away database on localhost, removed by `stop`
+mariadb_pid=/run/mysqld/prismaflow.pid
+mariadb_log=/run/mysqld/prismaflow.log
 
 if [ "$(id -u)" != 0 ]; then
   echo "slurm_cluster.sh: needs root to install and start SLURM's daemons" >&2
@@ -35,16 +37,16 @@ end() {
 
 stop() {
   for daemon in slurmd slurmctld slurmdbd; do end "$dir/run/$daemon.pid"; done
-  if [ -f "$dir/mariadb/mariadb.pid" ]; then
+  if [ -f "$mariadb_pid" ]; then
     mariadb -e "DROP DATABASE IF EXISTS slurm_acct_db; DROP USER IF EXISTS 'slurm'@'localhost';" \
       2>/dev/null || true
-    end "$dir/mariadb/mariadb.pid"
+    end "$mariadb_pid"
   fi
   end "$dir/run/munged.pid"
   for name in slurm.conf slurmdbd.conf; do
     [ "$(readlink /etc/slurm/$name)" = "$dir/$name" ] && rm -f "/etc/slurm/$name"
   done
-  rm -rf "$dir/run" "$dir/mariadb"
+  rm -rf "$dir/run"
 }
 
 if [ "$command" = stop ]; then
@@ -67,6 +69,8 @@ if ! command -v slurmctld >/dev/null || ! command -v slurmdbd >/dev/null \
     >/dev/null
 fi
 
+# Whatever fails from here on, stop what was started.
+trap 'stop' ERR
 host=$(hostname -s)
 cpus=$(nproc)
 # Most of the machine's memory, leaving 2 GB for the system and the submitting Snakemake.
@@ -82,11 +86,12 @@ for _ in $(seq 50); do [ -s /run/munge/munged.pid ] && break; sleep 0.1; done
 cp /run/munge/munged.pid "$dir/run/munged.pid"
 
 # MariaDB holds the accounting database slurmdbd writes and sacct reads.
-mkdir -p /run/mysqld "$dir/mariadb" && chown mysql:mysql /run/mysqld "$dir/mariadb"
+mkdir -p /run/mysqld && chown mysql:mysql /run/mysqld
 [ -d /var/lib/mysql/mysql ] || mariadb-install-db --user=mysql >/dev/null
-/usr/sbin/mariadbd --user=mysql --pid-file="$dir/mariadb/mariadb.pid" \
-  --log-error="$dir/mariadb/mariadb.log" >/dev/null 2>&1 &
+/usr/sbin/mariadbd --user=mysql --pid-file="$mariadb_pid" --log-error="$mariadb_log" \
+  >/dev/null 2>&1 &
 for _ in $(seq 150); do mariadb -e "SELECT 1" >/dev/null 2>&1 && break; sleep 0.2; done
+mariadb -e "SELECT 1" >/dev/null || { tail -20 "$mariadb_log" >&2; stop; exit 1; }
 mariadb -e "CREATE USER IF NOT EXISTS 'slurm'@'localhost' IDENTIFIED BY '$db_password';
   GRANT ALL ON slurm_acct_db.* TO 'slurm'@'localhost';"
 
