@@ -147,6 +147,7 @@ def test_a_stage_target_runs_only_what_that_stage_needs(tmp_path):
         ("dedupe:\n  year_tolerance: one\n", "'dedupe.year_tolerance': 'one' is not of type"),
         ("screening:\n  completness: humans\n", "'screening': unknown key(s) ['completness']"),
         ("search:\n  queries:\n    - id: q1\n", "'search.queries[0].pubmed' is missing"),
+        ("dedupe: {}\ndedupe: {}\n", "line 2: key 'dedupe' is given twice"),
     ],
 )
 def test_a_malformed_config_fails_before_any_job(finished_run, tmp_path, override, message):

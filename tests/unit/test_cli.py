@@ -20,6 +20,15 @@ def test_check_config_reports_the_key_and_exits_2(tmp_path, capsys):
     assert "config key 'search' is missing" in error
 
 
+def test_check_config_names_a_yaml_error_without_a_traceback(tmp_path, capsys):
+    bad = tmp_path / "config.yaml"
+    bad.write_text("review:\n  title: [unclosed\n")
+    assert main(["check-config", str(bad)]) == 2
+    error = capsys.readouterr().err
+    assert error.startswith(f"prismaflow: {bad}, line 3: not valid YAML")
+    assert "Traceback" not in error
+
+
 def test_a_missing_config_file_is_a_clear_error(tmp_path, capsys):
     assert main(["check-config", str(tmp_path / "nope.yaml")]) == 2
     assert "nope.yaml" in capsys.readouterr().err

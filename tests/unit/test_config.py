@@ -2,7 +2,7 @@ import copy
 
 import pytest
 
-from prismaflow.config import load_yaml, validate_config
+from prismaflow.config import load_protocol, load_yaml, validate_config
 from prismaflow.errors import ConfigError
 from tests.conftest import ROOT
 
@@ -80,3 +80,47 @@ def test_errors_name_the_key(edit, message):
     with pytest.raises(ConfigError) as error:
         validate_config(broken(edit))
     assert message in str(error.value)
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (
+            lambda c: c["search"]["window"].update(start="2025-01-01"),
+            "'search.window': start 2025-01-01 is after end 2024-09-30",
+        ),
+        (
+            lambda c: c["search"]["window"].update(end="2024-13-45"),
+            "'search.window.end': '2024-13-45' is not a date",
+        ),
+        (
+            lambda c: c["search"]["queries"].append(dict(c["search"]["queries"][0])),
+            "query id 'ruxolitinib_cream' is used 2 times",
+        ),
+        (
+            lambda c: c["search"]["queries"][0].update(pubmed="   "),
+            "'search.queries[0].pubmed' is blank",
+        ),
+    ],
+)
+def test_values_the_schema_accepts_but_cannot_be_right_are_refused(edit, message):
+    with pytest.raises(ConfigError) as error:
+        validate_config(broken(edit))
+    assert message in str(error.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("review:\n  title: a\nreview:\n  title: b\n", "line 3: key 'review' is given twice"),
+        ("search: [unclosed\n", "line 2: not valid YAML"),
+        ("review: !!python/object/apply:os.system ['true']\n", "not valid YAML"),
+        ("- a\n- b\n", "a protocol is a mapping of sections"),
+    ],
+)
+def test_a_protocol_file_that_is_not_one_is_named_with_its_line(tmp_path, text, message):
+    path = tmp_path / "config.yaml"
+    path.write_text(text)
+    with pytest.raises(ConfigError) as error:
+        load_protocol(path)
+    assert str(path) in str(error.value) and message in str(error.value)

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from prismaflow import catalog
-from prismaflow.config import load_yaml, validate_config
+from prismaflow.config import load_protocol, validate_config
 from prismaflow.errors import InputFileError, PrismaflowError
 from prismaflow.extract.fields import field_specs
 from prismaflow.extract.sheet import write_extraction_sheet
@@ -31,7 +31,7 @@ from prismaflow.trace import render, to_json, trace
 
 
 def check_config(args: argparse.Namespace) -> int:
-    config = validate_config(load_yaml(args.config) or {})
+    config = validate_config(load_protocol(args.config))
     queries = ", ".join(q["id"] for q in config["search"]["queries"])
     print(f"{args.config}: valid ({len(config['search']['sources'])} sources; queries {queries})")
     return 0
@@ -39,7 +39,7 @@ def check_config(args: argparse.Namespace) -> int:
 
 def extraction_sheet(args: argparse.Namespace) -> int:
     """The sheet reviewers fill, from the studies the last run extracted."""
-    config = validate_config(load_yaml(args.config) or {})
+    config = validate_config(load_protocol(args.config))
     fields = field_specs(config["extraction"]["fields"])
     studies = read_frame(args.studies)
     write_extraction_sheet(studies, fields, args.out)
@@ -79,7 +79,7 @@ def _imported(args: argparse.Namespace):
 
 def review_status(args: argparse.Namespace) -> int:
     """Per stage: up to date, gate verdict; and what waits for reviewers."""
-    config = validate_config(load_yaml(args.config) or {})
+    config = validate_config(load_protocol(args.config))
     report = status(Path(), config["extraction"]["fields"])
     print(json.dumps(report, indent=2) if args.json else render_status(report))
     return 0
@@ -106,7 +106,7 @@ def snapshot(args: argparse.Namespace) -> int:
 
 def release(args: argparse.Namespace) -> int:
     """Freeze a finished review as the published version a living update builds on."""
-    config = validate_config(load_yaml(args.config) or {})
+    config = validate_config(load_protocol(args.config))
     manifest = freeze_release(
         args.results, args.dest, name=args.name or args.dest.name, window=config["search"]["window"]
     )

@@ -7,6 +7,7 @@ starts, with a message that names the key and says what it should be.
 from __future__ import annotations
 
 import copy
+import datetime as dt
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -20,9 +21,48 @@ SCHEMA_DIR = Path(__file__).resolve().parent / "schemas"
 CONFIG_SCHEMA = SCHEMA_DIR / "config.schema.yaml"
 
 
+class _StrictLoader(yaml.SafeLoader):
+    """Safe YAML in which a key written twice is an error: YAML keeps the last value silently,
+    so a protocol edited in two places would run with half of the edit."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        seen: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            line = key_node.start_mark.line + 1
+            if key in seen:
+                raise ConfigError(
+                    f"{self.name}, line {line}: key {key!r} is given twice (also on line "
+                    f"{seen[key]}); YAML would keep only the last one, so keep one"
+                )
+            seen[key] = line
+        return super().construct_mapping(node, deep=deep)
+
+
 def load_yaml(path: str | Path) -> Any:
+    """A YAML file's content, or a ConfigError that names the file and line: a syntax error,
+    a tag such as !!python (never run), a duplicated key."""
     with open(path, encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+        try:
+            return yaml.load(handle, Loader=_StrictLoader)
+        except yaml.MarkedYAMLError as exc:
+            where = f", line {exc.problem_mark.line + 1}" if exc.problem_mark else ""
+            raise ConfigError(f"{path}{where}: not valid YAML: {exc.problem}") from None
+        except yaml.YAMLError as exc:
+            raise ConfigError(f"{path}: not valid YAML: {exc}") from None
+
+
+def load_protocol(path: str | Path) -> dict[str, Any]:
+    """A review protocol: a YAML mapping of sections (an empty file is an empty protocol)."""
+    content = load_yaml(path)
+    if content is None:
+        return {}
+    if not isinstance(content, dict):
+        raise ConfigError(
+            f"{path}: a protocol is a mapping of sections (review:, search:, screening: …), "
+            f"not a {type(content).__name__}"
+        )
+    return content
 
 
 def _fill_defaults(validator_class: type) -> type:
@@ -82,7 +122,20 @@ def _cross_reference_errors(config: Mapping[str, Any]) -> list[str]:
         for key, code in cited
         if code not in reasons
     ]
+    problems += _window_errors(config["search"]["window"])
+    ids = [query["id"] for query in config["search"]["queries"]]
+    problems += [
+        f"config key 'search.queries': query id {name!r} is used {ids.count(name)} times; "
+        "each query needs its own id (results are filed under it)"
+        for name in sorted(set(ids))
+        if ids.count(name) > 1
+    ]
     for i, query in enumerate(config["search"]["queries"]):
+        problems += [
+            f"config key 'search.queries[{i}].{source}' is blank: write the query as sent"
+            for source in config["search"]["sources"]
+            if isinstance(query.get(source), str) and not query[source].strip()
+        ]
         problems += [
             f"config key 'search.queries[{i}].{source}' is missing: query '{query['id']}' has "
             f"no text for source {source}"
@@ -101,6 +154,27 @@ def _cross_reference_errors(config: Mapping[str, Any]) -> list[str]:
         for group in config["synthesis"]["groups"]
         if group not in groups
     ]
+    return problems
+
+
+def _window_errors(window: Mapping[str, Any]) -> list[str]:
+    """Dates the schema's pattern accepts but the calendar does not, and a window that closes
+    before it opens (which would exclude every record as outside the window)."""
+    dates, problems = {}, []
+    for bound in ("start", "end"):
+        if window.get(bound) is None:
+            continue
+        try:
+            dates[bound] = dt.date.fromisoformat(window[bound])
+        except ValueError:
+            problems.append(
+                f"config key 'search.window.{bound}': {window[bound]!r} is not a date "
+                "(YYYY-MM-DD, a real day)"
+            )
+    if len(dates) == 2 and dates["start"] > dates["end"]:
+        problems.append(
+            f"config key 'search.window': start {window['start']} is after end {window['end']}"
+        )
     return problems
 
 

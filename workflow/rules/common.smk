@@ -3,11 +3,14 @@ from pathlib import Path
 
 from prismaflow import catalog
 from prismaflow.codegraph import closure, module_name
-from prismaflow.config import validate_config
+from prismaflow.config import load_protocol, validate_config
 from prismaflow.published import release_inputs
 from prismaflow import warm
 
-# Fails before any job runs, naming every wrong key (prismaflow.config).
+# Fails before any job runs, naming every wrong key (prismaflow.config). Snakemake's own YAML
+# reading keeps the last of two equal keys, so each config file is read once more, strictly.
+for protocol_file in workflow.configfiles:
+    load_protocol(protocol_file)
 config.update(validate_config(config))
 
 SCRIPTS = Path(workflow.basedir) / "workflow" / "scripts"
