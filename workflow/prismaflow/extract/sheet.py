@@ -18,8 +18,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from prismaflow.extract.fields import FieldSpec
-from prismaflow.records import present
-from prismaflow.spreadsheet import neutralise_formula
+from prismaflow.spreadsheet import cell_value
 
 
 def citation(study: pd.Series) -> str:
@@ -30,13 +29,6 @@ def citation(study: pd.Series) -> str:
     year = str(int(year)) if year is not None and year == year else "n.d."
     journal = study.get("journal")
     return f"{author} {year}" + (f", {journal}" if isinstance(journal, str) else "")
-
-
-def _cell(value: Any) -> Any:
-    value = present(value)
-    if isinstance(value, str):
-        return neutralise_formula(value)
-    return value
 
 
 def _bold_header(sheet, names: Sequence[str], widths: dict[str, int]) -> None:
@@ -57,12 +49,12 @@ def write_extraction_sheet(studies: pd.DataFrame, fields: Sequence[FieldSpec], p
     sources = book.create_sheet("machine sources")
     _bold_header(sources, names, {"record_id": 28, "study": 30})
     for _, study in studies.iterrows():
-        key = [study["record_id"], citation(study)]
-        values.append(key + [_cell(study.get(spec.name)) for spec in fields])
+        key = [cell_value(study["record_id"]), cell_value(citation(study))]
+        values.append(key + [cell_value(study.get(spec.name)) for spec in fields])
         sources.append(
             key
             + [
-                _cell(_source_note(study.get(f"{spec.name}_source"), study, spec.name))
+                cell_value(_source_note(study.get(f"{spec.name}_source"), study, spec.name))
                 for spec in fields
             ]
         )
@@ -71,12 +63,15 @@ def write_extraction_sheet(studies: pd.DataFrame, fields: Sequence[FieldSpec], p
     for spec in fields:
         rules.append(
             [
-                spec.name,
-                spec.type,
-                spec.unit,
-                ", ".join(spec.values),
-                "yes" if spec.required else "",
-                spec.description,
+                cell_value(v)
+                for v in (
+                    spec.name,
+                    spec.type,
+                    spec.unit,
+                    ", ".join(spec.values),
+                    "yes" if spec.required else "",
+                    spec.description,
+                )
             ]
         )
     _category_dropdowns(values, fields, len(studies))

@@ -21,20 +21,16 @@ from prismaflow.formats.ris import write_ris
 from prismaflow.formats.tabular import CSV_COLUMNS, table_rows
 from prismaflow.parquet_io import write_artifact
 from prismaflow.records import RECORD_SCHEMA
-from prismaflow.spreadsheet import neutralise_formula
+from prismaflow.spreadsheet import cell_value
 
 WRITABLE = ("ris", "bibtex", "csv", "xlsx", "parquet")
-
-
-def _safe(value: Any) -> Any:
-    return neutralise_formula(value) if isinstance(value, str) else value
 
 
 def write_csv(records: Iterable[Mapping[str, Any]], path: Path) -> None:
     with open(path, "w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(CSV_COLUMNS)
-        writer.writerows([[_safe(v) for v in row] for row in table_rows(records)])
+        writer.writerows([[cell_value(v) for v in row] for row in table_rows(records)])
 
 
 def write_xlsx(records: Iterable[Mapping[str, Any]], path: Path) -> None:
@@ -45,7 +41,7 @@ def write_xlsx(records: Iterable[Mapping[str, Any]], path: Path) -> None:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in table_rows(records):
-        sheet.append([_safe(v) for v in row])
+        sheet.append([cell_value(v) for v in row])
     sheet.freeze_panes = "B2"
     book.save(path)
 

@@ -13,7 +13,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from prismaflow.spreadsheet import neutralise_formula
+from prismaflow.spreadsheet import cell_value
 
 COLUMNS = (
     "rank",
@@ -61,12 +61,7 @@ def write_worklist(frame: pd.DataFrame, path: Path, reasons: dict) -> None:
     sheet.title = "worklist"
     sheet.append(list(COLUMNS))
     for row in frame.itertuples(index=False):
-        sheet.append(
-            [
-                neutralise_formula(v) if isinstance(v, str) else (None if pd.isna(v) else v)
-                for v in row
-            ]
-        )
+        sheet.append([cell_value(v) for v in row])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for index, name in enumerate(COLUMNS, start=1):
@@ -78,6 +73,6 @@ def write_worklist(frame: pd.DataFrame, path: Path, reasons: dict) -> None:
     codes = book.create_sheet("reason codes")
     codes.append(["reason", "label", "phase"])
     for code, spec in reasons.items():
-        codes.append([code, spec["label"], spec["phase"]])
+        codes.append([cell_value(v) for v in (code, spec["label"], spec["phase"])])
     path.parent.mkdir(parents=True, exist_ok=True)
     book.save(path)
