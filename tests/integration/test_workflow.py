@@ -347,3 +347,14 @@ def test_the_run_crate_lists_the_manifests_artifacts(finished_run):
     made = {entity.id.removeprefix("../../"): entity["sha256"] for entity in action["result"]}
     assert made == {e["path"]: e["sha256"] for e in manifest["artifacts"]}
     assert len(made) == len(manifest["artifacts"]) > 20
+
+
+def test_a_sheet_in_the_wrong_folder_stops_the_run_naming_it(finished_run, tmp_path):
+    run = copy_of(finished_run, tmp_path, "misfiled")
+    misfiled = run / "config" / "decisions" / "fulltext" / "alice.csv"
+    misfiled.parent.mkdir()
+    misfiled.write_text("record,decision\n10.1111/exd.70095,include\n")
+    result = snakemake(run, "-n", check=False)
+    assert result.returncode != 0
+    said = result.stdout + result.stderr
+    assert "config/decisions/fulltext/alice.csv: is not where the workflow reads sheets" in said

@@ -228,3 +228,41 @@ def test_conflicting_reviewers_leave_the_record_to_the_policy(config):
 def test_humans_policy_leaves_undecided_records_awaiting_a_reviewer(config):
     out = decide(config, records("Cream for lichen planus"), completeness="humans")
     assert out["decision"].tolist() == ["awaiting"]
+
+
+def test_a_full_text_decision_for_a_record_excluded_earlier_names_its_sheet_and_line(config):
+    from prismaflow.errors import InputFileError
+    from prismaflow.screen.reviewers import ReviewerDecision
+
+    frame = records("Ruxolitinib cream for vitiligo")  # excluded by a rule at title/abstract
+    late = ReviewerDecision(
+        "r0", "full_text", "bob", "include", None, None, None, "decisions/full_text/bob.csv:3"
+    )
+    with pytest.raises(InputFileError) as error:
+        decide(config, frame, [late])
+    assert str(error.value).startswith("decisions/full_text/bob.csv, line 3: a full_text decision")
+
+
+def test_every_file_under_the_reviewers_folders_is_read_or_refused(tmp_path):
+    from prismaflow.errors import InputFileError
+    from prismaflow.sheets import reviewer_sheets
+
+    folder = tmp_path / "decisions"
+    phases = ("title_abstract", "full_text")
+    for name in ("title_abstract/alice.csv", "full_text/.gitkeep", "title_abstract/~$bob.csv"):
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text("record,decision\n")
+    assert reviewer_sheets(folder, [".csv"], phases) == [str(folder / "title_abstract/alice.csv")]
+    for wrong, said in (
+        ("title_abstract/carol.xlsx", "save it as carol.csv"),
+        ("title_abstract/dan.CSV", "(the extension in lower case)"),
+        ("fulltext/erin.csv", "is not where the workflow reads sheets"),
+        ("frank.csv", "is not where the workflow reads sheets"),
+    ):
+        path = folder / wrong
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("record,decision\n")
+        with pytest.raises(InputFileError) as error:
+            reviewer_sheets(folder, [".csv"], phases)
+        assert str(path) in str(error.value) and said in str(error.value), wrong
+        path.unlink()

@@ -96,3 +96,38 @@ def read_xlsx_rows(
         if cells:
             parsed.append((line, cells))
     return parsed
+
+
+# Files a spreadsheet program or a version-control system leaves beside a sheet; not sheets.
+NOT_SHEETS = ("~$", ".~lock", ".")
+
+
+def reviewer_sheets(
+    folder: Path, suffixes: Sequence[str], subfolders: Sequence[str] = ()
+) -> list[str]:
+    """Every sheet a reviewer saved under `folder` (in one of `subfolders`, when given), or an
+    error naming the first file the workflow would otherwise pass over: a reviewer's work that
+    is silently ignored is worse than a run that stops and says why."""
+    expected = (
+        f"{folder}/<{'|'.join(subfolders)}>/<reviewer>{'|'.join(suffixes)}"
+        if subfolders
+        else f"{folder}/<reviewer>{'|'.join(suffixes)}"
+    )
+    found = []
+    for path in sorted(folder.rglob("*")) if folder.is_dir() else []:
+        if path.is_dir() or path.name.startswith(NOT_SHEETS):
+            continue
+        depth = len(path.relative_to(folder).parts)
+        if depth != (2 if subfolders else 1) or (subfolders and path.parent.name not in subfolders):
+            raise InputFileError(
+                path, "is not where the workflow reads sheets", fix=f"move it to {expected}"
+            )
+        if path.suffix not in suffixes:
+            raise InputFileError(
+                path,
+                f"is not a sheet the workflow reads ({path.suffix or 'no extension'})",
+                fix=f"save it as {path.stem}{suffixes[0]}"
+                + (" (the extension in lower case)" if path.suffix.lower() in suffixes else ""),
+            )
+        found.append(str(path))
+    return found

@@ -5,6 +5,8 @@ from prismaflow import catalog
 from prismaflow.codegraph import closure, module_name
 from prismaflow.config import load_protocol, validate_config
 from prismaflow.published import release_inputs
+from prismaflow.sheets import reviewer_sheets
+from prismaflow.vocabulary import PHASES
 from prismaflow import warm
 
 # Fails before any job runs, naming every wrong key (prismaflow.config). Snakemake's own YAML
@@ -110,19 +112,15 @@ def release_files(*artifacts):
 
 
 def decision_sheets():
-    """Every reviewer's sheet: adding or editing one re-runs screening and what follows."""
-    return sorted(str(p) for p in Path("config/decisions").glob("*/*.csv"))
+    """Every reviewer's sheet: adding or editing one re-runs screening and what follows. Any
+    other file there stops the run (prismaflow.sheets.reviewer_sheets)."""
+    return reviewer_sheets(Path("config/decisions"), [".csv"], PHASES)
 
 
 def extraction_sheets():
     """Every reviewer's extraction sheet (CSV or XLSX): adding or editing one re-runs
     extraction and synthesis, never search, dedupe or screening."""
-    folder = Path("config/extraction")
-    return sorted(
-        str(p)
-        for p in folder.glob("*")
-        if p.suffix.lower() in (".csv", ".xlsx") and not p.name.startswith(("~$", "."))
-    )
+    return reviewer_sheets(Path("config/extraction"), [".csv", ".xlsx"])
 
 
 def gate_inputs(stage):

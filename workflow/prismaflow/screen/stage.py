@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from prismaflow.errors import InputFileError
 from prismaflow.screen import ranking
 from prismaflow.screen.reviewers import ReviewerDecision
 from prismaflow.screen.rules import Rule, first_hit
@@ -189,11 +190,28 @@ def screen(
             if row["decision"] in PASSES[phase]:
                 passed.append(record)
         candidates = passed
+    _no_decision_dropped(reviewer_decisions, rows)
     score, terms = relevance(records, training_labels(rows), question)
     scored = dict(zip(records["record_id"], zip(score, terms, strict=True), strict=True))
     for row in rows:
         row["score"], row["score_terms"] = scored[row["record_id"]]
     return pd.DataFrame(rows, columns=DECISIONS_SCHEMA.names)
+
+
+def _no_decision_dropped(reviewer_decisions: Sequence[ReviewerDecision], rows: list[dict]) -> None:
+    """A reviewer's decision for a phase the record never reached would vanish from every count:
+    say which sheet and line hold it instead."""
+    reached = {(row["record_id"], row["phase"]) for row in rows}
+    for decision in reviewer_decisions:
+        if (decision.record_id, decision.phase) not in reached:
+            path, _, line = decision.origin.rpartition(":")
+            raise InputFileError(
+                path,
+                f"a {decision.phase} decision for {decision.record_id}, which was not passed on "
+                f"to {decision.phase} (its title/abstract decision excludes it)",
+                line=int(line),
+                fix="remove the row, or include the record at title/abstract first",
+            )
 
 
 def conflicts(
