@@ -20,6 +20,8 @@ print("secret seen:", os.environ.get("JOB_SECRET"), file=sys.stderr)
 open("out.txt", "w").write(os.getcwd())
 if sys.argv[1:] == ["fail"]:
     raise RuntimeError("the job failed")
+if sys.argv[1:] == ["refuse"]:
+    sys.exit("prismaflow: config.yaml, line 3: fix it")
 """
 
 
@@ -65,6 +67,13 @@ def test_a_failing_job_fails_with_its_traceback(server, tmp_path):
     done = job(tmp_path, server, "fail")
     assert done.returncode == 1
     assert "child" in done.stdout and "RuntimeError: the job failed" in done.stderr
+
+
+def test_a_refusal_says_its_message_as_a_job_run_alone_would(server, tmp_path):
+    served, alone = job(tmp_path, server, "refuse"), job(tmp_path, None, "refuse")
+    assert served.returncode == alone.returncode == 1
+    assert served.stderr == alone.stderr
+    assert served.stderr.splitlines()[-1] == "prismaflow: config.yaml, line 3: fix it"
 
 
 def test_without_a_warm_process_the_job_runs_alone(tmp_path):

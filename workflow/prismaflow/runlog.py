@@ -1,7 +1,9 @@
-"""Logging for Snakemake script adapters: everything, a failure's traceback too, in the job's log.
+"""Logging for Snakemake script adapters: everything, a failure's cause too, in the job's log.
 
-Snakemake keeps logs of failed jobs, so the log is where a user finds out what went wrong;
-a PrismaflowError's message is also what the job prints.
+Snakemake keeps logs of failed jobs, so the log is where a user finds out what went wrong. An
+error the user can fix (a PrismaflowError: a file, a line, a key, what to do) is one message,
+in the log and on the terminal, with no traceback to bury it; anything else is a bug, and keeps
+its traceback with a line that says so.
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ import contextlib
 import logging
 from collections.abc import Iterator
 from pathlib import Path
+
+from prismaflow.errors import PrismaflowError
 
 
 @contextlib.contextmanager
@@ -23,8 +27,11 @@ def logged_to(path: str | Path, rule: str) -> Iterator[logging.Logger]:
     logger = logging.getLogger(f"prismaflow.{rule}")
     try:
         yield logger
+    except PrismaflowError as exc:
+        logger.error("%s", exc)
+        raise SystemExit(f"prismaflow: {exc}") from None
     except Exception:
-        logger.exception("rule %s failed", rule)
+        logger.exception("rule %s failed: this is a bug in prismaflow, please report it", rule)
         raise
     finally:
         root.removeHandler(handler)

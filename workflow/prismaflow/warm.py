@@ -95,6 +95,8 @@ def _run_child(connection: socket.socket) -> None:
     try:
         runpy.run_path(request["script"], run_name="__main__")
     except SystemExit as exc:
+        if isinstance(exc.code, str):
+            print(exc.code, file=sys.stderr)  # what Python prints for sys.exit("message")
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     except BaseException:
         traceback.print_exc()
