@@ -266,3 +266,13 @@ def test_every_file_under_the_reviewers_folders_is_read_or_refused(tmp_path):
             reviewer_sheets(folder, [".csv"], phases)
         assert str(path) in str(error.value) and said in str(error.value), wrong
         path.unlink()
+
+
+def test_the_sheet_schema_allows_exactly_the_reviewers_decision_words():
+    """The row schema is data, not code: it must spell the vocabulary the stages count in."""
+    from prismaflow.config import load_yaml
+    from prismaflow.screen.reviewers import ROW_SCHEMA
+    from prismaflow.vocabulary import REVIEWER_DECISIONS
+
+    allowed = load_yaml(ROW_SCHEMA)["properties"]["decision"]["enum"]
+    assert allowed == list(REVIEWER_DECISIONS)
