@@ -358,3 +358,15 @@ def test_a_sheet_in_the_wrong_folder_stops_the_run_naming_it(finished_run, tmp_p
     assert result.returncode != 0
     said = result.stdout + result.stderr
     assert "config/decisions/fulltext/alice.csv: is not where the workflow reads sheets" in said
+
+
+def test_another_snapshot_folder_reruns_the_searches_and_all_after(finished_run, tmp_path):
+    """A file-valued key (#18, item 2): the folder's files are the search's inputs."""
+    run = copy_of(finished_run, tmp_path, "other_snapshot")
+    shutil.copytree(
+        run / "resources" / "snapshots" / "ruxolitinib", run / "resources" / "snapshots" / "other"
+    )
+    overlay = tmp_path / "other.yaml"
+    overlay.write_text("search:\n  snapshot: resources/snapshots/other\n")
+    scheduled = scheduled_rules(run, "--configfile", str(overlay))
+    assert scheduled["search_source"] == 2 and "dedupe_records" in scheduled
