@@ -31,11 +31,6 @@ class Artifact:
     caption: str | None = None  # workflow/report/<caption>.rst for `snakemake --report`
     directory: bool = False
 
-    @property
-    def relative(self) -> str:
-        """The path under results/, as a results tree or a copy of one names it."""
-        return self.path.removeprefix(RESULTS + "/")
-
 
 @dataclass(frozen=True)
 class Stage:

@@ -42,10 +42,6 @@ def named_inputs(job: Job) -> dict[str, list[str]]:
     return {**named, **({"": unnamed} if unnamed else {})}
 
 
-def params_of(job: Job) -> dict[str, Any]:
-    return {name: value for name, value in job.params.items()}
-
-
 def write_tables(
     job: Job,
     tables: Mapping[str, pd.DataFrame | pa.Table],
@@ -61,7 +57,7 @@ def write_tables(
             job.output[name],
             rule=job.rule,
             wildcards=dict(job.wildcards.items()),
-            params=params_of(job),
+            params=dict(job.params.items()),
             inputs=inputs,
             code=code,
             schema=(schemas or {}).get(name) or catalog.schema(name),
