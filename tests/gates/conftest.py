@@ -16,6 +16,7 @@ from prismaflow.screen.stage import screen
 from prismaflow.search import snapshot, stage
 from prismaflow.synthesise.evidence import evidence_fields, evidence_table
 from prismaflow.synthesise.groups import group_summary, pooled_estimates
+from prismaflow.synthesise.plan import Plan
 from prismaflow.synthesise.prisma import prisma_counts
 from tests.conftest import ROOT
 
@@ -47,6 +48,7 @@ def artifacts(tmp_path_factory, config):
     rules = protocol_rules(config["screening"]["rules"], config["search"]["window"])
     decisions = screen(records, [], rules, config["screening"]["reasons"], "machine")
     fields = field_specs(config["extraction"]["fields"])
+    plan = Plan.from_config(config["synthesis"])
     no_sheets = ReviewerSheets([], [])
     studies, disagreements = extract(records, decisions, config["extraction"], fields, no_sheets)
     frames = {
@@ -57,14 +59,12 @@ def artifacts(tmp_path_factory, config):
         "disagreements": disagreements,
         "sheet_problems": no_sheets.problems_frame(),
         "prisma": prisma_counts(links, decisions, config["screening"]["reasons"]),
-        "groups": group_summary(studies, config["synthesis"]["groups"]),
+        "groups": group_summary(studies, plan),
         "evidence": evidence_table(
-            studies,
-            config["synthesis"]["groups"],
-            evidence_fields(fields, config["synthesis"]["evidence_columns"]),
+            studies, plan, evidence_fields(fields, config["synthesis"]["evidence_columns"])
         ),
     }
-    frames["pooled"] = pooled_estimates(studies, frames["groups"])
+    frames["pooled"] = pooled_estimates(studies, frames["groups"], plan)
     for name, frame in frames.items():
         paths[name] = out / f"{name}.parquet"
         write_artifact(frame, paths[name], rule="test")
@@ -83,7 +83,10 @@ def gate_params(config):
         },
         "dedupe": {},
         "screen": {"reasons": config["screening"]["reasons"], "completeness": "machine"},
-        "extract": {"fields": config["extraction"]["fields"]},
+        "extract": {
+            "fields": config["extraction"]["fields"],
+            "outcome": config["synthesis"]["outcome"],
+        },
         "synthesise": {},
     }
 

@@ -198,7 +198,7 @@ def test_extract_gate_fails_a_bad_reviewer_sheet_naming_study_and_field(
     cells = problems["every_cell_valid"].unexpected_ids
     assert any(f"line 2: {first} n_patients: 'twelve' is not a number" in c for c in cells)
     assert any(f"line 3: {second} response: 'good' is not one of" in c for c in cells)
-    assert problems["n_responders_at_most_n_patients"].unexpected_ids == [
+    assert problems["events_at_most_total"].unexpected_ids == [
         f"{third} n_responders: 5 > n_patients 2"
     ]
     assert problems["disagreements_settled"].unexpected_ids == [

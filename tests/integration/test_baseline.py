@@ -32,7 +32,12 @@ def counts(results) -> dict:
         "extract": {"studies": len(table("studies"))},
         "synthesise": {
             "groups": {
-                row.condition_group: {"studies": int(row.studies), "patients": int(row.patients)}
+                row.group: {
+                    "studies": int(row.studies),
+                    "participants": None
+                    if row.participants != row.participants
+                    else int(row.participants),
+                }
                 for row in table("groups").itertuples()
             },
             "prisma": {

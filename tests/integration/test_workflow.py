@@ -299,7 +299,7 @@ def test_every_included_study_can_be_traced_consistently(finished_run):
         extracted = {e["field"]: e for e in path["extraction"]}
         assert extracted["condition_group"]["value"] == study.condition_group
         assert extracted["study_design"]["source"] == study.study_design_source
-        assert path["synthesis"]["condition_groups"] == [study.condition_group]
+        assert path["synthesis"]["groups"] == [study.condition_group]
         assert path["synthesis"]["prisma_boxes"][-1] == "included"
     readable = prismaflow(finished_run, "trace", studies["record_id"].iloc[0])
     for section in ("Search", "Dedupe", "Screening:", "Extraction:", "Synthesis:", "PRISMA boxes:"):

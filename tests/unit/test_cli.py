@@ -4,11 +4,15 @@ from prismaflow.cli import main
 from tests.conftest import ROOT
 
 
-def test_check_config_accepts_the_embedded_default(capsys):
+def test_check_config_accepts_the_embedded_default_by_file_or_folder(capsys):
     assert main(["check-config", str(ROOT / "config" / "config.yaml")]) == 0
-    assert "valid (2 sources; queries ruxolitinib_cream, topical_ruxolitinib)" in (
-        capsys.readouterr().out
-    )
+    assert main(["check-config", str(ROOT)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == out[1]
+    assert (
+        "valid (sources pubmed, scopus; queries ruxolitinib_cream, topical_ruxolitinib; "
+        "outcome response as a proportion)"
+    ) in out[0]
 
 
 def test_check_config_reports_the_key_and_exits_2(tmp_path, capsys):

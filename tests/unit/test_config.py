@@ -2,7 +2,7 @@ import copy
 
 import pytest
 
-from prismaflow.config import load_protocol, load_yaml, validate_config
+from prismaflow.config import load_protocol, load_yaml, missing_exports, validate_config
 from prismaflow.errors import ConfigError
 from tests.conftest import ROOT
 
@@ -64,11 +64,52 @@ def test_validation_does_not_change_the_callers_config():
         ),
         (
             lambda c: c["synthesis"]["groups"].append("vascular"),
-            "group 'vascular' is not defined in extraction.conditions",
+            "'synthesis.groups': 'vascular' is not one of the values of "
+            "extraction.fields.condition_group",
         ),
         (
             lambda c: c["synthesis"]["evidence_columns"].append("anxiety_score"),
-            "'synthesis.evidence_columns': 'anxiety_score' is not a field of extraction.fields",
+            "'synthesis.evidence_columns[11]': 'anxiety_score' is not a field of extraction.fields",
+        ),
+        # The synthesis contract: every field the plan reads is in the form, with its type.
+        (
+            lambda c: c["extraction"]["fields"].pop("n_responders"),
+            "'synthesis.outcome.events': 'n_responders' is not a field of extraction.fields; "
+            "add it to the form (type integer)",
+        ),
+        (
+            lambda c: c["synthesis"]["outcome"].update(total="regimen"),
+            "'synthesis.outcome.total': field 'regimen' is text, but the synthesis reads it as "
+            "integer",
+        ),
+        (
+            lambda c: c["synthesis"]["outcome"].update(measure="risk_ratio"),
+            "'synthesis.outcome.control_events' is missing: a risk_ratio compares two arms",
+        ),
+        (
+            lambda c: c["synthesis"]["outcome"].update(control_total="n_patients"),
+            "'synthesis.outcome.control_total': a proportion has one arm",
+        ),
+        (
+            lambda c: c["synthesis"].update(group_by="age_group"),
+            "'synthesis.group_by': 'age_group' is not a field of extraction.fields",
+        ),
+        (
+            lambda c: c["synthesis"].update(group_by=None),
+            "'synthesis.groups' lists groups but synthesis.group_by is null",
+        ),
+        (
+            lambda c: c["screening"].pop("rules"),
+            "'screening.completeness' is machine but screening.rules is empty: every record "
+            "would be included without anyone screening it. Set completeness: humans",
+        ),
+        (
+            lambda c: c["search"].pop("queries"),
+            "'search.queries' is empty, but pubmed, scopus is a source",
+        ),
+        (
+            lambda c: c["search"].pop("snapshot"),
+            "'search.snapshot' is missing: pubmed, scopus replays a recorded search",
         ),
         (
             lambda c: c["extraction"]["intervention"].update(names="ruxolitinib"),
@@ -114,3 +155,24 @@ def test_a_protocol_file_that_is_not_one_is_named_with_its_line(tmp_path, text, 
     with pytest.raises(ConfigError) as error:
         load_protocol(path)
     assert str(path) in str(error.value) and message in str(error.value)
+
+
+def test_a_review_of_export_files_alone_needs_no_queries_and_names_a_missing_file(tmp_path):
+    def file_only(c):
+        c["search"].pop("queries")
+        c["search"].pop("snapshot")
+        c["search"]["sources"] = {
+            "file": {
+                "exports": [{"id": "embase", "path": "exports/embase.ris", "database": "Embase"}]
+            }
+        }
+
+    config = validate_config(broken(file_only))
+    assert config["search"]["queries"] == []
+    (problem,) = missing_exports(config, tmp_path)
+    assert (
+        "'search.sources.file.exports[0].path': exports/embase.ris is not in the review" in problem
+    )
+    (tmp_path / "exports").mkdir()
+    (tmp_path / "exports" / "embase.ris").write_text("TY  - JOUR\nER  - \n")
+    assert missing_exports(config, tmp_path) == []

@@ -97,6 +97,22 @@ def test_responders_beyond_the_population_are_dropped(config):
     assert found["n_patients"].value == 5 and found["n_responders"].value is None
 
 
+def test_a_protocol_without_vocabulary_or_designs_prefills_nothing_from_them(config):
+    """A review that names no conditions or designs (the default) leaves those fields empty
+    rather than matching the empty string."""
+    extraction = {
+        **config["extraction"],
+        "conditions": {},
+        "designs": [],
+        "fields": {name: {"type": "text"} for name in ("condition", "condition_group")},
+    }
+    values = Prefiller.from_config(extraction)({"title": "BCG vaccination of infants"})
+    assert {name: v.value for name, v in values.items()} == {
+        "condition": None,
+        "condition_group": None,
+    }
+
+
 def test_fields_outside_the_protocol_are_not_filled(config):
     extraction = {**config["extraction"], "fields": {"condition": {"type": "text"}}}
     assert set(Prefiller.from_config(extraction)({"title": "Psoriasis"})) == {"condition"}

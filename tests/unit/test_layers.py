@@ -15,13 +15,13 @@ LAYERS = (
     (
         "contracts",
         "__init__ errors records identifiers provenance parquet_io config sheets spreadsheet "
-        "runlog catalog codegraph vocabulary published jobs warm".split(),
+        "runlog catalog codegraph vocabulary published jobs warm installed".split(),
     ),
     ("formats", ["formats"]),
     ("stages", "search dedupe screen extract synthesise".split()),
     ("quality", ["quality"]),
     ("outputs", "report release status trace manifest crate".split()),
-    ("interfaces", "cli sandbox".split()),
+    ("interfaces", "cli sandbox new_review".split()),
 )
 MODULES = sorted(module_name(f) for f in PACKAGE_DIR.rglob("*.py"))
 

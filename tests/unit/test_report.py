@@ -12,7 +12,7 @@ from prismaflow.synthesise.evidence import evidence_table
 from prismaflow.synthesise.figures import publications_per_year
 from prismaflow.synthesise.groups import group_summary, pooled_estimates
 from prismaflow.synthesise.prisma_diagram import save_prisma
-from tests.unit.test_synthesise import COUNTS, FORM, GROUPS, STUDIES
+from tests.unit.test_synthesise import COUNTS, FORM, PLAN, STUDIES
 
 SEARCH_LOG = pd.DataFrame(
     [
@@ -39,7 +39,7 @@ SEARCH_LOG = pd.DataFrame(
 
 def artifacts(tmp_path, decided_by, by):
     studies = STUDIES.assign(n_patients_by=by)
-    summary = group_summary(studies, GROUPS)
+    summary = group_summary(studies, PLAN)
     figure = tmp_path / "figure.png"
     publications_per_year(studies).savefig(figure)
     save_prisma(COUNTS, tmp_path / "prisma.svg", tmp_path / "prisma.png")
@@ -50,9 +50,9 @@ def artifacts(tmp_path, decided_by, by):
         decisions=decisions,
         agreement=pd.DataFrame(columns=["phase", "reviewer_a", "reviewer_b"]),
         studies=studies,
-        evidence=evidence_table(studies, GROUPS, FORM),
+        evidence=evidence_table(studies, PLAN, FORM),
         groups=summary,
-        pooled=pooled_estimates(studies, summary),
+        pooled=pooled_estimates(studies, summary, PLAN),
         prisma_svg=tmp_path / "prisma.svg",
         figures={"forest": figure, "evidence_map": figure, "per_year": figure},
         files={"figure": figure},

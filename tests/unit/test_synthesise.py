@@ -1,5 +1,6 @@
-"""Synthesis: proportions and pooling checked against hand computation, group summaries,
-the evidence table and the PRISMA diagram's boxes."""
+"""Synthesis: effect measures and pooling checked against hand computation and against
+metafor's published results, group summaries under the protocol's plan, the evidence table and
+the PRISMA diagram's boxes."""
 
 import math
 
@@ -8,6 +9,14 @@ import pandas as pd
 import pytest
 
 from prismaflow.extract.fields import field_specs
+from prismaflow.synthesise.effects import (
+    MEASURES,
+    Outcome,
+    comparative_effects,
+    logit_proportions,
+    study_intervals,
+    wilson_interval,
+)
 from prismaflow.synthesise.evidence import (
     evidence_fields,
     evidence_schema,
@@ -15,12 +24,32 @@ from prismaflow.synthesise.evidence import (
     shown_columns,
 )
 from prismaflow.synthesise.groups import group_summary, pooled_estimates
+from prismaflow.synthesise.plan import ALL_STUDIES, Plan
+from prismaflow.synthesise.pooling import pool, reml_tau2
 from prismaflow.synthesise.prisma_diagram import diagram_boxes, save_prisma
-from prismaflow.synthesise.proportions import logit_effects, pool, reml_tau2, wilson_interval
 
 # A worked example: four small studies of responders / patients.
 RESPONDERS = [4, 9, 2, 12]
 PATIENTS = [6, 12, 10, 15]
+Z95 = 1.959963984540054
+
+# metafor's dat.bcg (Colditz et al. 1994, JAMA 271:698-702): 13 trials of BCG vaccine against
+# tuberculosis, as (TB cases, vaccinated, TB cases, not vaccinated).
+BCG = [
+    (4, 123, 11, 139),
+    (6, 306, 29, 303),
+    (3, 231, 11, 220),
+    (62, 13598, 248, 12867),
+    (33, 5069, 47, 5808),
+    (180, 1541, 372, 1451),
+    (8, 2545, 10, 629),
+    (505, 88391, 499, 88391),
+    (29, 7499, 45, 7277),
+    (17, 1716, 65, 1665),
+    (186, 50634, 141, 27338),
+    (5, 2498, 3, 2341),
+    (27, 16913, 29, 17854),
+]
 
 
 def hand_dersimonian_laird(x, n):
@@ -35,20 +64,23 @@ def hand_dersimonian_laird(x, n):
     w_star = [1 / (vi + tau2) for vi in v]
     mean = sum(wi * yi for wi, yi in zip(w_star, y, strict=True)) / sum(w_star)
     se = math.sqrt(1 / sum(w_star))
-    expit = lambda t: 1 / (1 + math.exp(-t))  # noqa: E731
     return {
         "tau2": tau2,
         "q": q,
         "i2": max(0.0, (q - (len(y) - 1)) / q),
-        "proportion": expit(mean),
-        "ci_low": expit(mean - 1.959963984540054 * se),
-        "ci_high": expit(mean + 1.959963984540054 * se),
+        "estimate": mean,
+        "ci_low": mean - Z95 * se,
+        "ci_high": mean + Z95 * se,
     }
 
 
 def test_dersimonian_laird_agrees_with_hand_computation():
     expected = hand_dersimonian_laird(RESPONDERS, PATIENTS)
-    (dl,) = [p for p in pool(RESPONDERS, PATIENTS) if p.method == "DL"]
+    (dl,) = [
+        p
+        for p in pool(*logit_proportions(np.array(RESPONDERS), np.array(PATIENTS)))
+        if p.method == "DL"
+    ]
     assert expected["tau2"] > 0  # the example is heterogeneous, so tau2 matters
     for name, value in expected.items():
         assert getattr(dl, name) == pytest.approx(value, abs=1e-6), name
@@ -56,7 +88,7 @@ def test_dersimonian_laird_agrees_with_hand_computation():
 
 
 def test_reml_solves_its_estimating_equation():
-    y, v = logit_effects(RESPONDERS, PATIENTS)
+    y, v = logit_proportions(np.array(RESPONDERS), np.array(PATIENTS))
     tau2 = reml_tau2(y, v)
     w = 1 / (v + tau2)
     mu = np.sum(w * y) / np.sum(w)
@@ -64,25 +96,66 @@ def test_reml_solves_its_estimating_equation():
     # sum w^2 (y - mu)^2 = sum w - sum w^2 / sum w.
     score = np.sum(w**2 * (y - mu) ** 2) - np.sum(w) + np.sum(w**2) / np.sum(w)
     assert tau2 > 0 and score == pytest.approx(0, abs=1e-8)
-    (reml,) = [p for p in pool(RESPONDERS, PATIENTS) if p.method == "REML"]
-    assert reml.tau2 == pytest.approx(tau2) and reml.ci_low < reml.proportion < reml.ci_high
+    (reml,) = [p for p in pool(y, v) if p.method == "REML"]
+    assert reml.tau2 == pytest.approx(tau2) and reml.ci_low < reml.estimate < reml.ci_high
+
+
+def bcg_effects(measure):
+    a, n1, c, n2 = (np.array(column, dtype=float) for column in zip(*BCG, strict=True))
+    return comparative_effects(measure, a, n1, c, n2)
+
+
+def test_log_risk_ratios_of_the_bcg_trials_match_metafor():
+    """rma(measure="RR", ai=tpos, bi=tneg, ci=cpos, di=cneg, data=dat.bcg), as metafor's
+    documentation prints it: REML -0.7145 (SE 0.1798), CI [-1.0669, -0.3622], tau² 0.3132,
+    I² 92.22 %, Q(12) 152.2330; method="DL": -0.7141 (SE 0.1787), tau² 0.3088, I² 92.12 %."""
+    estimates = {p.method: p for p in pool(*bcg_effects("risk_ratio"))}
+    reml, dl = estimates["REML"], estimates["DL"]
+    assert (reml.estimate, reml.se) == pytest.approx((-0.7145, 0.1798), abs=5e-5)
+    assert (reml.ci_low, reml.ci_high) == pytest.approx((-1.0669, -0.3622), abs=5e-5)
+    assert reml.tau2 == pytest.approx(0.3132, abs=5e-5)
+    assert reml.i2 == pytest.approx(0.9222, abs=5e-5)
+    assert reml.q == pytest.approx(152.2330, abs=5e-4)
+    assert (dl.estimate, dl.se, dl.tau2) == pytest.approx((-0.7141, 0.1787, 0.3088), abs=5e-5)
+    assert dl.i2 == pytest.approx(0.9212, abs=5e-5)
+    assert MEASURES["risk_ratio"].back(reml.estimate) == pytest.approx(0.4894, abs=5e-5)
+
+
+def test_odds_ratios_and_risk_differences_follow_their_formulas():
+    (a, n1, c, n2) = BCG[0]
+    y, v = comparative_effects("odds_ratio", *(np.array([x], float) for x in BCG[0]))
+    assert y[0] == pytest.approx(math.log(a * (n2 - c) / ((n1 - a) * c)))
+    assert v[0] == pytest.approx(1 / a + 1 / (n1 - a) + 1 / c + 1 / (n2 - c))
+    y, v = comparative_effects("risk_difference", *(np.array([x], float) for x in BCG[0]))
+    p1, p2 = a / n1, c / n2
+    assert y[0] == pytest.approx(p1 - p2)
+    assert v[0] == pytest.approx(p1 * (1 - p1) / n1 + p2 * (1 - p2) / n2)
+
+
+def test_a_zero_cell_adds_a_half_to_every_cell_of_that_study_only():
+    y, v = comparative_effects(
+        "risk_ratio", *(np.array(x, float) for x in ([0, 2], [10, 10], [3, 4], [10, 10]))
+    )
+    assert y[0] == pytest.approx(math.log((0.5 / 11) / (3.5 / 11)))
+    assert v[0] == pytest.approx(1 / 0.5 - 1 / 11 + 1 / 3.5 - 1 / 11)
+    assert y[1] == pytest.approx(math.log((2 / 10) / (4 / 10)))
 
 
 def test_homogeneous_studies_have_no_between_study_variance():
-    for estimate in pool([5, 10, 15], [10, 20, 30]):
+    for estimate in pool(*logit_proportions(np.array([5, 10, 15.0]), np.array([10, 20, 30.0]))):
         assert estimate.tau2 == 0 and estimate.i2 == 0
-        assert estimate.proportion == pytest.approx(0.5)
+        assert estimate.estimate == pytest.approx(0.0)
 
 
 def test_continuity_correction_only_at_zero_or_all():
-    y, v = logit_effects([0, 3, 5], [5, 6, 5])
+    y, v = logit_proportions(np.array([0, 3, 5.0]), np.array([5, 6, 5.0]))
     assert y[0] == pytest.approx(math.log(0.5 / 5.5)) and v[0] == pytest.approx(1 / 0.5 + 1 / 5.5)
     assert y[1] == pytest.approx(0.0) and v[1] == pytest.approx(2 / 3)
     assert y[2] == pytest.approx(math.log(5.5 / 0.5))
 
 
 def test_wilson_interval_matches_the_closed_form():
-    x, n, z = 4, 6, 1.959963984540054
+    x, n, z = 4, 6, Z95
     p = x / n
     centre = (p + z**2 / (2 * n)) / (1 + z**2 / n)
     half = z * math.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / (1 + z**2 / n)
@@ -93,7 +166,7 @@ def test_wilson_interval_matches_the_closed_form():
 
 def test_pooling_needs_two_studies():
     with pytest.raises(ValueError, match="at least two"):
-        pool([1], [1])
+        pool([0.1], [0.2])
 
 
 def studies_frame(rows):
@@ -124,6 +197,20 @@ STUDIES = studies_frame(
     ]
 )
 GROUPS = ["lichenoid", "granulomatous", "alopecia", "other"]
+PLAN = Plan.from_config(
+    {
+        "outcome": {
+            "label": "response",
+            "measure": "proportion",
+            "events": "n_responders",
+            "total": "n_patients",
+        },
+        "group_by": "condition_group",
+        "groups": GROUPS,
+        "describe_by": ["condition", "study_design"],
+        "min_studies": 2,
+    }
+)
 FORM = field_specs(
     {
         name: {"type": kind, "description": name}
@@ -139,18 +226,18 @@ FORM = field_specs(
 
 
 def test_group_summary_counts_and_says_why_a_group_is_not_pooled():
-    summary = group_summary(STUDIES, GROUPS).set_index("condition_group")
+    summary = group_summary(STUDIES, PLAN).set_index("group")
     assert list(summary.index) == [*GROUPS, "approved indication", "unclassified"]
     alopecia = summary.loc["alopecia"]
-    assert (alopecia["studies"], alopecia["responders"], alopecia["patients_with_counts"]) == (
-        2,
-        13,
-        18,
-    )
+    assert (alopecia["studies"], alopecia["events"], alopecia["total"]) == (2, 13, 18)
     assert alopecia["pooled"] and alopecia["proportion"] == pytest.approx(13 / 18)
     assert (alopecia["wilson_low"], alopecia["wilson_high"]) == pytest.approx(
         wilson_interval(13, 18)
     )
+    assert alopecia["described"] == [
+        {"field": "condition", "values": ["alopecia areata"]},
+        {"field": "study_design", "values": ["case series", "trial"]},
+    ]
     assert summary.loc["lichenoid", "not_pooled_because"].startswith("case reports only")
     assert summary.loc["granulomatous", "not_pooled_because"].startswith("0 of 1 studies")
     assert summary.loc["other", "not_pooled_because"] == "no included study"
@@ -158,13 +245,75 @@ def test_group_summary_counts_and_says_why_a_group_is_not_pooled():
 
 
 def test_pooled_estimates_only_for_pooled_groups():
-    summary = group_summary(STUDIES, GROUPS)
-    pooled = pooled_estimates(STUDIES, summary)
-    assert set(pooled["condition_group"]) == {"alopecia"}
+    summary = group_summary(STUDIES, PLAN)
+    pooled = pooled_estimates(STUDIES, summary, PLAN)
+    assert set(pooled["group"]) == {"alopecia"}
     assert sorted(pooled["method"]) == ["DL", "REML"]
     expected = hand_dersimonian_laird([4, 9], [6, 12])
     dl = pooled[pooled["method"] == "DL"].iloc[0]
-    assert dl["proportion"] == pytest.approx(expected["proportion"], abs=1e-6)
+    assert dl["estimate"] == pytest.approx(1 / (1 + math.exp(-expected["estimate"])), abs=1e-6)
+
+
+def bcg_studies():
+    return pd.DataFrame(
+        [
+            (f"t{i}", "random" if i % 2 else "systematic", a, n1, c, n2, 1948 + i)
+            for i, (a, n1, c, n2) in enumerate(BCG)
+        ],
+        columns=[
+            "record_id",
+            "allocation",
+            "tb_vaccinated",
+            "n_vaccinated",
+            "tb_control",
+            "n_control",
+            "year",
+        ],
+    )
+
+
+def bcg_plan(group_by=None):
+    return Plan.from_config(
+        {
+            "outcome": {
+                "label": "tuberculosis",
+                "measure": "risk_ratio",
+                "events": "tb_vaccinated",
+                "total": "n_vaccinated",
+                "control_events": "tb_control",
+                "control_total": "n_control",
+            },
+            "group_by": group_by,
+            "groups": [],
+            "describe_by": ["allocation"],
+            "min_studies": 2,
+        }
+    )
+
+
+def test_a_comparative_plan_without_grouping_pools_every_study_as_metafor_does():
+    studies, plan = bcg_studies(), bcg_plan()
+    summary = group_summary(studies, plan)
+    assert summary["group"].tolist() == [ALL_STUDIES]
+    row = summary.iloc[0]
+    assert row["participants"] == sum(n1 + n2 for _, n1, _, n2 in BCG)
+    assert row["control_events"] == sum(c for _, _, c, _ in BCG) and pd.isna(row["proportion"])
+    reml = pooled_estimates(studies, summary, plan).set_index("method").loc["REML"]
+    assert (reml["estimate"], reml["ci_low"], reml["ci_high"]) == pytest.approx(
+        (math.exp(-0.7145), math.exp(-1.0669), math.exp(-0.3622)), abs=5e-5
+    )
+    by_allocation = group_summary(studies, bcg_plan("allocation"))
+    assert sorted(by_allocation["group"]) == ["random", "systematic"]
+
+
+def test_study_intervals_are_on_the_readers_scale():
+    studies, plan = bcg_studies(), bcg_plan()
+    first = study_intervals(plan.outcome, studies).iloc[0]
+    rr = (4 / 123) / (11 / 139)
+    se = math.sqrt(1 / 4 - 1 / 123 + 1 / 11 - 1 / 139)
+    assert first["estimate"] == pytest.approx(rr)
+    assert first["ci_low"] == pytest.approx(rr * math.exp(-Z95 * se))
+    assert isinstance(plan.outcome, Outcome) and plan.outcome.measure.log_axis
 
 
 def test_evidence_table_follows_group_order_and_marks_machine_values():
@@ -172,7 +321,7 @@ def test_evidence_table_follows_group_order_and_marks_machine_values():
         n_patients_by=["machine", "alice", "machine", None, "alice", None],
         condition_by="machine",
     )
-    table = evidence_table(studies, GROUPS, FORM)
+    table = evidence_table(studies, PLAN, FORM)
     assert table["record_id"].tolist() == ["c", "d", "a", "b", "e", "f"]
     first = table.set_index("record_id").loc["c"]
     assert first["citation"] == "Roe 2022, J"
@@ -182,10 +331,10 @@ def test_evidence_table_follows_group_order_and_marks_machine_values():
 
 def test_evidence_columns_are_the_fields_the_protocol_names_in_its_order():
     shown = evidence_fields(FORM, ["n_patients", "condition"])
-    table = evidence_table(STUDIES, GROUPS, shown)
+    table = evidence_table(STUDIES, PLAN, shown)
     assert shown_columns(table) == ["citation", "year", "doi", "pmid", "n_patients", "condition"]
     assert evidence_schema(shown).field("n_patients").type == "int64"
-    everything = evidence_table(STUDIES, GROUPS, evidence_fields(FORM, []))
+    everything = evidence_table(STUDIES, PLAN, evidence_fields(FORM, []))
     assert shown_columns(everything)[4:] == [spec.name for spec in FORM]
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 import pyarrow as pa
 
 RESULTS = "results"
+PROTOCOL = "config/config.yaml"  # a review folder's protocol, relative to the folder
 
 
 @dataclass(frozen=True)

@@ -14,16 +14,18 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from prismaflow import catalog
-from prismaflow.config import load_protocol, validate_config
-from prismaflow.errors import InputFileError, PrismaflowError
+from prismaflow.catalog import PROTOCOL
+from prismaflow.config import load_protocol, missing_exports, validate_config
+from prismaflow.errors import ConfigError, InputFileError, PrismaflowError
 from prismaflow.extract.fields import field_specs
 from prismaflow.extract.sheet import write_extraction_sheet
 from prismaflow.formats.detect import FORMATS, format_from_extension
 from prismaflow.formats.exporter import WRITABLE, export_records
 from prismaflow.formats.importer import import_file
+from prismaflow.installed import SNAKEFILE
+from prismaflow.new_review import create_review
 from prismaflow.parquet_io import read_frame
 from prismaflow.release import freeze_release
-from prismaflow.sandbox import PROJECT_DIR
 from prismaflow.search.freeze import freeze
 from prismaflow.status import render as render_status
 from prismaflow.status import status
@@ -31,9 +33,32 @@ from prismaflow.trace import render, to_json, trace
 
 
 def check_config(args: argparse.Namespace) -> int:
-    config = validate_config(load_protocol(args.config))
-    queries = ", ".join(q["id"] for q in config["search"]["queries"])
-    print(f"{args.config}: valid ({len(config['search']['sources'])} sources; queries {queries})")
+    """The protocol and what it names in the review folder: key by key, the synthesis
+    contract, the export files."""
+    path = args.config / PROTOCOL if args.config.is_dir() else args.config
+    config = validate_config(load_protocol(path))
+    folder = path.parent.parent if path.parent.name == "config" else path.parent
+    missing = missing_exports(config, folder)
+    if missing:
+        raise ConfigError(f"{path}: " + "; ".join(missing))
+    search, outcome = config["search"], config["synthesis"]["outcome"]
+    queries = ", ".join(q["id"] for q in search["queries"]) or "none"
+    print(
+        f"{path}: valid (sources {', '.join(search['sources'])}; queries {queries}; outcome "
+        f"{outcome['label']} as a {outcome['measure'].replace('_', ' ')})"
+    )
+    return 0
+
+
+def init(args: argparse.Namespace) -> int:
+    """A new review folder: protocol template, Snakefile, folders for exports and sheets."""
+    written = create_review(args.folder)
+    print(
+        f"{args.folder}: a new review ({len(written)} files). Next: write the protocol in "
+        f"{args.folder / PROTOCOL}, put the database exports in {args.folder / 'exports'}, "
+        f"check it with `prismaflow check-config {args.folder}`, then `prismaflow run "
+        f"{args.folder}`"
+    )
     return 0
 
 
@@ -119,15 +144,26 @@ def release(args: argparse.Namespace) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Snakemake in this folder, with any further Snakemake options passed on: on the folder's
-    own Snakefile (a review project), or else on the one prismaflow is installed from."""
-    snakefile = Path("Snakefile") if Path("Snakefile").is_file() else PROJECT_DIR / "Snakefile"
+    """Snakemake over a review folder, with any further Snakemake options passed on: on the
+    folder's own Snakefile, or else on the workflow prismaflow is installed with."""
+    folder = args.folder
+    if not (folder / PROTOCOL).is_file():
+        raise InputFileError(
+            folder,
+            f"not a review folder (it has no {PROTOCOL})",
+            fix="name the folder first (`prismaflow run . screen`), or make one with "
+            "`prismaflow init`",
+        )
+    own = folder / "Snakefile"
+    snakefile = own.resolve() if own.is_file() else SNAKEFILE
     command = [
         sys.executable,
         "-m",
         "snakemake",
         "--snakefile",
         str(snakefile),
+        "--directory",
+        str(folder),
         "--cores",
         str(args.cores),
         *args.snakemake_args,
@@ -138,15 +174,22 @@ def run(args: argparse.Namespace) -> int:
 def parser() -> argparse.ArgumentParser:
     main = argparse.ArgumentParser(prog="prismaflow", description=__doc__.splitlines()[0])
     commands = main.add_subparsers(dest="command", required=True)
-    check = commands.add_parser("check-config", help="validate a review protocol (config.yaml)")
-    check.add_argument("config", nargs="?", default="config/config.yaml", type=Path)
+    starter = commands.add_parser(
+        "init", help="start a review: a new folder with a protocol template to fill in"
+    )
+    starter.add_argument("folder", type=Path)
+    starter.set_defaults(handler=init)
+    check = commands.add_parser(
+        "check-config", help="validate a review protocol (a config.yaml, or a review folder)"
+    )
+    check.add_argument("config", nargs="?", default=Path(PROTOCOL), type=Path)
     check.set_defaults(handler=check_config)
     sheet = commands.add_parser(
         "extraction-sheet",
         help="write the XLSX extraction sheet for reviewers, machine values pre-filled; save "
         "a filled copy as config/extraction/<reviewer>.xlsx",
     )
-    sheet.add_argument("--config", default="config/config.yaml", type=Path)
+    sheet.add_argument("--config", default=Path(PROTOCOL), type=Path)
     sheet.add_argument("--studies", default=catalog.path("studies"), type=Path)
     sheet.add_argument("--out", default="extraction_sheet.xlsx", type=Path)
     sheet.set_defaults(handler=extraction_sheet)
@@ -179,7 +222,7 @@ def parser() -> argparse.ArgumentParser:
     stater = commands.add_parser(
         "status", help="per stage: up to date, gate verdict; and what waits for reviewers"
     )
-    stater.add_argument("--config", default="config/config.yaml", type=Path)
+    stater.add_argument("--config", default=Path(PROTOCOL), type=Path)
     stater.add_argument("--json", action="store_true", help="machine-readable output")
     stater.set_defaults(handler=review_status)
     tracer = commands.add_parser(
@@ -201,13 +244,15 @@ def parser() -> argparse.ArgumentParser:
     )
     releaser.add_argument("dest", type=Path, help="a new folder, e.g. releases/2024-09-30")
     releaser.add_argument("--name", help="the version's name (default: the folder's name)")
-    releaser.add_argument("--config", default="config/config.yaml", type=Path)
+    releaser.add_argument("--config", default=Path(PROTOCOL), type=Path)
     releaser.add_argument("--results", type=Path, default=Path(catalog.RESULTS))
     releaser.set_defaults(handler=release)
     runner = commands.add_parser(
         "run",
-        help="run the review workflow; other arguments go to snakemake (e.g. -n, or `screen`)",
+        help="run the review workflow over a folder; other arguments go to snakemake (e.g. -n, "
+        "or a target: `prismaflow run . screen`)",
     )
+    runner.add_argument("folder", nargs="?", default=Path(), type=Path)
     runner.add_argument("--cores", type=int, default=2)
     runner.set_defaults(handler=run)
     return main

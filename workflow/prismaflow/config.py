@@ -123,6 +123,8 @@ def _cross_reference_errors(config: Mapping[str, Any]) -> list[str]:
         if code not in reasons
     ]
     problems += _window_errors(config["search"]["window"])
+    problems += _source_errors(config["search"])
+    problems += _screening_errors(config["screening"])
     ids = [query["id"] for query in config["search"]["queries"]]
     problems += [
         f"config key 'search.queries': query id {name!r} is used {ids.count(name)} times; "
@@ -143,18 +145,113 @@ def _cross_reference_errors(config: Mapping[str, Any]) -> list[str]:
             if source != "file" and source not in query
         ]
     problems += _extraction_form_errors(config["extraction"])
-    problems += [
-        f"config key 'synthesis.evidence_columns': {name!r} is not a field of extraction.fields"
-        for name in config["synthesis"]["evidence_columns"]
-        if name not in config["extraction"]["fields"]
-    ]
-    groups = set(config["extraction"]["conditions"])
-    problems += [
-        f"config key 'synthesis.groups': group {group!r} is not defined in extraction.conditions"
-        for group in config["synthesis"]["groups"]
-        if group not in groups
-    ]
+    problems += _synthesis_errors(config["synthesis"], config["extraction"]["fields"])
     return problems
+
+
+def _source_errors(search: Mapping[str, Any]) -> list[str]:
+    """A database needs queries to send; a replayed source needs the recording."""
+    databases = [name for name in search["sources"] if name != "file"]
+    problems = []
+    if databases and not search["queries"]:
+        problems.append(
+            f"config key 'search.queries' is empty, but {', '.join(databases)} is a source: "
+            "write the queries, or remove the database from search.sources to import export "
+            "files only"
+        )
+    replayed = [n for n, s in search["sources"].items() if s.get("mode") == "snapshot"]
+    if replayed and not search["snapshot"]:
+        problems.append(
+            f"config key 'search.snapshot' is missing: {', '.join(replayed)} replays a recorded "
+            "search (mode: snapshot); name its folder, or set mode: live"
+        )
+    return problems
+
+
+def _screening_errors(screening: Mapping[str, Any]) -> list[str]:
+    """Machine completeness includes whatever no rule excludes: with no rules, that is every
+    record, and the review would have screened nothing."""
+    if screening["completeness"] == "machine" and not screening["rules"]:
+        return [
+            "config key 'screening.completeness' is machine but screening.rules is empty: "
+            "every record would be included without anyone screening it. Set completeness: "
+            "humans (reviewers decide every record the rules leave) or add exclusion rules"
+        ]
+    return []
+
+
+def _synthesis_errors(synthesis: Mapping[str, Any], fields: Mapping[str, Any]) -> list[str]:
+    """Every field the synthesis plan reads exists in the form with a type it can read."""
+    outcome = synthesis["outcome"]
+    comparative = outcome["measure"] != "proportion"
+    counts = ["events", "total"] + (["control_events", "control_total"] if comparative else [])
+    problems = [
+        f"config key 'synthesis.outcome.{role}' is missing: a {outcome['measure']} compares "
+        "two arms; name the form's integer field for the control arm"
+        for role in counts
+        if role not in outcome
+    ]
+    problems += [
+        f"config key 'synthesis.outcome.{role}': a proportion has one arm; remove it or choose a "
+        "comparative measure (risk_ratio, odds_ratio, risk_difference)"
+        for role in ("control_events", "control_total")
+        if not comparative and role in outcome
+    ]
+    wanted = [(f"outcome.{role}", outcome[role], {"integer"}) for role in counts if role in outcome]
+    if synthesis["group_by"] is not None:
+        wanted.append(("group_by", synthesis["group_by"], {"category", "text"}))
+    wanted += [
+        (f"describe_by[{i}]", name, {"category", "text", "integer", "number"})
+        for i, name in enumerate(synthesis["describe_by"])
+    ]
+    wanted += [
+        (f"evidence_columns[{i}]", name, {"category", "text", "integer", "number"})
+        for i, name in enumerate(synthesis["evidence_columns"])
+    ]
+    for key, name, types in wanted:
+        if name not in fields:
+            problems.append(
+                f"config key 'synthesis.{key}': {name!r} is not a field of extraction.fields; "
+                f"add it to the form (type {' or '.join(sorted(types))}) or name another field"
+            )
+        elif fields[name]["type"] not in types:
+            problems.append(
+                f"config key 'synthesis.{key}': field {name!r} is {fields[name]['type']}, but "
+                f"the synthesis reads it as {' or '.join(sorted(types))}"
+            )
+    problems += _group_errors(synthesis, fields)
+    return problems
+
+
+def _group_errors(synthesis: Mapping[str, Any], fields: Mapping[str, Any]) -> list[str]:
+    group_by = synthesis["group_by"]
+    if group_by is None:
+        return (
+            [
+                "config key 'synthesis.groups' lists groups but synthesis.group_by is null: name "
+                "the field studies are grouped by"
+            ]
+            if synthesis["groups"]
+            else []
+        )
+    allowed = fields.get(group_by, {}).get("values") or []
+    return [
+        f"config key 'synthesis.groups': {group!r} is not one of the values of "
+        f"extraction.fields.{group_by} ({', '.join(allowed)})"
+        for group in synthesis["groups"]
+        if allowed and group not in allowed
+    ]
+
+
+def missing_exports(config: Mapping[str, Any], folder: Path) -> list[str]:
+    """Export files the protocol names that the review folder does not hold."""
+    exports = config["search"]["sources"].get("file", {}).get("exports", [])
+    return [
+        f"config key 'search.sources.file.exports[{i}].path': {export['path']} is not in the "
+        f"review folder {folder}; put the export file there or correct the path"
+        for i, export in enumerate(exports)
+        if not (folder / export["path"]).is_file()
+    ]
 
 
 def _window_errors(window: Mapping[str, Any]) -> list[str]:
@@ -179,14 +276,10 @@ def _window_errors(window: Mapping[str, Any]) -> list[str]:
 
 
 def _extraction_form_errors(extraction: Mapping[str, Any]) -> list[str]:
-    """The form must hold what the vocabulary and design rules can put in it."""
+    """The form must hold what the vocabulary and design rules can put in it: a category needs
+    its values, and the values the pre-fill produces must be among them."""
     fields = extraction["fields"]
     problems = [
-        f"config key 'extraction.fields.{name}' needs {needed!r}, which the synthesis reads"
-        for name, needed in (("condition_group", "category"), ("study_design", "category"))
-        if fields.get(name, {}).get("type") != needed
-    ]
-    problems += [
         f"config key 'extraction.fields.{name}.values' is missing: a category needs its values"
         for name, spec in fields.items()
         if spec["type"] == "category" and not spec.get("values")

@@ -52,13 +52,19 @@ def artifact_entry(path: Path) -> dict[str, Any]:
 
 
 def build_manifest(
-    artifacts: Sequence[str | Path], config: Mapping[str, Any], modes: Mapping[str, str]
+    artifacts: Sequence[str | Path],
+    config: Mapping[str, Any],
+    modes: Mapping[str, str],
+    inputs: Sequence[str | Path] = (),
 ) -> dict[str, Any]:
+    """`inputs` are the review folder's own files (protocol, reviewers' sheets, exports,
+    recorded searches): recorded by hash beside the tool's code version, never in it."""
     version = code_version()
     return {
         "code_version": version,
         "dirty": version.endswith("-dirty"),
         "config_sha256": params_sha256(config),
+        "inputs": [{"path": str(p), "sha256": sha256_file(p)} for p in sorted(map(str, inputs))],
         "search_modes": dict(modes),
         "packages": _versions(),
         "created": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),

@@ -44,18 +44,24 @@ def _package_name(file: str | Path) -> str:
     return str(path.relative_to(PACKAGE_DIR)) if path.is_relative_to(PACKAGE_DIR) else path.name
 
 
+# What makes up the tool in its checkout: a review folder's own files (the protocol, reviewers'
+# sheets, exports) are inputs with their own hashes, and editing them never marks the code dirty.
+TOOL_PATHS = (":(top)workflow", ":(top)pyproject.toml", ":(top)requirements.lock")
+
+
+def _git(*args: str) -> str:
+    return subprocess.run(
+        ["git", *args], cwd=PACKAGE_DIR, capture_output=True, text=True, timeout=10, check=True
+    ).stdout.strip()
+
+
 @functools.cache
 def code_version() -> str:
-    """`git describe` (with -dirty) of the checkout the package runs from, else its version."""
+    """The package version, with the commit of the checkout it runs from (and -dirty when the
+    tool's own files differ from it); installed from a wheel, the version alone."""
     try:
-        described = subprocess.run(
-            ["git", "describe", "--always", "--dirty", "--abbrev=12"],
-            cwd=PACKAGE_DIR,
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=True,
-        ).stdout.strip()
+        commit = _git("describe", "--always", "--abbrev=12")
+        changed = _git("status", "--porcelain", "--", *TOOL_PATHS)
     except (OSError, subprocess.SubprocessError):
-        described = ""
-    return f"{__version__}+{described}" if described else __version__
+        return __version__
+    return f"{__version__}+{commit}" + ("-dirty" if changed else "")

@@ -117,7 +117,7 @@ def trace(results: Path, reference: str) -> dict[str, Any]:
     groups = store.frame("groups")
     in_groups = [
         g
-        for g, ids in zip(groups["condition_group"], groups["record_ids"], strict=True)
+        for g, ids in zip(groups["group"], groups["record_ids"], strict=True)
         if canonical in list(ids)
     ]
     return {
@@ -149,7 +149,7 @@ def trace(results: Path, reference: str) -> dict[str, Any]:
         ),
         "extraction": _extraction(study),
         "synthesis": {
-            "condition_groups": in_groups,
+            "groups": in_groups,
             "prisma_boxes": _prisma_boxes(members, decisions, store.previous_release()),
         },
         "lineage": [
@@ -216,7 +216,7 @@ def render(path: Mapping[str, Any]) -> str:
             for e in path["extraction"]
             if e["value"] is not None or e["source"]
         ),
-        f"Synthesis: condition group {', '.join(path['synthesis']['condition_groups']) or '-'}",
+        f"Synthesis: group {', '.join(path['synthesis']['groups']) or '-'}",
         f"PRISMA boxes: {', '.join(path['synthesis']['prisma_boxes'])}",
         "Lineage (the artifacts read here, the rule that wrote each, and from what):",
         *(

@@ -3,7 +3,8 @@ from pathlib import Path
 
 from prismaflow import catalog
 from prismaflow.codegraph import closure, module_name
-from prismaflow.config import load_protocol, validate_config
+from prismaflow.config import load_protocol, missing_exports, validate_config
+from prismaflow.errors import ConfigError
 from prismaflow.published import release_inputs
 from prismaflow.sheets import reviewer_sheets
 from prismaflow.vocabulary import PHASES
@@ -14,8 +15,12 @@ from prismaflow import warm
 for protocol_file in workflow.configfiles:
     load_protocol(protocol_file)
 config.update(validate_config(config))
+if missing_exports(config, Path.cwd()):
+    raise ConfigError(
+        f"{catalog.PROTOCOL}: " + "; ".join(missing_exports(config, Path.cwd()))
+    )
 
-SCRIPTS = Path(workflow.basedir) / "workflow" / "scripts"
+SCRIPTS = Path(workflow.current_basedir).parent / "scripts"
 SOURCES = sorted(config["search"]["sources"])
 # The databases prismaflow searches itself; `file` imports reviewers' exports instead.
 DATABASES = [source for source in SOURCES if source != "file"]
@@ -94,7 +99,16 @@ def source_queries(source):
     return [{"id": q["id"], source: q[source]} for q in config["search"]["queries"]]
 
 
+def snapshot_manifest():
+    """The recorded search's manifest, when the protocol replays one."""
+    snapshot = config["search"]["snapshot"]
+    return str(Path(snapshot) / "snapshot.json") if snapshot else None
+
+
 def snapshot_files(wildcards):
+    """A replayed source's recorded responses; a live source reads none."""
+    if config["search"]["sources"][wildcards.source]["mode"] != "snapshot":
+        return []
     root = Path(config["search"]["snapshot"])
     recorded = sorted(p for p in (root / wildcards.source).rglob("*") if p.is_file())
     return [str(root / "snapshot.json"), *map(str, recorded)]

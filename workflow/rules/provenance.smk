@@ -9,8 +9,8 @@ rule provenance:
         ]
         + [gate_verdict(stage) for stage in catalog.GATED],
         inputs=[
-            "config/config.yaml",
-            *optional_file(str(Path(config["search"]["snapshot"]) / "snapshot.json")),
+            catalog.PROTOCOL,
+            *optional_file(snapshot_manifest()),
             *decision_sheets(),
             *extraction_sheets(),
             *export_files(),

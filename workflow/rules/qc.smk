@@ -13,7 +13,10 @@ GATE_PARAMS = {
         "reasons": config["screening"]["reasons"],
         "completeness": config["screening"]["completeness"],
     },
-    "extract": {"fields": config["extraction"]["fields"]},
+    "extract": {
+        "fields": config["extraction"]["fields"],
+        "outcome": config["synthesis"]["outcome"],
+    },
     "synthesise": {},
 }
 

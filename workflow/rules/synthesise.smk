@@ -24,10 +24,8 @@ rule synthesise_review:
         "../../envs/prismaflow.yaml"
     params:
         reasons=config["screening"]["reasons"],
-        groups=config["synthesis"]["groups"],
-        evidence_columns=config["synthesis"]["evidence_columns"],
+        synthesis=config["synthesis"],
         fields=config["extraction"]["fields"],
-        designs=[d["design"] for d in config["extraction"]["designs"]],
         release=config["update"]["previous_release"],
     script:
         "../scripts/synthesise.py"

@@ -16,7 +16,9 @@ from prismaflow.runlog import logged_to
 with logged_to(snakemake.log[0], snakemake.rule) as log:
     config = snakemake.params.config
     modes = {name: spec["mode"] for name, spec in config["search"]["sources"].items()}
-    manifest = build_manifest(snakemake.input.artifacts, config, modes)
+    manifest = build_manifest(
+        snakemake.input.artifacts, config, modes, list(snakemake.input.inputs)
+    )
     output = Path(snakemake.output.manifest)
     output.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     crate_dir = Path(snakemake.output.crate).parent

@@ -1,5 +1,5 @@
 """Snakemake adapter for rule synthesise_review: PRISMA counts and diagram, evidence table,
-per-group summaries with pooled proportions, and the figures."""
+per-group summaries with the protocol's pooled outcome, and the figures."""
 
 from prismaflow.warm import delegate
 
@@ -16,6 +16,7 @@ from prismaflow.runlog import logged_to
 from prismaflow.synthesise.evidence import evidence_fields, evidence_schema, evidence_table
 from prismaflow.synthesise.figures import evidence_map, forest_plot, publications_per_year
 from prismaflow.synthesise.groups import group_summary, pooled_estimates
+from prismaflow.synthesise.plan import Plan
 from prismaflow.synthesise.prisma import prisma_counts
 from prismaflow.synthesise.prisma_diagram import save_prisma
 
@@ -29,23 +30,24 @@ with logged_to(snakemake.log[0], snakemake.rule) as log:
         params.reasons,
         previous,
     )
-    shown = evidence_fields(field_specs(params.fields), params.evidence_columns)
-    summary = group_summary(studies, params.groups)
-    pooled = pooled_estimates(studies, summary)
+    shown = evidence_fields(field_specs(params.fields), params.synthesis["evidence_columns"])
+    plan = Plan.from_config(params.synthesis)
+    summary = group_summary(studies, plan)
+    pooled = pooled_estimates(studies, summary, plan)
     write_tables(
         snakemake,
         {
             "prisma": counts,
             "groups": summary,
             "pooled": pooled,
-            "evidence": evidence_table(studies, params.groups, shown),
+            "evidence": evidence_table(studies, plan, shown),
         },
         schemas={"evidence": evidence_schema(shown)},
     )
     save_prisma(counts, out.prisma_svg, out.prisma_png)
     for figure, path in (
-        (forest_plot(studies, summary, pooled), out.forest),
-        (evidence_map(studies, params.designs), out.evidence_map),
+        (forest_plot(studies, summary, pooled, plan), out.forest),
+        (evidence_map(studies, plan), out.evidence_map),
         (publications_per_year(studies), out.per_year),
     ):
         figure.savefig(path, dpi=150)
@@ -54,10 +56,11 @@ with logged_to(snakemake.log[0], snakemake.rule) as log:
         log.info("PRISMA %s %s: %d", row.box, row.reason or row.source or "", row.count)
     for row in pooled.itertuples():
         log.info(
-            "%s %s: %.3f [%.3f, %.3f] k=%d",
-            row.condition_group,
+            "%s %s %s: %.3f [%.3f, %.3f] k=%d",
+            row.group,
             row.method,
-            row.proportion,
+            row.measure,
+            row.estimate,
             row.ci_low,
             row.ci_high,
             row.studies,

@@ -32,8 +32,9 @@ PATTERN_FIELDS = (
 
 def _alternation(terms: Sequence[str]) -> re.Pattern[str]:
     """Whole words or phrases, longest first; a hyphen before a term stops it matching, so
-    "randomised" does not match inside "non-randomised"."""
-    alternatives = "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True))
+    "randomised" does not match inside "non-randomised". No terms match nothing ("(?!)"), where
+    an empty alternation would match everywhere."""
+    alternatives = "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True)) or "(?!)"
     return re.compile(rf"(?<![\w-])(?:{alternatives})\b", re.IGNORECASE)
 
 

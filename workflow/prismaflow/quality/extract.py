@@ -50,6 +50,21 @@ def _unsourced(studies: pd.DataFrame, spec: FieldSpec) -> pd.Series:
     return studies[spec.name].notna() & studies[f"{spec.name}_source"].isna()
 
 
+def _more_events_than_total(studies: pd.DataFrame, params: Mapping[str, Any]) -> list[str]:
+    """Studies whose outcome counts (synthesis.outcome) say more had the event than were
+    counted, in either arm."""
+    outcome = params["outcome"]
+    arms = [(outcome["events"], outcome["total"])]
+    if outcome.get("control_events"):
+        arms.append((outcome["control_events"], outcome["control_total"]))
+    return [
+        f"{row['record_id']} {events}: {int(row[events])} > {total} {int(row[total])}"
+        for events, total in arms
+        for _, row in studies[studies[events].notna() & studies[total].notna()].iterrows()
+        if row[events] > row[total]
+    ]
+
+
 def checks(inputs: Mapping[str, Any], params: Mapping[str, Any]) -> list[Check]:
     fields = field_specs(params["fields"])
     studies = read_frame(inputs["studies"])
@@ -57,15 +72,6 @@ def checks(inputs: Mapping[str, Any], params: Mapping[str, Any]) -> list[Check]:
     disagreements = read_frame(inputs["disagreements"])
     decisions = read_frame(inputs["decisions"])
     found = run_suites([Suite("studies", studies, _expectations(fields))])
-    names = {spec.name for spec in fields}
-    over = []
-    if {"n_patients", "n_responders"} <= names:
-        both = studies[studies["n_patients"].notna() & studies["n_responders"].notna()]
-        over = [
-            f"{r.record_id} n_responders: {int(r.n_responders)} > n_patients {int(r.n_patients)}"
-            for r in both.itertuples()
-            if r.n_responders > r.n_patients
-        ]
     return [
         *found,
         invariant(
@@ -85,7 +91,7 @@ def checks(inputs: Mapping[str, Any], params: Mapping[str, Any]) -> list[Check]:
             "required_fields_filled",
             _per_field(studies, [f for f in fields if f.required], lambda s, f: s[f.name].isna()),
         ),
-        invariant("studies", "n_responders_at_most_n_patients", over),
+        invariant("studies", "events_at_most_total", _more_events_than_total(studies, params)),
         invariant(
             "extraction_sheets",
             "every_cell_valid",

@@ -1,5 +1,5 @@
 """Gate of stage 05: the PRISMA 2020 identities hold, every included study is in one group and
-one evidence row, and every proportion and interval is a proportion and an interval."""
+one evidence row, counts add up, and every pooled estimate lies inside its interval."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import great_expectations.expectations as gxe
+import pandas as pd
 
 from prismaflow.parquet_io import read_frame
 from prismaflow.quality.checks import Check, equal, invariant
@@ -62,13 +63,20 @@ def prisma_identities(counts) -> list[Check]:
     ]
 
 
+def _outside_unit_interval(pooled: pd.DataFrame) -> pd.Series:
+    """Pooled proportions (and their bounds) that are not proportions."""
+    bounds = pooled[["estimate", "ci_low", "ci_high"]]
+    inside = bounds.apply(lambda column: column.between(0, 1)).all(axis=1)
+    return (pooled["measure"] == "proportion") & ~inside
+
+
 def checks(inputs: Mapping[str, Any], params: Mapping[str, Any]) -> list[Check]:
     counts = read_frame(inputs["prisma"])
     groups = read_frame(inputs["groups"])
     studies = read_frame(inputs["studies"])
     pooled = read_frame(inputs["pooled"])
     evidence = read_frame(inputs["evidence"])
-    pooled["estimate"] = pooled["condition_group"] + ":" + pooled["method"]
+    pooled["estimate_id"] = pooled["group"] + ":" + pooled["method"]
     counts["box_key"] = counts["box"] + ":" + counts["reason"].fillna(counts["source"].fillna(""))
     found = run_suites(
         [
@@ -85,33 +93,33 @@ def checks(inputs: Mapping[str, Any], params: Mapping[str, Any]) -> list[Check]:
                 "groups",
                 groups,
                 [
-                    gxe.ExpectColumnValuesToBeUnique(column="condition_group"),
+                    gxe.ExpectColumnValuesToBeUnique(column="group"),
                     gxe.ExpectColumnValuesToBeBetween(
                         column="proportion", min_value=0, max_value=1
                     ),
                     gxe.ExpectColumnPairValuesAToBeGreaterThanB(
-                        column_A="patients_with_counts", column_B="responders", or_equal=True
+                        column_A="total", column_B="events", or_equal=True
+                    ),
+                    gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+                        column_A="control_total", column_B="control_events", or_equal=True
                     ),
                 ],
-                id_column="condition_group",
+                id_column="group",
             ),
             Suite(
                 "pooled",
                 pooled,
                 [
-                    gxe.ExpectColumnValuesToBeBetween(
-                        column="proportion", min_value=0, max_value=1
+                    gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+                        column_A="estimate", column_B="ci_low", or_equal=True
                     ),
                     gxe.ExpectColumnPairValuesAToBeGreaterThanB(
-                        column_A="proportion", column_B="ci_low", or_equal=True
-                    ),
-                    gxe.ExpectColumnPairValuesAToBeGreaterThanB(
-                        column_A="ci_high", column_B="proportion", or_equal=True
+                        column_A="ci_high", column_B="estimate", or_equal=True
                     ),
                     gxe.ExpectColumnValuesToBeBetween(column="tau2", min_value=0),
                     gxe.ExpectColumnValuesToBeBetween(column="studies", min_value=2),
                 ],
-                id_column="estimate",
+                id_column="estimate_id",
             ),
         ]
     )
@@ -132,8 +140,13 @@ def checks(inputs: Mapping[str, Any], params: Mapping[str, Any]) -> list[Check]:
         ),
         invariant(
             "pooled",
+            "pooled_proportions_are_proportions",
+            set(pooled.loc[_outside_unit_interval(pooled), "estimate_id"]),
+        ),
+        invariant(
+            "pooled",
             "pooled_exactly_where_the_summary_says",
-            set(groups.loc[groups["pooled"], "condition_group"]) ^ set(pooled["condition_group"]),
+            set(groups.loc[groups["pooled"], "group"]) ^ set(pooled["group"]),
         ),
         invariant(
             "groups",

@@ -18,7 +18,9 @@ import pandas as pd
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from prismaflow.provenance import code_version, params_sha256, sha256_file
+from prismaflow.synthesise.effects import Measure
 from prismaflow.synthesise.evidence import shown_columns
+from prismaflow.synthesise.plan import Plan
 from prismaflow.synthesise.prisma import count_of, studies_in_review
 
 TEMPLATES = Path(__file__).resolve().parent
@@ -119,15 +121,35 @@ def _evidence_rows(evidence: pd.DataFrame) -> list[dict[str, Any]]:
     ]
 
 
-def _group_rows(groups: pd.DataFrame, pooled: pd.DataFrame) -> list[dict[str, Any]]:
-    rows = []
+def _estimate(measure: Measure, value: float | None) -> str:
+    """A proportion as a percentage, a ratio or a difference to two decimals."""
+    if value is None or value != value:
+        return ""
+    return f"{value:.0%}" if measure.name == "proportion" else f"{value:.2f}"
+
+
+def _interval(measure: Measure, estimate: float | None, low: float, high: float) -> str:
+    if estimate is None or estimate != estimate:
+        return ""
+    shown = [_estimate(measure, v) for v in (estimate, low, high)]
+    return f"{shown[0]} [{shown[1]}, {shown[2]}]"
+
+
+def _group_rows(groups: pd.DataFrame, pooled: pd.DataFrame, plan: Plan) -> list[dict[str, Any]]:
+    measure, rows = plan.outcome.measure, []
     for group in groups.to_dict("records"):
-        estimates = pooled[pooled["condition_group"] == group["condition_group"]]
+        estimates = pooled[pooled["group"] == group["group"]].to_dict("records")
         rows.append(
             {
-                **{k: _plain(v) for k, v in group.items()},
-                **{k: group[k] for k in ("proportion", "wilson_low", "wilson_high")},
-                "estimates": estimates.to_dict("records"),
+                **{k: _plain(v) for k, v in group.items() if k != "described"},
+                "described": [", ".join(d["values"]) for d in group["described"]],
+                "crude": _interval(
+                    measure, group["proportion"], group["wilson_low"], group["wilson_high"]
+                ),
+                "estimates": [
+                    {**e, "text": _interval(measure, e["estimate"], e["ci_low"], e["ci_high"])}
+                    for e in estimates
+                ],
             }
         )
     return rows
@@ -138,11 +160,12 @@ def report_context(
 ) -> dict[str, Any]:
     counts = artifacts.prisma
     search = config["search"]
+    plan = Plan.from_config(config["synthesis"])
     return {
         "review": config["review"],
         "search": search,
         "screening": config["screening"],
-        "groups_order": config["synthesis"]["groups"],
+        "plan": plan,
         "machine": machine_made(artifacts.decisions, artifacts.studies),
         "search_rows": _search_rows(artifacts.search_log),
         "prisma_svg": inline_svg(artifacts.prisma_svg),
@@ -158,7 +181,7 @@ def report_context(
         ],
         "evidence_columns": shown_columns(artifacts.evidence),
         "evidence_rows": _evidence_rows(artifacts.evidence),
-        "group_rows": _group_rows(artifacts.groups, artifacts.pooled),
+        "group_rows": _group_rows(artifacts.groups, artifacts.pooled, plan),
         "figures": {name: data_uri(path) for name, path in artifacts.figures.items()},
         "provenance": {
             "code_version": code_version(),

@@ -2,7 +2,8 @@
 as extracted, with whether a person or the machine set it.
 
 Its columns are the protocol's: the fields of its form that `synthesis.evidence_columns` names
-(all of them, in the form's order, when it names none), after the study's citation.
+(all of them, in the form's order, when it names none), after the study's citation. Rows follow
+the plan: by group, then by the first field groups are described by, then by year.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import pyarrow as pa
 
 from prismaflow.extract.fields import FieldSpec
 from prismaflow.extract.sheet import citation
-from prismaflow.synthesise.groups import UNCLASSIFIED, ordered_groups
+from prismaflow.synthesise.plan import Plan
 
 CITATION_COLUMNS = [
     ("record_id", pa.string()),
@@ -46,9 +47,7 @@ def shown_columns(evidence: pd.DataFrame) -> list[str]:
     return [c for c in evidence.columns if c not in HIDDEN]
 
 
-def evidence_table(
-    studies: pd.DataFrame, groups: Sequence[str], fields: Sequence[FieldSpec]
-) -> pd.DataFrame:
+def evidence_table(studies: pd.DataFrame, plan: Plan, fields: Sequence[FieldSpec]) -> pd.DataFrame:
     names = evidence_schema(fields).names
     rows = []
     for _, study in studies.iterrows():
@@ -57,13 +56,14 @@ def evidence_table(
         row[MACHINE_FIELDS] = [s.name for s in fields if study.get(f"{s.name}_by") == "machine"]
         rows.append(row)
     table = pd.DataFrame(rows, columns=names)
-    order = {group: rank for rank, group in enumerate(ordered_groups(studies, groups))}
+    order = {group: rank for rank, group in enumerate(plan.ordered_groups(studies))}
+    within = plan.describe_by[0] if plan.describe_by else "year"
     keys = pd.DataFrame(
         {
-            "rank": studies["condition_group"].fillna(UNCLASSIFIED).map(order).to_numpy(),
-            "condition": studies["condition"].to_numpy() if "condition" in studies else None,
+            "rank": plan.group_of(studies).map(order).to_numpy(),
+            "within": studies[within].to_numpy(),
             "year": studies["year"].to_numpy(),
         }
     )
-    ranked = keys.sort_values(["rank", "condition", "year"], kind="stable").index
+    ranked = keys.sort_values(["rank", "within", "year"], kind="stable").index
     return table.iloc[ranked].reset_index(drop=True)

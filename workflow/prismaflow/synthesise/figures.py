@@ -1,5 +1,5 @@
-"""The review's figures, each drawn from the synthesis tables alone: forest plots of response
-proportions per pooled group, the evidence map and publications per year."""
+"""The review's figures, each drawn from the synthesis tables and the protocol's plan: forest
+plots of the outcome per pooled group, the evidence map and publications per year."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from prismaflow.extract.sheet import citation
-from prismaflow.synthesise.groups import with_counts
-from prismaflow.synthesise.proportions import wilson_interval
+from prismaflow.synthesise.effects import Outcome, study_intervals
+from prismaflow.synthesise.plan import Plan
 
 INK = "#1f3b57"
 
@@ -24,15 +24,18 @@ def _message(text: str, size: tuple[float, float] = (8, 1.6)) -> Figure:
     return figure
 
 
-def forest_plot(studies: pd.DataFrame, summary: pd.DataFrame, pooled: pd.DataFrame) -> Figure:
-    """One panel per pooled group: each study's proportion with its Wilson interval, then the
-    DerSimonian-Laird and REML pooled proportions as diamonds."""
-    groups = list(summary.loc[summary["pooled"], "condition_group"])
+def forest_plot(
+    studies: pd.DataFrame, summary: pd.DataFrame, pooled: pd.DataFrame, plan: Plan
+) -> Figure:
+    """One panel per pooled group: each study's estimate with its 95% interval (Wilson for a
+    proportion), then the DerSimonian-Laird and REML estimates as diamonds."""
+    outcome, measure = plan.outcome, plan.outcome.measure
+    groups = list(summary.loc[summary["pooled"], "group"])
     if not groups:
-        return _message("No condition group has two or more studies reporting responders.")
-    panels = [
-        (group, with_counts(studies[studies["condition_group"] == group])) for group in groups
-    ]
+        return _message(
+            f"No group has {plan.min_studies} or more studies reporting {outcome.label}."
+        )
+    panels = [(group, outcome.with_data(plan.members(studies, group))) for group in groups]
     rows = sum(len(members) + 3 for _, members in panels)
     figure, axes_list = plt.subplots(
         len(panels),
@@ -43,15 +46,16 @@ def forest_plot(studies: pd.DataFrame, summary: pd.DataFrame, pooled: pd.DataFra
     )
     for axes, (group, members) in zip(axes_list[:, 0], panels, strict=True):
         labels, y = [], 0
-        for _, study in members.sort_values("year").iterrows():
-            x, n = int(study["n_responders"]), int(study["n_patients"])
-            low, high = wilson_interval(x, n)
-            axes.plot([low, high], [y, y], color=INK)
-            axes.plot(x / n, y, "s", color=INK, markersize=4 + min(n, 40) / 6)
-            labels.append(f"{citation(study)}  ({x}/{n})")
+        members = members.sort_values("year")
+        intervals = study_intervals(outcome, members)
+        for (_, study), bounds in zip(members.iterrows(), intervals.itertuples(), strict=True):
+            size = int(outcome.participants(study.to_frame().T).iloc[0])
+            axes.plot([bounds.ci_low, bounds.ci_high], [y, y], color=INK)
+            axes.plot(bounds.estimate, y, "s", color=INK, markersize=4 + min(size, 40) / 6)
+            labels.append(f"{citation(study)}  ({_counts(outcome, study)})")
             y -= 1
-        for estimate in pooled[pooled["condition_group"] == group].itertuples():
-            p, low, high = estimate.proportion, estimate.ci_low, estimate.ci_high
+        for estimate in pooled[pooled["group"] == group].itertuples():
+            p, low, high = estimate.estimate, estimate.ci_low, estimate.ci_high
             axes.fill(
                 [low, p, high, p], [y, y + 0.3, y, y - 0.3], color="#c0504d", edgecolor="black"
             )
@@ -61,56 +65,82 @@ def forest_plot(studies: pd.DataFrame, summary: pd.DataFrame, pooled: pd.DataFra
             )
             y -= 1
         axes.set_yticks(range(0, y, -1), labels, fontsize=8)
-        axes.set_xlim(0, 1)
+        if measure.log_axis:
+            axes.set_xscale("log")
+        elif not measure.comparative:
+            axes.set_xlim(0, 1)
+        if measure.null is not None:
+            axes.axvline(measure.null, color="grey", linewidth=0.8, linestyle="--")
         axes.set_ylim(y + 0.4, 0.8)
-        axes.set_title(f"{group}: proportion of patients responding", fontsize=10, loc="left")
+        axes.set_title(f"{group}: {outcome.label}, {measure.label}", fontsize=10, loc="left")
         axes.grid(axis="x", alpha=0.3)
-    axes_list[-1, 0].set_xlabel("response proportion (95% CI: Wilson per study, random effects)")
+    axes_list[-1, 0].set_xlabel(f"{measure.label} (95% CI; pooled by random effects)")
     figure.tight_layout()
     return figure
 
 
-def evidence_map(studies: pd.DataFrame, designs: list[str]) -> Figure:
-    """Condition by design, bubble area proportional to patients (a study without a count
-    counts as one patient, so it stays visible)."""
+def _counts(outcome: Outcome, study: pd.Series) -> str:
+    arms = f"{int(study[outcome.events])}/{int(study[outcome.total])}"
+    if outcome.measure.comparative:
+        arms += f" vs {int(study[outcome.control_events])}/{int(study[outcome.control_total])}"
+    return arms
+
+
+def evidence_map(studies: pd.DataFrame, plan: Plan) -> Figure:
+    """The first two fields the plan describes groups by, as rows and columns; bubble area
+    proportional to participants (a study without a count counts as one, so it stays visible).
+    """
+    axes_fields = list(plan.describe_by[:2])
+    if len(axes_fields) < 2:
+        return _message("The protocol names fewer than two fields in synthesis.describe_by.")
     if studies.empty:
         return _message("No included study.")
-    frame = studies.assign(
-        patients=studies["n_patients"].fillna(1),
-        condition=studies["condition"].fillna("not classified"),
-        study_design=studies["study_design"].fillna("not classified"),
+    rows_field, columns_field = axes_fields
+    frame = pd.DataFrame(
+        {
+            "participants": plan.outcome.participants(studies).fillna(1),
+            "row": _labels(studies[rows_field]),
+            "column": _labels(studies[columns_field]),
+            "record_id": studies["record_id"],
+        }
     )
-    cells = frame.groupby(["condition", "study_design"], as_index=False).agg(
-        patients=("patients", "sum"), studies=("record_id", "size")
+    cells = frame.groupby(["row", "column"], as_index=False).agg(
+        participants=("participants", "sum"), studies=("record_id", "size")
     )
-    conditions = sorted(cells["condition"].unique())
-    columns = [d for d in designs if d in set(cells["study_design"])] + sorted(
-        set(cells["study_design"]) - set(designs)
+    row_values = sorted(cells["row"].unique())
+    column_values = sorted(cells["column"].unique())
+    figure, axes = plt.subplots(
+        figsize=(2.0 + 1.5 * len(column_values), 1.0 + 0.42 * len(row_values))
     )
-    figure, axes = plt.subplots(figsize=(2.0 + 1.5 * len(columns), 1.0 + 0.42 * len(conditions)))
     axes.scatter(
-        [columns.index(d) for d in cells["study_design"]],
-        [conditions.index(c) for c in cells["condition"]],
-        s=30 + 12 * cells["patients"],
+        [column_values.index(c) for c in cells["column"]],
+        [row_values.index(r) for r in cells["row"]],
+        s=30 + 900 * cells["participants"] / cells["participants"].max(),
         alpha=0.55,
         color=INK,
     )
     for cell in cells.itertuples():
         axes.annotate(
-            f"{cell.studies} / {int(cell.patients)}",
-            (columns.index(cell.study_design), conditions.index(cell.condition)),
+            f"{cell.studies} / {int(cell.participants)}",
+            (column_values.index(cell.column), row_values.index(cell.row)),
             textcoords="offset points",
             xytext=(0, 9),
             ha="center",
             fontsize=7,
         )
-    axes.set_xticks(range(len(columns)), columns, rotation=20, ha="right", fontsize=8)
-    axes.set_yticks(range(len(conditions)), conditions, fontsize=8)
-    axes.set_xlim(-0.6, len(columns) - 0.4)
-    axes.set_ylim(-0.8, len(conditions) - 0.2)
-    axes.set_title("Evidence map: studies / patients by condition and design", fontsize=10)
+    axes.set_xticks(range(len(column_values)), column_values, rotation=20, ha="right", fontsize=8)
+    axes.set_yticks(range(len(row_values)), row_values, fontsize=8)
+    axes.set_xlim(-0.6, len(column_values) - 0.4)
+    axes.set_ylim(-0.8, len(row_values) - 0.2)
+    axes.set_title(
+        f"Evidence map: studies / participants by {rows_field} and {columns_field}", fontsize=10
+    )
     figure.tight_layout()
     return figure
+
+
+def _labels(values: pd.Series) -> pd.Series:
+    return values.astype(object).where(values.notna(), "not classified").astype(str)
 
 
 def publications_per_year(studies: pd.DataFrame) -> Figure:

@@ -1,33 +1,33 @@
-"""Per condition group: studies, patients, designs, responders with a Wilson interval, and a
-random-effects pooled proportion where at least two studies report counts.
+"""Per group of the protocol's plan: studies, participants, what describes them, the outcome's
+counts, and a random-effects estimate where enough studies report them.
 
-Groups are reported in the protocol's order; groups the studies name but the protocol does not
-list, and studies with no group, follow, so no study drops out of the synthesis.
+A group with fewer studies than the plan pools is described, and the summary says why.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import pandas as pd
 import pyarrow as pa
 
-from prismaflow.synthesise.proportions import pool, wilson_interval
+from prismaflow.synthesise.effects import wilson_interval
+from prismaflow.synthesise.plan import DESCRIBED_ONLY, DESIGN_FIELD, Plan
+from prismaflow.synthesise.pooling import pool
 
-UNCLASSIFIED = "unclassified"
+DESCRIBED = pa.struct([("field", pa.string()), ("values", pa.list_(pa.string()))])
 GROUPS_SCHEMA = pa.schema(
     [
-        ("condition_group", pa.string()),
+        ("group", pa.string()),
         ("studies", pa.int64()),
-        ("patients", pa.int64()),
-        ("conditions", pa.list_(pa.string())),
-        ("designs", pa.list_(pa.string())),
+        ("participants", pa.int64()),
+        ("described", pa.list_(DESCRIBED)),
         ("first_year", pa.int32()),
         ("last_year", pa.int32()),
-        ("studies_with_counts", pa.int64()),
-        ("responders", pa.int64()),
-        ("patients_with_counts", pa.int64()),
-        ("proportion", pa.float64()),
+        ("studies_with_data", pa.int64()),
+        ("events", pa.int64()),
+        ("total", pa.int64()),
+        ("control_events", pa.int64()),
+        ("control_total", pa.int64()),
+        ("proportion", pa.float64()),  # single-arm outcomes: events / total of the group
         ("wilson_low", pa.float64()),
         ("wilson_high", pa.float64()),
         ("pooled", pa.bool_()),
@@ -37,69 +37,70 @@ GROUPS_SCHEMA = pa.schema(
 )
 POOLED_SCHEMA = pa.schema(
     [
-        ("condition_group", pa.string()),
+        ("group", pa.string()),
+        ("measure", pa.string()),
         ("method", pa.string()),
         ("studies", pa.int64()),
-        ("proportion", pa.float64()),
+        ("estimate", pa.float64()),  # on the reader's scale (a proportion, a ratio, a difference)
         ("ci_low", pa.float64()),
         ("ci_high", pa.float64()),
-        ("tau2", pa.float64()),
+        ("tau2", pa.float64()),  # on the pooling scale (logit, log ratio, difference)
         ("i2", pa.float64()),
         ("q", pa.float64()),
     ]
 )
-MIN_STUDIES_TO_POOL = 2
 
 
-def with_counts(studies: pd.DataFrame) -> pd.DataFrame:
-    """Studies that report both responders and patients, which a proportion needs."""
-    return studies[studies["n_patients"].notna() & studies["n_responders"].notna()]
-
-
-def ordered_groups(studies: pd.DataFrame, groups: Sequence[str]) -> list[str]:
-    named = studies["condition_group"].fillna(UNCLASSIFIED)
-    extra = sorted(set(named) - set(groups) - {UNCLASSIFIED})
-    return [*groups, *extra, *([UNCLASSIFIED] if (named == UNCLASSIFIED).any() else [])]
-
-
-def _not_pooled_because(members: pd.DataFrame, counted: pd.DataFrame) -> str | None:
+def _not_pooled_because(plan: Plan, members: pd.DataFrame, counted: pd.DataFrame) -> str | None:
     if members.empty:
         return "no included study"
-    if len(counted) >= MIN_STUDIES_TO_POOL:
+    if len(counted) >= plan.min_studies:
         return None
-    designs = set(members["study_design"].dropna())
-    if designs <= {"case report"}:
+    if DESIGN_FIELD in members and set(members[DESIGN_FIELD].dropna()) == {DESCRIBED_ONLY}:
         return "case reports only: single patients are described, not pooled"
     return (
-        f"{len(counted)} of {len(members)} studies report responders and patients; "
-        f"pooling needs at least {MIN_STUDIES_TO_POOL}"
+        f"{len(counted)} of {len(members)} studies report {', '.join(plan.outcome.count_fields)}; "
+        f"pooling needs at least {plan.min_studies}"
     )
 
 
-def group_summary(studies: pd.DataFrame, groups: Sequence[str]) -> pd.DataFrame:
-    """One row per configured group (zero rows included), then any other group named."""
-    group_of = studies["condition_group"].fillna(UNCLASSIFIED)
-    rows = []
-    for group in ordered_groups(studies, groups):
-        members = studies[group_of == group]
-        counted = with_counts(members)
+def _sum(frame: pd.DataFrame, column: str | None) -> int | None:
+    return int(frame[column].sum()) if column else None
+
+
+def group_summary(studies: pd.DataFrame, plan: Plan) -> pd.DataFrame:
+    """One row per group of the plan (empty protocol groups included), then any other named."""
+    outcome, rows = plan.outcome, []
+    for group in plan.ordered_groups(studies):
+        members = plan.members(studies, group)
+        counted = outcome.with_data(members)
         years = members["year"].dropna()
-        responders, patients = int(counted["n_responders"].sum()), int(counted["n_patients"].sum())
-        low, high = wilson_interval(responders, patients) if patients else (None, None)
-        reason = _not_pooled_because(members, counted)
+        events, total = _sum(counted, outcome.events), _sum(counted, outcome.total)
+        single_arm = not outcome.measure.comparative and total
+        low, high = wilson_interval(events, total) if single_arm else (None, None)
+        reason = _not_pooled_because(plan, members, counted)
+        participants = outcome.participants(members)
         rows.append(
             {
-                "condition_group": group,
+                "group": group,
                 "studies": len(members),
-                "patients": int(members["n_patients"].fillna(0).sum()),
-                "conditions": sorted(members["condition"].dropna().unique()),
-                "designs": sorted(members["study_design"].fillna("not classified").unique()),
+                "participants": int(participants.sum()) if participants.notna().any() else None,
+                "described": [
+                    {"field": field, "values": sorted(members[field].dropna().astype(str).unique())}
+                    for field in plan.describe_by
+                ],
                 "first_year": int(years.min()) if len(years) else None,
                 "last_year": int(years.max()) if len(years) else None,
-                "studies_with_counts": len(counted),
-                "responders": responders,
-                "patients_with_counts": patients,
-                "proportion": responders / patients if patients else None,
+                "studies_with_data": len(counted),
+                "events": events,
+                "total": total,
+                "control_events": _sum(
+                    counted, outcome.control_events if outcome.measure.comparative else None
+                ),
+                "control_total": _sum(
+                    counted, outcome.control_total if outcome.measure.comparative else None
+                ),
+                "proportion": events / total if single_arm else None,
                 "wilson_low": low,
                 "wilson_high": high,
                 "pooled": reason is None,
@@ -110,13 +111,24 @@ def group_summary(studies: pd.DataFrame, groups: Sequence[str]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=GROUPS_SCHEMA.names)
 
 
-def pooled_estimates(studies: pd.DataFrame, summary: pd.DataFrame) -> pd.DataFrame:
-    """DL and REML rows for each group the summary marks as pooled."""
-    rows = []
-    for group in summary.loc[summary["pooled"], "condition_group"]:
-        counted = with_counts(studies[studies["condition_group"] == group])
-        for estimate in pool(
-            counted["n_responders"].astype(int).tolist(), counted["n_patients"].astype(int).tolist()
-        ):
-            rows.append({"condition_group": group, **estimate.__dict__})
+def pooled_estimates(studies: pd.DataFrame, summary: pd.DataFrame, plan: Plan) -> pd.DataFrame:
+    """DL and REML rows for each group the summary marks as pooled, on the reader's scale."""
+    measure, rows = plan.outcome.measure, []
+    for group in summary.loc[summary["pooled"], "group"]:
+        y, v = plan.outcome.effects(plan.members(studies, group))
+        for estimate in pool(y, v):
+            rows.append(
+                {
+                    "group": group,
+                    "measure": measure.name,
+                    "method": estimate.method,
+                    "studies": estimate.studies,
+                    "estimate": float(measure.back(estimate.estimate)),
+                    "ci_low": float(measure.back(estimate.ci_low)),
+                    "ci_high": float(measure.back(estimate.ci_high)),
+                    "tau2": estimate.tau2,
+                    "i2": estimate.i2,
+                    "q": estimate.q,
+                }
+            )
     return pd.DataFrame(rows, columns=POOLED_SCHEMA.names)

@@ -1,0 +1,82 @@
+"""`prismaflow init`: a review folder of its own, whose protocol template shows every key of
+the schema, and which the workflow's checks accept once its exports are in place."""
+
+from pathlib import Path
+
+import pytest
+
+from prismaflow.catalog import PROTOCOL
+from prismaflow.cli import main
+from prismaflow.config import CONFIG_SCHEMA, load_yaml, missing_exports, validate_config
+from prismaflow.new_review import SCAFFOLD, create_review
+from tests.conftest import ROOT
+
+
+def schema_keys(schema: dict, path: str = "") -> list[tuple[str, dict]]:
+    """Every named property of the protocol schema, with its path."""
+    found = []
+    for name, sub in schema.get("properties", {}).items():
+        found.append((f"{path}{name}", sub))
+        found += schema_keys(sub, f"{path}{name}.")
+        if isinstance(sub.get("items"), dict):
+            found += schema_keys(sub["items"], f"{path}{name}[].")
+        if isinstance(sub.get("additionalProperties"), dict):
+            found += schema_keys(sub["additionalProperties"], f"{path}{name}.*.")
+    return found
+
+
+KEYS = schema_keys(load_yaml(CONFIG_SCHEMA))
+
+
+def test_every_key_of_the_schema_has_a_description():
+    undescribed = [path for path, sub in KEYS if not sub.get("description")]
+    assert len(KEYS) > 100 and undescribed == []
+
+
+def test_the_template_shows_every_key():
+    template = (SCAFFOLD / "config.yaml").read_text()
+    missing = [
+        path for path, _ in KEYS if f"{path.rsplit('.', 1)[-1].strip('[]')}:" not in template
+    ]
+    assert missing == []
+
+
+def test_init_writes_a_review_folder_that_the_checks_accept_once_its_export_is_there(
+    tmp_path, capsys
+):
+    folder = tmp_path / "my-review"
+    assert main(["init", str(folder)]) == 0
+    assert f"{folder}: a new review" in capsys.readouterr().out
+    for name in ("Snakefile", PROTOCOL, "README.md", ".gitignore"):
+        assert (folder / name).is_file(), name
+    for name in ("config/decisions/title_abstract", "config/decisions/full_text", "exports"):
+        assert (folder / name).is_dir(), name
+    assert "results/" in (folder / ".gitignore").read_text().splitlines()
+    config = validate_config(load_yaml(folder / PROTOCOL))
+    assert config["synthesis"]["outcome"]["measure"] == "risk_ratio"
+    (problem,) = missing_exports(config, folder)
+    assert "exports/pubmed.nbib is not in the review folder" in problem
+    assert main(["check-config", str(folder)]) == 2
+    assert "exports/pubmed.nbib" in capsys.readouterr().err
+    (folder / "exports" / "pubmed.nbib").write_text("PMID- 1\nTI  - A trial\n")
+    assert main(["check-config", str(folder)]) == 0
+
+
+def test_the_embedded_default_is_a_review_folder_of_the_same_shape():
+    assert (ROOT / "Snakefile").read_text() == (SCAFFOLD / "Snakefile").read_text()
+    assert (ROOT / PROTOCOL).is_file()
+
+
+def test_init_never_overwrites_a_folder_that_holds_files(tmp_path, capsys):
+    (tmp_path / "notes.txt").write_text("mine")
+    assert main(["init", str(tmp_path)]) == 2
+    assert "the folder is not empty" in capsys.readouterr().err
+    assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"]
+    with pytest.raises(Exception, match="not empty"):
+        create_review(tmp_path)
+
+
+def test_run_names_a_folder_that_is_not_a_review(tmp_path, capsys):
+    assert main(["run", str(tmp_path / "screen")]) == 2
+    assert "not a review folder" in capsys.readouterr().err
+    assert Path(SCAFFOLD / "Snakefile").is_file()

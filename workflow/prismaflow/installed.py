@@ -1,0 +1,14 @@
+"""Where the workflow prismaflow runs lives: beside the package in a checkout (workflow/), inside
+it when installed from a wheel. A review folder names neither; it asks this module."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+# A wheel carries the workflow as package data (pyproject.toml maps workflow/ to
+# prismaflow/workflow); a checkout or an editable install runs workflow/ itself.
+WORKFLOW_DIR = (
+    PACKAGE_DIR / "workflow" if (PACKAGE_DIR / "workflow").is_dir() else PACKAGE_DIR.parent
+)
+SNAKEFILE = WORKFLOW_DIR / "Snakefile"

@@ -1,0 +1,158 @@
+"""Effect measures: what one study's counts say about the protocol's outcome, on the scale
+random-effects pooling works on, and back on the scale a reader reads.
+
+A single-arm outcome is a proportion (events of total), pooled as logits; a comparative binary
+outcome compares the intervention arm with the control arm as a risk ratio or odds ratio (pooled
+as logarithms) or a risk difference. Zero cells follow metafor's escalc defaults: 0.5 is added to
+every cell of a study with a zero cell (to="only0") for logits, risk ratios and odds ratios; a
+risk difference needs no correction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy.special import expit, logit
+
+Z95 = 1.959963984540054
+CORRECTION = 0.5
+
+
+@dataclass(frozen=True)
+class Measure:
+    name: str
+    label: str  # as the report and the forest plot name it
+    comparative: bool
+    null: float | None  # the value of no effect, drawn as a line in the forest plot
+    log_axis: bool  # ratios read on a log axis
+
+    def back(self, y: np.ndarray | float) -> np.ndarray | float:
+        """From the pooling scale to the reader's."""
+        if self.name == "proportion":
+            return expit(y)
+        return np.exp(y) if self.log_axis else y
+
+
+MEASURES = {
+    m.name: m
+    for m in (
+        Measure("proportion", "proportion", comparative=False, null=None, log_axis=False),
+        Measure("risk_ratio", "risk ratio", comparative=True, null=1.0, log_axis=True),
+        Measure("odds_ratio", "odds ratio", comparative=True, null=1.0, log_axis=True),
+        Measure("risk_difference", "risk difference", comparative=True, null=0.0, log_axis=False),
+    )
+}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The protocol's outcome (synthesis.outcome): the form's fields that hold its counts."""
+
+    label: str
+    measure: Measure
+    events: str
+    total: str
+    control_events: str | None = None
+    control_total: str | None = None
+
+    @classmethod
+    def from_config(cls, spec: Mapping[str, Any]) -> Outcome:
+        return cls(
+            label=spec["label"],
+            measure=MEASURES[spec["measure"]],
+            events=spec["events"],
+            total=spec["total"],
+            control_events=spec.get("control_events"),
+            control_total=spec.get("control_total"),
+        )
+
+    @property
+    def count_fields(self) -> list[str]:
+        arms = [self.events, self.total]
+        return arms + (
+            [self.control_events, self.control_total] if self.measure.comparative else []
+        )
+
+    def with_data(self, studies: pd.DataFrame) -> pd.DataFrame:
+        """Studies that report every count the measure needs."""
+        present = studies[self.count_fields].notna().all(axis=1)
+        return studies[present]
+
+    def participants(self, studies: pd.DataFrame) -> pd.Series:
+        """Participants per study (both arms of a comparison); missing where none is known."""
+        arms = studies[[self.total, *([self.control_total] if self.measure.comparative else [])]]
+        return arms.sum(axis=1, min_count=1)
+
+    def effects(self, studies: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+        """Each study's effect and its sampling variance, on the pooling scale."""
+        counted = self.with_data(studies)
+        a = counted[self.events].to_numpy(float)
+        n1 = counted[self.total].to_numpy(float)
+        if not self.measure.comparative:
+            return logit_proportions(a, n1)
+        c = counted[self.control_events].to_numpy(float)
+        n2 = counted[self.control_total].to_numpy(float)
+        return comparative_effects(self.measure.name, a, n1, c, n2)
+
+
+def logit_proportions(x: np.ndarray, n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Logits and their variances 1/x + 1/(n - x), corrected by 0.5 at 0 or n events."""
+    edge = (x == 0) | (x == n)
+    x, n = np.where(edge, x + CORRECTION, x), np.where(edge, n + 2 * CORRECTION, n)
+    return logit(x / n), 1.0 / x + 1.0 / (n - x)
+
+
+def comparative_effects(
+    measure: str, a: np.ndarray, n1: np.ndarray, c: np.ndarray, n2: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Log risk ratios, log odds ratios or risk differences, as metafor's escalc computes them."""
+    if measure == "risk_difference":
+        p1, p2 = a / n1, c / n2
+        return p1 - p2, p1 * (1 - p1) / n1 + p2 * (1 - p2) / n2
+    b, d = n1 - a, n2 - c
+    zero = (a == 0) | (b == 0) | (c == 0) | (d == 0)
+    a, b, c, d = (np.where(zero, cell + CORRECTION, cell) for cell in (a, b, c, d))
+    if measure == "risk_ratio":
+        return np.log((a / (a + b)) / (c / (c + d))), 1 / a - 1 / (a + b) + 1 / c - 1 / (c + d)
+    return np.log((a * d) / (b * c)), 1 / a + 1 / b + 1 / c + 1 / d
+
+
+def wilson_interval(events: int, total: int) -> tuple[float, float]:
+    """The Wilson score interval: inside [0, 1] and sound at 0/n and n/n, where the small case
+    series of many reviews sit."""
+    from statsmodels.stats.proportion import proportion_confint
+
+    low, high = proportion_confint(events, total, alpha=0.05, method="wilson")
+    return float(low), float(high)
+
+
+def study_intervals(outcome: Outcome, studies: pd.DataFrame) -> pd.DataFrame:
+    """Each study's estimate and 95% interval on the reader's scale: Wilson for a proportion,
+    the normal interval on the pooling scale otherwise."""
+    counted = outcome.with_data(studies)
+    if not outcome.measure.comparative:
+        events = counted[outcome.events].astype(int)
+        total = counted[outcome.total].astype(int)
+        bounds = [wilson_interval(x, n) for x, n in zip(events, total, strict=True)]
+        return pd.DataFrame(
+            {
+                "estimate": (events / total).to_numpy(),
+                "ci_low": [b[0] for b in bounds],
+                "ci_high": [b[1] for b in bounds],
+            },
+            index=counted.index,
+        )
+    y, v = outcome.effects(counted)
+    back = outcome.measure.back
+    return pd.DataFrame(
+        {
+            "estimate": back(y),
+            "ci_low": back(y - Z95 * np.sqrt(v)),
+            "ci_high": back(y + Z95 * np.sqrt(v)),
+        },
+        index=counted.index,
+    )

@@ -1,0 +1,56 @@
+"""The protocol's synthesis plan (synthesis: in config.yaml): the outcome and its effect measure,
+the field studies are grouped by, the fields each group is described by, and when a group is
+pooled. Every stage output after extraction reads the review through this, never through
+field names of its own."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from prismaflow.synthesise.effects import Outcome
+
+ALL_STUDIES = "all studies"  # the one group of a plan that groups nothing
+UNCLASSIFIED = "unclassified"  # studies the grouping field leaves empty
+DESIGN_FIELD = "study_design"  # the form's design field, as extraction.designs fills it
+DESCRIBED_ONLY = "case report"  # single patients are described, never pooled
+
+
+@dataclass(frozen=True)
+class Plan:
+    outcome: Outcome
+    group_by: str | None
+    groups: tuple[str, ...]
+    describe_by: tuple[str, ...]
+    min_studies: int
+
+    @classmethod
+    def from_config(cls, synthesis: Mapping[str, Any]) -> Plan:
+        return cls(
+            outcome=Outcome.from_config(synthesis["outcome"]),
+            group_by=synthesis["group_by"],
+            groups=tuple(synthesis["groups"]),
+            describe_by=tuple(synthesis["describe_by"]),
+            min_studies=synthesis["min_studies"],
+        )
+
+    def group_of(self, studies: pd.DataFrame) -> pd.Series:
+        if self.group_by is None:
+            return pd.Series(ALL_STUDIES, index=studies.index, dtype=object)
+        column = studies[self.group_by]
+        return column.astype(object).where(column.notna(), UNCLASSIFIED)
+
+    def ordered_groups(self, studies: pd.DataFrame) -> list[str]:
+        """The protocol's groups in its order (empty ones too), then any other group the studies
+        name, then the unclassified: no study drops out of the synthesis."""
+        if self.group_by is None:
+            return [ALL_STUDIES]
+        named = set(self.group_of(studies))
+        extra = sorted(named - set(self.groups) - {UNCLASSIFIED})
+        return [*self.groups, *extra, *([UNCLASSIFIED] if UNCLASSIFIED in named else [])]
+
+    def members(self, studies: pd.DataFrame, group: str) -> pd.DataFrame:
+        return studies[self.group_of(studies) == group]
