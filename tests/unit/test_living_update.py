@@ -115,7 +115,9 @@ def test_an_update_counts_new_records_and_adds_the_previous_studies(config):
     boxes = {box: count_of(counts, box) for box in counts["box"]}
     assert boxes["identified"] == 6
     assert (boxes["previously_screened"], boxes["duplicates_removed"]) == (3, 1)
-    assert (boxes["screened"], boxes["excluded"], boxes["included"]) == (2, 1, 1)
+    # The rule's exclusion is the automation's, before screening (PRISMA 2020).
+    assert (boxes["automation_removed"], boxes["screened"], boxes["excluded"]) == (1, 1, 0)
+    assert boxes["included"] == 1
     assert (boxes["previous_included"], boxes["withdrawn"], boxes["total_included"]) == (1, 0, 2)
     assert studies_in_review(counts) == 2
     assert all(check.success for check in prisma_identities(counts))

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from prismaflow.extract.fields import field_specs
+from prismaflow.quality.synthesise import prisma_identities
 from prismaflow.synthesise.effects import (
     MEASURES,
     Outcome,
@@ -26,6 +27,7 @@ from prismaflow.synthesise.evidence import (
 from prismaflow.synthesise.groups import group_summary, pooled_estimates
 from prismaflow.synthesise.plan import ALL_STUDIES, Plan
 from prismaflow.synthesise.pooling import pool, reml_tau2
+from prismaflow.synthesise.prisma import count_of, prisma_counts
 from prismaflow.synthesise.prisma_diagram import diagram_boxes, save_prisma
 
 # A worked example: four small studies of responders / patients.
@@ -343,9 +345,11 @@ COUNTS = pd.DataFrame(
         ("identified", "pubmed", None, "x", 22),
         ("identified", "scopus", None, "x", 44),
         ("duplicates_removed", None, None, "x", 20),
-        ("screened", None, None, "x", 46),
-        ("excluded", None, None, "x", 30),
-        ("excluded_reason", None, "review", "Review article", 30),
+        ("automation_removed", None, None, "Records marked as ineligible by automation tools", 20),
+        ("automation_removed_reason", None, "review", "Review article", 20),
+        ("screened", None, None, "x", 26),
+        ("excluded", None, None, "x", 10),
+        ("excluded_reason", None, "off_topic", "Off-topic", 10),
         ("awaiting_screening", None, None, "x", 0),
         ("sought", None, None, "x", 16),
         ("not_retrieved", None, None, "x", 1),
@@ -364,8 +368,10 @@ def test_prisma_boxes_carry_the_count_table_numbers():
     assert "Records identified from (n = 66)" in text[(0, 0)]
     assert "PubMed (MEDLINE) (n = 22)" in text[(0, 0)] and "Scopus (n = 44)" in text[(0, 0)]
     assert "Duplicate records removed (n = 20)" in text[(1, 0)]
-    assert text[(0, 1)] == "Records screened (n = 46)"
-    assert text[(1, 1)] == "Records excluded (n = 30):\n    Review article (n = 30)"
+    automation = "Records marked as ineligible by automation tools (n = 20):"
+    assert f"{automation}\n        Review article (n = 20)" in text[(1, 0)]
+    assert text[(0, 1)] == "Records screened (n = 26)"
+    assert text[(1, 1)] == "Records excluded (n = 10):\n    Off-topic (n = 10)"
     assert text[(1, 2)] == "Reports not retrieved (n = 1)"
     assert "Wrong design (n = 3)" in text[(1, 3)]
     assert text[(0, 4)] == "Studies included in review (n = 12)"
@@ -376,6 +382,45 @@ def test_prisma_diagram_is_svg_with_text_and_a_stable_file(tmp_path):
     save_prisma(COUNTS, tmp_path / "a.svg", tmp_path / "a.png")
     save_prisma(COUNTS, tmp_path / "b.svg", tmp_path / "b.png")
     svg = (tmp_path / "a.svg").read_text()
-    assert svg.count("<svg") == 1 and "Records screened (n = 46)" in svg
+    assert svg.count("<svg") == 1 and "Records screened (n = 26)" in svg
     assert svg == (tmp_path / "b.svg").read_text()
     assert (tmp_path / "a.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_exports_are_identified_under_their_databases_and_rules_remove_before_screening():
+    """Each export file counts under the database it declares (two Embase files in one box),
+    and what the protocol's rules exclude is removed by automation, not screened."""
+    links = pd.DataFrame(
+        {
+            "record_id": ["pubmed:1", "file:embase_a:1", "file:embase_b:1", "file:psycinfo:1"],
+            "canonical_id": ["pubmed:1", "file:embase_a:1", "file:embase_b:1", "file:psycinfo:1"],
+            "source": ["pubmed", "file", "file", "file"],
+        }
+    )
+    decisions = pd.DataFrame(
+        {
+            "record_id": [*links["record_id"], "pubmed:1"],
+            "phase": ["title_abstract"] * 4 + ["full_text"],
+            "decision": ["include", "exclude", "exclude", "exclude", "include"],
+            "reason": [None, "review", "review", "off_topic", None],
+            "decided_by": ["alice", "rule", "rule", "alice", "alice"],
+            "previous_version": None,
+        }
+    )
+    reasons = {"review": {"label": "Review"}, "off_topic": {"label": "Off-topic"}}
+    databases = {"embase_a": "Embase", "embase_b": "Embase", "psycinfo": "PsycINFO (Ovid)"}
+    counts = prisma_counts(links, decisions, reasons, databases=databases)
+    identified = counts[counts["box"] == "identified"].set_index("source")["count"].to_dict()
+    assert identified == {"pubmed": 1, "Embase": 2, "PsycINFO (Ovid)": 1}
+    assert (count_of(counts, "automation_removed"), count_of(counts, "screened")) == (2, 2)
+    assert count_of(counts, "excluded") == 1 and count_of(counts, "included") == 1
+    assert all(check.success for check in prisma_identities(counts))
+    text = {(b.column, b.row): "\n".join(b.lines) for b in diagram_boxes(counts)}
+    assert "Embase (n = 2)" in text[(0, 0)] and "PsycINFO (Ovid) (n = 1)" in text[(0, 0)]
+    without = prisma_counts(links, decisions, reasons)  # no names: each export by its id
+    assert set(without.loc[without["box"] == "identified", "source"]) == {
+        "pubmed",
+        "embase_a",
+        "embase_b",
+        "psycinfo",
+    }

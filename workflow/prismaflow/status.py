@@ -67,7 +67,7 @@ def pending(results: Path, fields: Mapping[str, Any]) -> dict[str, int]:
             )
             at = vocabulary.in_phase(decisions, phase)
             waiting[f"{phase} decisions made by the model"] = int(
-                (at["decided_by"] == "model").sum()
+                (at["decided_by"] == vocabulary.BY_MODEL).sum()
             )
     conflicts = _read(results, "conflicts")
     if conflicts is not None:

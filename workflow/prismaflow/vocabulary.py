@@ -25,6 +25,10 @@ UNDECIDED = frozenset({AWAITING, CONFLICT})
 # At full text "maybe" settles nothing either: the report must be read to the end.
 UNSETTLED_AT = {TITLE_ABSTRACT: UNDECIDED, FULL_TEXT: UNDECIDED | {MAYBE}}
 SETTLED = frozenset(REVIEWER_DECISIONS)
+# Who decided, besides a reviewer's id, "a+b" for agreeing reviewers, or "adjudication": the
+# protocol's rules (PRISMA 2020's "automation tools", which remove records before screening)
+# or the relevance model under machine completeness (it only ever includes).
+BY_RULE, BY_MODEL = "rule", "model"
 # What moves a report on to the next phase: "maybe" at title/abstract means "read the full text".
 PASSES = {TITLE_ABSTRACT: frozenset({INCLUDE, MAYBE}), FULL_TEXT: frozenset({INCLUDE})}
 

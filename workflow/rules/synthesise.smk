@@ -24,6 +24,7 @@ rule synthesise_review:
         "../../envs/prismaflow.yaml"
     params:
         reasons=config["screening"]["reasons"],
+        exports=config["search"]["sources"].get("file", {}).get("exports", []),
         synthesis=config["synthesis"],
         fields=config["extraction"]["fields"],
         release=config["update"]["previous_release"],

@@ -29,6 +29,7 @@ with logged_to(snakemake.log[0], snakemake.rule) as log:
         read_frame(snakemake.input.decisions),
         params.reasons,
         previous,
+        {export["id"]: export["database"] for export in params.exports},
     )
     shown = evidence_fields(field_specs(params.fields), params.synthesis["evidence_columns"])
     plan = Plan.from_config(params.synthesis)

@@ -32,8 +32,17 @@ def prisma_identities(counts) -> list[Check]:
         equal(
             "prisma",
             "identified_minus_removed_equals_screened",
-            n("identified") - n("duplicates_removed") - n("previously_screened"),
+            n("identified")
+            - n("duplicates_removed")
+            - n("previously_screened")
+            - n("automation_removed"),
             n("screened"),
+        ),
+        equal(
+            "prisma",
+            "automation_reasons_sum_to_removed",
+            n("automation_removed_reason"),
+            n("automation_removed"),
         ),
         equal(
             "prisma",

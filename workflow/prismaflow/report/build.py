@@ -22,6 +22,7 @@ from prismaflow.synthesise.effects import Measure
 from prismaflow.synthesise.evidence import shown_columns
 from prismaflow.synthesise.plan import Plan
 from prismaflow.synthesise.prisma import count_of, studies_in_review
+from prismaflow.vocabulary import BY_MODEL
 
 TEMPLATES = Path(__file__).resolve().parent
 
@@ -69,8 +70,8 @@ def machine_made(decisions: pd.DataFrame, studies: pd.DataFrame) -> dict[str, in
     by_columns = [c for c in studies.columns if c.endswith("_by")]
     machine_values = (studies[by_columns] == "machine") if by_columns else pd.DataFrame()
     return {
-        "decisions": int((decisions["decided_by"] == "model").sum()),
-        "records": int(decisions.loc[decisions["decided_by"] == "model", "record_id"].nunique()),
+        "decisions": int((decisions["decided_by"] == BY_MODEL).sum()),
+        "records": int(decisions.loc[decisions["decided_by"] == BY_MODEL, "record_id"].nunique()),
         "extracted_values": int(machine_values.to_numpy().sum()) if by_columns else 0,
         "studies": int(machine_values.any(axis=1).sum()) if by_columns else 0,
     }

@@ -21,7 +21,7 @@ from prismaflow.screen import ranking
 from prismaflow.screen.reviewers import ReviewerDecision
 from prismaflow.screen.rules import Rule, first_hit
 from prismaflow.sheets import ADJUDICATOR
-from prismaflow.vocabulary import PASSES, PHASES
+from prismaflow.vocabulary import BY_MODEL, BY_RULE, EXCLUDE, INCLUDE, PASSES, PHASES
 
 DECISIONS_SCHEMA = pa.schema(
     [
@@ -104,14 +104,14 @@ def _decide(
         return {
             "decision": "exclude",
             "reason": hit.reason,
-            "decided_by": "rule",
+            "decided_by": BY_RULE,
             "rule": hit.rule,
             "evidence_field": hit.field,
             "evidence_term": hit.term,
         }
     note = human["note"] if human else None
     if completeness == "machine":
-        return {"decision": "include", "decided_by": "model", "note": note}
+        return {"decision": INCLUDE, "decided_by": BY_MODEL, "note": note}
     return {"decision": "conflict" if human else "awaiting", "decided_by": None, "note": note}
 
 
@@ -143,11 +143,11 @@ def relevance(
 def training_labels(rows: Sequence[Mapping]) -> dict[str, int]:
     """Title/abstract decisions made by people or rules: what the model may learn from."""
     return {
-        row["record_id"]: int(row["decision"] == "include")
+        row["record_id"]: int(row["decision"] == INCLUDE)
         for row in rows
         if row["phase"] == "title_abstract"
-        and row["decision"] in ("include", "exclude")
-        and row["decided_by"] not in (None, "model")
+        and row["decision"] in (INCLUDE, EXCLUDE)
+        and row["decided_by"] not in (None, BY_MODEL)
     }
 
 

@@ -14,6 +14,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from prismaflow.spreadsheet import cell_value
+from prismaflow.vocabulary import BY_MODEL
 
 COLUMNS = (
     "rank",
@@ -36,7 +37,7 @@ WIDTHS = {"title": 60, "abstract": 90, "why": 35, "journal": 25, "record": 28}
 def worklist(decisions: pd.DataFrame, records: pd.DataFrame) -> pd.DataFrame:
     """What no reviewer and no rule has decided, at the phase each record reached, by phase
     (title/abstract first) and descending relevance score."""
-    pending = decisions[decisions["decided_by"].isna() | (decisions["decided_by"] == "model")]
+    pending = decisions[decisions["decided_by"].isna() | (decisions["decided_by"] == BY_MODEL)]
     merged = pending.merge(
         records[["record_id", "title", "abstract", "year", "journal"]], on="record_id", how="left"
     )

@@ -19,6 +19,12 @@ from prismaflow.search.results import QueryResult, RawResponse
 SOURCE = "file"
 
 
+def export_of(record_id: str) -> str:
+    """The export a `file` record was read from: the importer names it
+    file:<export id>:<position in the file>."""
+    return record_id.split(":")[1]
+
+
 def import_exports(exports: Sequence[Mapping[str, Any]]) -> list[QueryResult]:
     results = []
     for export in exports:

@@ -3,6 +3,11 @@
 Each row is one box of the diagram; `reason` rows break an exclusion box down. The gate
 checks the identities between boxes (screened - excluded = sought, and so on).
 
+Records are identified per database: a searched source is one, and each export file counts
+under the database it declares. As PRISMA 2020 asks, records the protocol's rules exclude are
+"marked as ineligible by automation tools" and removed before screening; "Records screened"
+are those a person (or, under machine completeness, the relevance model) decided.
+
 An update of a living review follows the 2020 template for updated reviews: the flow counts
 only the records new to this version (records the published version screened are removed
 before screening), and the included studies are the previous version's plus the new ones.
@@ -15,7 +20,10 @@ from collections.abc import Mapping
 import pandas as pd
 import pyarrow as pa
 
+from prismaflow.search.files import SOURCE as FILE_SOURCE
+from prismaflow.search.files import export_of
 from prismaflow.vocabulary import (
+    BY_RULE,
     FULL_TEXT,
     INCLUDE,
     NOT_RETRIEVED,
@@ -36,13 +44,24 @@ PRISMA_SCHEMA = pa.schema(
 )
 
 
+def identified_from(links: pd.DataFrame, databases: Mapping[str, str]) -> pd.Series:
+    """Each searched record's database: its source, or for an export file the database the
+    protocol says the file came from (`databases`: export id -> database; the export's id
+    where it says none)."""
+    exported = links["source"] == FILE_SOURCE
+    named = links["record_id"].map(lambda r: databases.get(export_of(r), export_of(r)))
+    return links["source"].where(~exported, named)
+
+
 def prisma_counts(
     links: pd.DataFrame,
     decisions: pd.DataFrame,
     reasons: Mapping[str, Mapping[str, str]],
     previous: pd.DataFrame | None = None,
+    databases: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
-    """The boxes of the flow; `previous` is the published version's decisions in an update."""
+    """The boxes of the flow; `previous` is the published version's decisions in an update,
+    `databases` names each export file's database (export id -> name)."""
     rows: list[dict] = []
 
     def box(
@@ -59,7 +78,7 @@ def prisma_counts(
         for reason, n in excluded.groupby("reason").size().items():
             box(f"{name}_reason", reasons[reason]["label"], n, reason=reason)
 
-    for source, n in links.groupby("source").size().items():
+    for source, n in identified_from(links, databases or {}).value_counts(sort=False).items():
         box("identified", f"Records identified from {source}", n, source=source)
     earlier = set(decisions.loc[decisions["previous_version"].notna(), "record_id"])
     published = links["canonical_id"].isin(earlier)
@@ -68,7 +87,14 @@ def prisma_counts(
     if previous is not None:
         box("previously_screened", "Records screened in the previous version", published.sum())
     current = decisions[~decisions["record_id"].isin(earlier)]
-    title_abstract = in_phase(current, TITLE_ABSTRACT)
+    first_look = in_phase(current, TITLE_ABSTRACT)
+    by_rule = first_look["decided_by"] == BY_RULE
+    excluded_with_reasons(
+        "automation_removed",
+        "Records marked as ineligible by automation tools",
+        first_look[by_rule],
+    )
+    title_abstract = first_look[~by_rule]
     full_text = in_phase(current, FULL_TEXT)
     box("screened", "Records screened", len(title_abstract))
     excluded_with_reasons("excluded", "Records excluded", title_abstract)

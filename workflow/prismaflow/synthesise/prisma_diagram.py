@@ -17,7 +17,8 @@ from matplotlib.patches import FancyBboxPatch
 
 from prismaflow.synthesise.prisma import count_of
 
-SOURCE_NAMES = {"pubmed": "PubMed (MEDLINE)", "scopus": "Scopus", "file": "Files"}
+# The databases prismaflow searches itself; an export file's box carries its database's name.
+SOURCE_NAMES = {"pubmed": "PubMed (MEDLINE)", "scopus": "Scopus"}
 LINE = 0.32  # height of one text line, in figure units
 MIN_HEIGHT = 1.1  # room for a phase's label beside a one-line box
 # Each phase's label spans rows first..last of the main flow (None: to the last row).
@@ -52,6 +53,8 @@ def diagram_boxes(counts: pd.DataFrame) -> list[Box]:
     removed = [f"    Duplicate records removed (n = {n('duplicates_removed')})"]
     if update:
         removed.append(f"    {label('previously_screened')} (n = {n('previously_screened')})")
+    automation = _with_reasons(label("automation_removed"), counts, "automation_removed")
+    removed += [f"    {line}" for line in automation]
     boxes = [
         Box(
             0,
