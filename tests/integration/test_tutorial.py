@@ -57,7 +57,9 @@ def test_the_first_run_stops_at_screening_and_says_what_waits(tutorial):
 def test_the_report_shows_the_reviews_own_form_and_outcome(tutorial):
     review, _ = tutorial
     report = (review / catalog.path("review_html")).read_text(encoding="utf-8")
-    for own in ("tb_vaccinated", "allocation", "risk ratio", "tuberculosis", "BCG vaccine"):
+    own_words = ("tb_vaccinated", "allocation", "risk ratio", "tuberculosis", "BCG vaccination")
+    assert "<dt>Comparator</dt><dd>no vaccination</dd>" in report  # the protocol's PICO
+    for own in own_words:
         assert own in report, own
     for foreign in ("n_responders", "condition group", "responders", "ruxolitinib"):
         assert foreign not in report, foreign

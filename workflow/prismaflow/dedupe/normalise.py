@@ -161,7 +161,7 @@ def _abbreviates(short: tuple[str, ...], long: tuple[str, ...]) -> bool:
 
 def journals_compatible(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
     """An abbreviation and a full name are compatible when each abbreviated word begins a word
-    of the full name, in order: 'J Invest Dermatol' ~ 'Journal of Investigative Dermatology'.
+    of the full name, in order: 'J Clin Epidemiol' ~ 'Journal of Clinical Epidemiology'.
     Either may be the abbreviation, even with as many words as the other."""
     if not a or not b:
         return True

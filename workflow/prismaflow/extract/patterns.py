@@ -281,7 +281,7 @@ def follow_up_weeks(record: Record) -> Prefilled:
 
 def outcome_measure(record: Record, instruments: Sequence[str]) -> Prefilled:
     """The first instrument the abstract names, written as the configuration writes it (an
-    acronym followed by a threshold, as in SALT50 or EASI-75, names the acronym)."""
+    acronym followed by a threshold, as in ACR50 or HAMD-17, names the acronym)."""
     if not instruments:
         return EMPTY
     alternatives = "|".join(re.escape(i) for i in sorted(instruments, key=len, reverse=True))
