@@ -20,7 +20,7 @@ LAYERS = (
     ("formats", ["formats"]),
     ("stages", "search dedupe screen extract synthesise".split()),
     ("quality", ["quality"]),
-    ("outputs", "report release status trace manifest crate".split()),
+    ("outputs", "report release status trace manifest crate verify".split()),
     ("interfaces", "cli sandbox new_review".split()),
 )
 MODULES = sorted(module_name(f) for f in PACKAGE_DIR.rglob("*.py"))

@@ -30,6 +30,7 @@ from prismaflow.search.freeze import freeze
 from prismaflow.status import render as render_status
 from prismaflow.status import status
 from prismaflow.trace import render, to_json, trace
+from prismaflow.verify import verify_release, verify_results
 
 
 def check_config(args: argparse.Namespace) -> int:
@@ -107,6 +108,21 @@ def review_status(args: argparse.Namespace) -> int:
     config = validate_config(load_protocol(args.config))
     report = status(Path(), config["extraction"]["fields"])
     print(json.dumps(report, indent=2) if args.json else render_status(report))
+    return 0
+
+
+def verify(args: argparse.Namespace) -> int:
+    """Every artifact against what made it; exit 1 naming each one that is not."""
+    findings = verify_results(args.results) if args.results.is_dir() else []
+    for release in args.release or []:
+        findings += verify_release(release)
+    for finding in findings:
+        print(finding)
+    if findings:
+        print(f"prismaflow: {len(findings)} file(s) not as the workflow made them", file=sys.stderr)
+        return 1
+    tables = len(list(args.results.rglob("*.parquet")))
+    print(f"{args.results}: {tables} tables, the gates' files, the manifest and the crate as made")
     return 0
 
 
@@ -225,6 +241,14 @@ def parser() -> argparse.ArgumentParser:
     stater.add_argument("--config", default=Path(PROTOCOL), type=Path)
     stater.add_argument("--json", action="store_true", help="machine-readable output")
     stater.set_defaults(handler=review_status)
+    verifier = commands.add_parser(
+        "verify",
+        help="check every artifact against what made it (content, inputs, gates, manifest, "
+        "crate), and any frozen release",
+    )
+    verifier.add_argument("--results", type=Path, default=Path(catalog.RESULTS))
+    verifier.add_argument("--release", type=Path, action="append", help="a release folder")
+    verifier.set_defaults(handler=verify)
     tracer = commands.add_parser(
         "trace", help="one record's path: searches, merges, decisions, extraction, synthesis"
     )

@@ -45,8 +45,15 @@ def build_crate(
         lang="snakemake",
         properties={"name": "prismaflow", "version": manifest["code_version"]},
     )
+    hashes = {entry["path"]: entry["sha256"] for entry in manifest.get("inputs", [])}
     read = [
-        crate.add_file(dest_path=_relative(path, crate_dir), properties={"name": Path(path).name})
+        crate.add_file(
+            dest_path=_relative(path, crate_dir),
+            properties={
+                "name": Path(path).name,
+                **({"sha256": hashes[str(path)]} if str(path) in hashes else {}),
+            },
+        )
         for path in inputs
     ]
     made = [

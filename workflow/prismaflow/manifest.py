@@ -73,9 +73,9 @@ def build_manifest(
 
 
 def verify(manifest: Mapping[str, Any], root: Path = Path()) -> list[str]:
-    """Artifacts whose file no longer has the recorded sha256 (or is gone)."""
+    """Artifacts and review files whose file no longer has the recorded sha256 (or is gone)."""
     stale = []
-    for entry in manifest["artifacts"]:
+    for entry in [*manifest["artifacts"], *manifest.get("inputs", [])]:
         path = root / entry["path"]
         if not path.is_file() or sha256_file(path) != entry["sha256"]:
             stale.append(entry["path"])

@@ -13,8 +13,10 @@ from typing import Any
 import pandas as pd
 
 from prismaflow import catalog, vocabulary
+from prismaflow.errors import InputFileError
 from prismaflow.extract.fields import field_specs
 from prismaflow.parquet_io import read_frame
+from prismaflow.verify import verify_results
 
 
 def scheduled_rules(
@@ -52,8 +54,12 @@ def gate_state(results: Path, stage: str) -> str:
 
 
 def _read(results: Path, artifact: str) -> pd.DataFrame | None:
+    """An artifact to count from; none if it is absent, or not as made (verify names it)."""
     path = catalog.under(results, artifact)
-    return read_frame(path) if path.is_file() else None
+    try:
+        return read_frame(path) if path.is_file() else None
+    except InputFileError:
+        return None
 
 
 def pending(results: Path, fields: Mapping[str, Any]) -> dict[str, int]:
@@ -87,17 +93,25 @@ def pending(results: Path, fields: Mapping[str, Any]) -> dict[str, int]:
 
 
 def status(directory: Path, fields: Mapping[str, Any]) -> dict[str, Any]:
+    """Snakemake's dry run says what is older than its inputs; `verify` says what is not as
+    the workflow made it (edited by hand, cut short, stale), which no timestamp shows."""
     results = directory / "results"
     to_run = {catalog.stage_of_rule(rule) for rule in scheduled_rules(directory)}
+    findings = verify_results(results) if results.is_dir() else []
+    stages = [s.name for s in catalog.STAGES]
+    untrusted = {catalog.stage_of_rule(f.rule) if f.rule else None for f in findings}
+    if None in untrusted and findings:
+        untrusted = set(stages)  # a file no rule can be named for: trust none
     return {
         "stages": [
             {
                 "stage": stage,
-                "up_to_date": stage not in to_run,
+                "up_to_date": stage not in to_run and stage not in untrusted,
                 "gate": gate_state(results, stage),
             }
-            for stage in (s.name for s in catalog.STAGES)
+            for stage in stages
         ],
+        "not_as_made": [str(f) for f in findings],
         "pending": pending(results, fields),
     }
 
@@ -108,6 +122,9 @@ def render(report: Mapping[str, Any]) -> str:
         lines.append(
             f"{stage['stage']:<12}{'yes' if stage['up_to_date'] else 'no':<12}{stage['gate']}"
         )
+    if report["not_as_made"]:
+        lines += ["", "Not as the workflow made it (prismaflow verify):"]
+        lines += [f"  {finding}" for finding in report["not_as_made"]]
     lines += ["", "Waiting for people:"]
     lines += [f"  {name}: {count}" for name, count in report["pending"].items()]
     return "\n".join(lines)

@@ -10,7 +10,7 @@ from typing import Any
 
 from prismaflow import catalog
 from prismaflow.errors import GateFailedError
-from prismaflow.provenance import code_version
+from prismaflow.provenance import code_version, sha256_file
 from prismaflow.quality.checks import Check
 
 
@@ -22,7 +22,18 @@ def run_gate(stage: str, inputs: Mapping[str, Any], params: Mapping[str, Any]) -
     return module.checks(inputs, params)
 
 
-def verdict(stage: str, checks: Sequence[Check]) -> dict[str, Any]:
+def checked_hashes(inputs: Mapping[str, Any]) -> dict[str, str]:
+    """The sha256 of every file a gate checked: a later edit to one is then caught
+    (`prismaflow verify`), whatever its modification time says."""
+    paths = [
+        p for value in inputs.values() for p in (value if isinstance(value, list) else [value])
+    ]
+    return {str(path): sha256_file(path) for path in sorted(map(str, paths))}
+
+
+def verdict(
+    stage: str, checks: Sequence[Check], checked: Mapping[str, str] | None = None
+) -> dict[str, Any]:
     failed = [c for c in checks if not c.success]
     return {
         "stage": stage,
@@ -31,6 +42,7 @@ def verdict(stage: str, checks: Sequence[Check]) -> dict[str, Any]:
         "expectations_run": len(checks),
         "checks": [c.to_json() for c in checks],
         "failed": [c.to_json() for c in failed],
+        "checked": dict(checked or {}),
     }
 
 
