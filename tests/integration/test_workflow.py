@@ -246,14 +246,28 @@ def test_a_bad_extraction_sheet_fails_the_gate_naming_study_and_field(finished_r
     assert f"{study} n_responders: 5 > n_patients 2" in result.stderr
 
 
-def test_snakemake_report_collects_the_captioned_outputs(finished_run, tmp_path):
+def test_snakemake_report_collects_the_captioned_outputs_and_no_protocol_text(
+    finished_run, tmp_path
+):
+    """Snakemake's report prints a reported rule's parameters unescaped: markup in the
+    protocol (a question, a reason's label) must not reach it, only the parts' hashes."""
+    run = copy_of(finished_run, tmp_path, "hostile")
+    overlay = tmp_path / "hostile.yaml"
+    hostile = "<img src=x onerror=alert(1)>"
+    overlay.write_text(
+        f"review:\n  question: 'Does it work? {hostile}'\n"
+        f"screening:\n  reasons:\n    book:\n      label: 'Book {hostile}'\n"
+        "      phase: both\n"
+    )
+    snakemake(run, "--configfile", str(overlay))
     target = tmp_path / "snakemake_report.html"
-    snakemake(finished_run, "--report", str(target))
+    snakemake(run, "--configfile", str(overlay), "--report", str(target))
     html = target.read_text(encoding="utf-8")
     for category in ("01 Search", "02 Dedupe", "03 Screen", "04 Extract", "05 Synthesis"):
         assert category in html, category
     assert "06 Report" in html
-    assert "Forest plots of the proportion of patients responding" in html
+    assert "Forest plots of the protocol's outcome" in html
+    assert "onerror=alert(1)" not in html and "<protocol part sha256:" in html
     for name in ("prisma.svg", "forest.png", "evidence_map.png", "review.html"):
         assert name in html, name
 

@@ -61,7 +61,9 @@ def test_the_worklist_and_an_xlsx_export_write_hostile_records(tmp_path):
     )
     assert isinstance(table, pa.Table)
     export_records(table, tmp_path / "export.xlsx", "xlsx")
-    for name in ("worklist.xlsx", "export.xlsx"):
+    # The worklist's frame kept the BEL (the cell writer replaces it); the records lost it on
+    # the way in (records_table takes control characters out).
+    for name, mark in (("worklist.xlsx", "\ufffd"), ("export.xlsx", "")):
         values = [v for v in cells(tmp_path / name) if isinstance(v, str)]
-        assert any("\ufffd" in v for v in values), name
+        assert any(mark in v and "\x07" not in v and "escape" in v for v in values), name
         assert not any(v.startswith(("=", "@")) for v in values), name

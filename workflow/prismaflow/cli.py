@@ -79,7 +79,7 @@ def import_records(args: argparse.Namespace) -> int:
     written = export_records(imported.records, args.out, "parquet")
     print(
         f"{args.input}: {written} records read as {imported.format} "
-        f"(the file holds {imported.counted}); written to {args.out}"
+        f"(the file holds {imported.counted}){_controls(imported)}; written to {args.out}"
     )
     return 0
 
@@ -92,10 +92,15 @@ def convert(args: argparse.Namespace) -> int:
     imported = _imported(args)
     written = export_records(imported.records, args.output, target)
     print(
-        f"{args.input} ({imported.format}, {imported.counted} records) -> {args.output} "
-        f"({target}, {written} records)"
+        f"{args.input} ({imported.format}, {imported.counted} records{_controls(imported)}) -> "
+        f"{args.output} ({target}, {written} records)"
     )
     return 0
+
+
+def _controls(imported) -> str:
+    removed = imported.controls_removed
+    return f"; {removed} control characters removed from its text" if removed else ""
 
 
 def _imported(args: argparse.Namespace):

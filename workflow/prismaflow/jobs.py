@@ -16,8 +16,21 @@ import pyarrow as pa
 
 from prismaflow import catalog
 from prismaflow.parquet_io import write_artifact
+from prismaflow.provenance import params_sha256
 
 CODE_INPUT = "code"  # the rule input that lists the package files its script runs
+
+
+class Sealed(dict):
+    """A part of the protocol given to a rule as a parameter. `snakemake --report` prints a
+    reported rule's parameters into its page unescaped, and Snakemake keeps their repr to see a
+    change: here the repr is the part's hash, so no protocol text reaches that page (a title
+    holding markup cannot run there) and an edit is still seen. Scripts read it as a dict."""
+
+    def __repr__(self) -> str:
+        return f"<protocol part sha256:{params_sha256(dict(self))[:16]}>"
+
+    __str__ = __repr__
 
 
 class Job(Protocol):

@@ -11,6 +11,8 @@ from typing import Any
 
 import pyarrow as pa
 
+from prismaflow.hostile_text import without_controls
+
 LIST_FIELDS = ("authors", "publication_types", "keywords", "mesh_terms")
 
 RECORD_SCHEMA = pa.schema(
@@ -49,14 +51,29 @@ def record_id(source: str, source_id: str) -> str:
 
 
 def clean_value(value: Any) -> Any:
-    """Blank strings and blank list items become null so that 'absent' has one spelling."""
+    """Blank strings and blank list items become null so that 'absent' has one spelling, and
+    control characters are taken out (prismaflow.hostile_text)."""
     if isinstance(value, str):
-        value = " ".join(value.split())
+        value = " ".join(without_controls(value)[0].split())
         return value or None
     if isinstance(value, (list, tuple)):
         items = [clean_value(v) for v in value]
         return [v for v in items if v is not None] or None
     return value
+
+
+def control_characters(rows: Iterable[Mapping[str, Any]]) -> int:
+    """How many control characters the rows' text holds (clean_value takes them out), for the
+    import's report."""
+
+    def count(value: Any) -> int:
+        if isinstance(value, str):
+            return without_controls(value)[1]
+        if isinstance(value, (list, tuple)):
+            return sum(count(v) for v in value)
+        return 0
+
+    return sum(count(v) for row in rows for v in row.values())
 
 
 def present(value: Any) -> Any:

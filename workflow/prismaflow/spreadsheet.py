@@ -5,14 +5,14 @@ bidirectional controls that would reorder what a reviewer reads are made visible
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import pandas as pd
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from prismaflow.hostile_text import visible_bidi
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 REPLACEMENT = "\ufffd"
 
 
@@ -25,7 +25,7 @@ def cell_value(value: Any) -> Any:
     """A value as a cell may hold it: missing as empty, text made harmless, the rest as is."""
     if isinstance(value, str):
         text = ILLEGAL_CHARACTERS_RE.sub(REPLACEMENT, value)
-        text = BIDI_CONTROLS.sub(lambda found: f"<U+{ord(found.group()):04X}>", text)
+        text = visible_bidi(text)
         return neutralise_formula(text)
     if value is None or (not isinstance(value, (list, tuple, dict)) and pd.isna(value)):
         return None

@@ -6,6 +6,7 @@ from prismaflow.codegraph import closure, module_name
 from prismaflow.config import load_protocol, missing_exports, validate_config
 from prismaflow.errors import ConfigError
 from prismaflow.published import release_inputs
+from prismaflow.jobs import Sealed
 from prismaflow.sheets import reviewer_sheets
 from prismaflow.vocabulary import PHASES
 from prismaflow import warm
@@ -24,6 +25,11 @@ SCRIPTS = Path(workflow.current_basedir).parent / "scripts"
 SOURCES = sorted(config["search"]["sources"])
 # The databases prismaflow searches itself; `file` imports reviewers' exports instead.
 DATABASES = [source for source in SOURCES if source != "file"]
+
+
+def sealed(part):
+    """A protocol part as a rule parameter (prismaflow.jobs.Sealed): hashed, never printed."""
+    return Sealed(part)
 
 
 def artifact(name):

@@ -15,7 +15,7 @@ rule dedupe_records:
     conda:
         "../../envs/prismaflow.yaml"
     params:
-        dedupe=config["dedupe"],
-        release=config["update"]["previous_release"],
+        dedupe=sealed(config["dedupe"]),
+        living=sealed(config["update"]),
     script:
         "../scripts/dedupe.py"

@@ -19,7 +19,7 @@ rule extract_studies:
     conda:
         "../../envs/prismaflow.yaml"
     params:
-        extraction=config["extraction"],
-        release=config["update"]["previous_release"],
+        extraction=sealed(config["extraction"]),
+        living=sealed(config["update"]),
     script:
         "../scripts/extract.py"

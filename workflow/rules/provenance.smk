@@ -27,6 +27,6 @@ rule provenance:
     conda:
         "../../envs/prismaflow.yaml"
     params:
-        config=config,
+        config=sealed(config),
     script:
         "../scripts/provenance.py"

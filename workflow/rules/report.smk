@@ -23,6 +23,6 @@ rule report_review:
     conda:
         "../../envs/prismaflow.yaml"
     params:
-        config=config,
+        config=sealed(config),
     script:
         "../scripts/report.py"

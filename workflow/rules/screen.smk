@@ -18,9 +18,9 @@ rule screen_records:
     conda:
         "../../envs/prismaflow.yaml"
     params:
-        screening=config["screening"],
-        window=config["search"]["window"],
-        question=config["review"]["question"],
-        release=config["update"]["previous_release"],
+        screening=sealed(config["screening"]),
+        window=sealed(config["search"]["window"]),
+        review=sealed({"question": config["review"]["question"]}),
+        living=sealed(config["update"]),
     script:
         "../scripts/screen.py"

@@ -23,10 +23,10 @@ rule synthesise_review:
     conda:
         "../../envs/prismaflow.yaml"
     params:
-        reasons=config["screening"]["reasons"],
-        exports=config["search"]["sources"].get("file", {}).get("exports", []),
-        synthesis=config["synthesis"],
-        fields=config["extraction"]["fields"],
-        release=config["update"]["previous_release"],
+        reasons=sealed(config["screening"]["reasons"]),
+        exports=sealed({"file": config["search"]["sources"].get("file", {})}),
+        synthesis=sealed(config["synthesis"]),
+        fields=sealed(config["extraction"]["fields"]),
+        living=sealed(config["update"]),
     script:
         "../scripts/synthesise.py"

@@ -17,7 +17,7 @@ from prismaflow.runlog import logged_to
 with logged_to(snakemake.log[0], snakemake.rule) as log:
     params = snakemake.params.dedupe
     overrides = [o for path in snakemake.input.overrides for o in read_overrides(Path(path))]
-    release = snakemake.params.release
+    release = snakemake.params.living["previous_release"]
     previous = read_artifact(release, "links")[1] if release else None
     links, records = deduplicate(
         [read_frame(path) for path in snakemake.input.source_records],

@@ -26,7 +26,7 @@ with logged_to(snakemake.log[0], snakemake.rule) as log:
     decisions = read_frame(snakemake.input.decisions)
     index = record_index(records, read_frame(snakemake.input.links))
     sheets = read_sheets(snakemake.input.sheets, fields, index, set(included_ids(decisions)))
-    release = snakemake.params.release
+    release = snakemake.params.living["previous_release"]
     previous = read_artifact(release, "studies") if release else None
     studies, disagreements = extract(records, decisions, params, fields, sheets, previous)
     write_tables(

@@ -27,7 +27,7 @@ with logged_to(snakemake.log[0], snakemake.rule) as log:
     links = read_frame(snakemake.input.links)
     sheets = read_sheets(snakemake.input.sheets, params["reasons"], record_index(records, links))
     rules = protocol_rules(params["rules"], snakemake.params.window)
-    release = snakemake.params.release
+    release = snakemake.params.living["previous_release"]
     carried = {}
     if release:
         version, published = read_artifact(release, "decisions")
@@ -38,7 +38,7 @@ with logged_to(snakemake.log[0], snakemake.rule) as log:
         rules,
         params["reasons"],
         params["completeness"],
-        snakemake.params.question,
+        snakemake.params.review["question"],
         carried,
     )
     write_tables(

@@ -25,3 +25,5 @@ with logged_to(snakemake.log[0], snakemake.rule) as log:
     )
     for result in results:
         log.info("%s: %d records (%s)", result.query_id, len(result.records), result.query)
+        if result.controls_removed:
+            log.info("%s: %d control characters removed", result.query_id, result.controls_removed)

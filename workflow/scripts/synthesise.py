@@ -6,8 +6,6 @@ from prismaflow.warm import delegate
 delegate(__real_file__)  # in the run's warm process, when there is one (prismaflow.warm)
 
 
-import matplotlib.pyplot as plt
-
 from prismaflow.extract.fields import field_specs
 from prismaflow.jobs import write_tables
 from prismaflow.parquet_io import read_frame
@@ -17,19 +15,21 @@ from prismaflow.synthesise.evidence import evidence_fields, evidence_schema, evi
 from prismaflow.synthesise.figures import evidence_map, forest_plot, publications_per_year
 from prismaflow.synthesise.groups import group_summary, pooled_estimates
 from prismaflow.synthesise.plan import Plan
+from prismaflow.synthesise.plotting import plt
 from prismaflow.synthesise.prisma import prisma_counts
 from prismaflow.synthesise.prisma_diagram import save_prisma
 
 with logged_to(snakemake.log[0], snakemake.rule) as log:
     out, params = snakemake.output, snakemake.params
     studies = read_frame(snakemake.input.studies)
-    previous = read_artifact(params.release, "decisions")[1] if params.release else None
+    release = params.living["previous_release"]
+    previous = read_artifact(release, "decisions")[1] if release else None
     counts = prisma_counts(
         read_frame(snakemake.input.links),
         read_frame(snakemake.input.decisions),
         params.reasons,
         previous,
-        {export["id"]: export["database"] for export in params.exports},
+        {e["id"]: e["database"] for e in params.exports["file"].get("exports", [])},
     )
     shown = evidence_fields(field_specs(params.fields), params.synthesis["evidence_columns"])
     plan = Plan.from_config(params.synthesis)

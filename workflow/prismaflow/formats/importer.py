@@ -30,7 +30,7 @@ from prismaflow.formats.tabular import (
     read_xlsx_table,
 )
 from prismaflow.formats.text import decode
-from prismaflow.records import RECORD_FIELDS, record_id, records_table
+from prismaflow.records import RECORD_FIELDS, control_characters, record_id, records_table
 
 TEXT_READERS = {
     "ris": read_ris,
@@ -66,6 +66,7 @@ class Imported:
     format: str
     records: pa.Table
     counted: int  # what the file itself says it holds
+    controls_removed: int = 0  # control characters taken out of its text
 
 
 # Languages as exports spell them -> the ISO 639-2 codes PubMed uses (and screening rules test).
@@ -146,9 +147,8 @@ def import_file(
             "The file may be damaged or in a variant prismaflow does not read: "
             "export it again, or report it with the file attached."
         )
-    return Imported(
-        path, fmt, records_table(_identified(records, source, name or path.stem)), counted
-    )
+    identified = _identified(records, source, name or path.stem)
+    return Imported(path, fmt, records_table(identified), counted, control_characters(identified))
 
 
 def _stage_records(path: Path) -> Imported:

@@ -24,34 +24,60 @@ _BOMS = (
 _TAGS = re.compile(r"</?(?:i|b|u|em|strong|sup|sub|sc|scp|span|br|p|inf)\b[^>]*>", re.IGNORECASE)
 
 
+def _utf16_without_bom(sample: bytes) -> str | None:
+    """UTF-16 text written without a byte order mark: mostly-ASCII text has a NUL in every
+    other byte, on the odd bytes for little-endian and on the even ones for big-endian."""
+    even, odd = sample[0::2], sample[1::2]
+    if odd and odd.count(0) > 0.9 * len(odd) and not even.count(0):
+        return "utf-16-le"
+    if even and even.count(0) > 0.9 * len(even) and not odd.count(0):
+        return "utf-16-be"
+    return None
+
+
 def decode(data: bytes, origin: str | Path) -> str:
-    """Text with LF line ends: by BOM, else UTF-8, else cp1252; binary data is refused."""
+    """Text with LF line ends: by BOM, else UTF-16 as its NULs show it, else UTF-8, else
+    cp1252. A stray NUL is text (records take it out, prismaflow.hostile_text); more than one
+    byte in a hundred is binary data, refused."""
     if not data.strip():
         raise InputFileError(origin, "the file is empty", fix="export the records again")
+    sample = data[:4096]
     for bom, encoding in _BOMS:
         if data.startswith(bom):
-            text = data.decode(encoding)
-            break
-    else:
-        if b"\x00" in data[:4096]:
+            return _lines(data.decode(encoding))
+    utf16 = _utf16_without_bom(sample) if b"\x00" in sample else None
+    if utf16:
+        try:
+            return _lines(data.decode(utf16))
+        except UnicodeDecodeError:
             raise InputFileError(
                 origin,
-                "is a binary file, not a text export",
-                fix="export RIS, MEDLINE, BibTeX, CSV, tab-delimited text, XML or XLSX",
-            )
+                f"looks like {utf16.upper()} text without a byte order mark, but does not "
+                "decode as it",
+                fix="save or export it as UTF-8",
+            ) from None
+    if sample.count(0) > max(2, len(sample) // 100):
+        raise InputFileError(
+            origin,
+            "is a binary file, not a text export",
+            fix="export RIS, MEDLINE, BibTeX, CSV, tab-delimited text, XML or XLSX",
+        )
+    try:
+        return _lines(data.decode("utf-8"))
+    except UnicodeDecodeError as not_utf8:
         try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError as not_utf8:
-            try:
-                text = data.decode("cp1252")
-            except UnicodeDecodeError:
-                line = data[: not_utf8.start].count(b"\n") + 1
-                raise InputFileError(
-                    origin,
-                    "is neither UTF-8 nor Windows-1252 text",
-                    line=line,
-                    fix="save or export it as UTF-8",
-                ) from None
+            return _lines(data.decode("cp1252"))
+        except UnicodeDecodeError:
+            line = data[: not_utf8.start].count(b"\n") + 1
+            raise InputFileError(
+                origin,
+                "is neither UTF-8 nor Windows-1252 text",
+                line=line,
+                fix="save or export it as UTF-8",
+            ) from None
+
+
+def _lines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
 
 

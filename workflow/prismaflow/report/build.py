@@ -16,7 +16,9 @@ from typing import Any
 
 import pandas as pd
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 
+from prismaflow.hostile_text import visible_bidi
 from prismaflow.provenance import code_version, params_sha256, sha256_file
 from prismaflow.synthesise.effects import Measure
 from prismaflow.synthesise.evidence import shown_columns
@@ -198,6 +200,14 @@ def report_context(
     }
 
 
+def _shown(value: Any) -> Any:
+    """Every value the template prints, before escaping: bidirectional controls made visible
+    (markup the report makes itself, such as the inline SVG, is left as it is)."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return visible_bidi(value)
+    return value
+
+
 def render_report(context: Mapping[str, Any]) -> str:
     environment = Environment(
         loader=FileSystemLoader(TEMPLATES),
@@ -205,6 +215,7 @@ def render_report(context: Mapping[str, Any]) -> str:
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=_shown,
     )
     environment.filters["percent"] = lambda v: "" if v is None or v != v else f"{v:.0%}"
     environment.filters["fixed"] = lambda v, d=2: "" if v is None or v != v else f"{v:.{d}f}"

@@ -47,6 +47,7 @@ def import_exports(exports: Sequence[Mapping[str, Any]]) -> list[QueryResult]:
                 reported=imported.counted,
                 records=records,
                 responses=[RawResponse(name=path.name, data=data, sha256=digest)],
+                controls_removed=imported.controls_removed,
             )
         )
     return results

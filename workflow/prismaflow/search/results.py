@@ -38,3 +38,5 @@ class QueryResult:
     started_at: str | None = None
     finished_at: str | None = None
     requests: int | None = None
+    # Control characters taken out of the records' text on import (prismaflow.hostile_text).
+    controls_removed: int = 0

@@ -3,16 +3,13 @@ plots of the outcome per pooled group, the evidence map and publications per yea
 
 from __future__ import annotations
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.figure import Figure
 
 from prismaflow.extract.sheet import citation
 from prismaflow.synthesise.effects import Outcome, study_intervals
 from prismaflow.synthesise.plan import Plan
+from prismaflow.synthesise.plotting import label, plt
 
 INK = "#1f3b57"
 
@@ -20,7 +17,7 @@ INK = "#1f3b57"
 def _message(text: str, size: tuple[float, float] = (8, 1.6)) -> Figure:
     """A figure that says why there is nothing to plot, rather than an empty file."""
     figure = plt.figure(figsize=size)
-    figure.text(0.5, 0.5, text, ha="center", va="center", fontsize=11, wrap=True)
+    figure.text(0.5, 0.5, label(text), ha="center", va="center", fontsize=11, wrap=True)
     return figure
 
 
@@ -64,7 +61,7 @@ def forest_plot(
                 f"  I² {estimate.i2:.0%}, τ² {estimate.tau2:.2f}"
             )
             y -= 1
-        axes.set_yticks(range(0, y, -1), labels, fontsize=8)
+        axes.set_yticks(range(0, y, -1), [label(t) for t in labels], fontsize=8)
         if measure.log_axis:
             axes.set_xscale("log")
         elif not measure.comparative:
@@ -72,7 +69,7 @@ def forest_plot(
         if measure.null is not None:
             axes.axvline(measure.null, color="grey", linewidth=0.8, linestyle="--")
         axes.set_ylim(y + 0.4, 0.8)
-        axes.set_title(f"{group}: {outcome.label}, {measure.label}", fontsize=10, loc="left")
+        axes.set_title(label(f"{group}: {outcome.label}, {measure.label}"), fontsize=10, loc="left")
         axes.grid(axis="x", alpha=0.3)
     axes_list[-1, 0].set_xlabel(f"{measure.label} (95% CI; pooled by random effects)")
     figure.tight_layout()
@@ -128,8 +125,10 @@ def evidence_map(studies: pd.DataFrame, plan: Plan) -> Figure:
             ha="center",
             fontsize=7,
         )
-    axes.set_xticks(range(len(column_values)), column_values, rotation=20, ha="right", fontsize=8)
-    axes.set_yticks(range(len(row_values)), row_values, fontsize=8)
+    axes.set_xticks(
+        range(len(column_values)), map(label, column_values), rotation=20, ha="right", fontsize=8
+    )
+    axes.set_yticks(range(len(row_values)), map(label, row_values), fontsize=8)
     axes.set_xlim(-0.6, len(column_values) - 0.4)
     axes.set_ylim(-0.8, len(row_values) - 0.2)
     axes.set_title(

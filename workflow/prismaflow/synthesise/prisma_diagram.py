@@ -7,14 +7,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyBboxPatch
 
+from prismaflow.synthesise.plotting import label as plain
+from prismaflow.synthesise.plotting import plt
 from prismaflow.synthesise.prisma import count_of
 
 # The databases prismaflow searches itself; an export file's box carries its database's name.
@@ -118,7 +116,7 @@ def draw_prisma(counts: pd.DataFrame) -> Figure:
         axes.text(
             left[box.column] + 0.15,
             top - 0.15,
-            "\n".join(box.lines),
+            plain("\n".join(box.lines)),
             va="top",
             ha="left",
             fontsize=9,
@@ -170,7 +168,7 @@ def save_prisma(counts: pd.DataFrame, svg: str | Path, png: str | Path) -> None:
     """SVG with real text (searchable, readable by screen readers) and stable ids, so an
     unchanged count table gives an unchanged file; PNG for documents that take no SVG."""
     figure = draw_prisma(counts)
-    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "prismaflow"}):
+    with plt.rc_context({"svg.fonttype": "none", "svg.hashsalt": "prismaflow"}):
         figure.savefig(svg, metadata={"Date": None})
     figure.savefig(png, dpi=150)
     plt.close(figure)
