@@ -4,6 +4,7 @@ CSV or XLSX, with the line number of every row so that each error can name where
 from __future__ import annotations
 
 import csv
+import itertools
 from collections.abc import Sequence
 from pathlib import Path
 from zipfile import BadZipFile
@@ -12,6 +13,7 @@ from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
 from prismaflow.errors import InputFileError
+from prismaflow.limits import check_lines, check_workbook, csv_rows
 
 Row = dict[str, str]
 # A sheet of this name (in a stage's decisions folder, or among the extraction sheets) settles
@@ -43,10 +45,13 @@ def read_rows(path: Path, required: Sequence[str], allowed: Sequence[str]) -> li
         raise InputFileError(
             path, "is not UTF-8 text", line=line, fix="save the sheet as CSV UTF-8"
         ) from None
+    check_lines(text, path)
     reader = csv.DictReader(text.splitlines())
+    bounded = csv_rows(reader, path, lambda: reader.line_num)
+    first = next(bounded, None)  # reading the first row reads the header too
     _check_header(path, reader.fieldnames or [], required, allowed)
     rows = []
-    for row in reader:
+    for row in itertools.chain([first], bounded) if first is not None else []:
         cells = {k: v.strip() for k, v in row.items() if isinstance(v, str) and v.strip()}
         if None in row:
             raise InputFileError(
@@ -71,6 +76,7 @@ def read_xlsx_rows(
 ) -> list[tuple[int, Row]]:
     """The first sheet of a workbook, read as read_rows reads a CSV (row numbers as Excel
     shows them); computed cells give their last saved value, never their formula."""
+    check_workbook(path)
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except (InvalidFileException, BadZipFile, KeyError, OSError) as exc:

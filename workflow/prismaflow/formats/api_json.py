@@ -5,7 +5,6 @@ records (a Scopus serial-title lookup, an ESearch ID list) are refused with a re
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -13,7 +12,7 @@ from typing import Any
 
 from prismaflow.errors import InputFileError
 from prismaflow.formats.scopus_json import parse_entry
-from prismaflow.formats.text import clean_markup, year_in
+from prismaflow.formats.text import clean_markup, parse_json, year_in
 from prismaflow.identifiers import normalise_doi, normalise_pmid
 
 JATS = re.compile(r"</?jats:[^>]*>")
@@ -130,12 +129,7 @@ def _items(document: Any) -> tuple[str, list[Any], Callable[[Any], dict[str, Any
 
 
 def read_api_json(text: str, origin: str | Path) -> tuple[str, list[dict[str, Any]], int]:
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputFileError(
-            origin, f"not valid JSON ({exc.msg})", line=exc.lineno, fix="download it again"
-        ) from None
+    document = parse_json(text, origin)
     found = _items(document)
     if found is None:
         raise InputFileError(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -10,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from prismaflow.errors import InputFileError
+from prismaflow.formats.text import parse_json
 from prismaflow.identifiers import normalise_doi, normalise_pmid
 from prismaflow.records import record_id
 
@@ -69,15 +69,11 @@ def parse_entry(entry: Mapping[str, Any]) -> dict[str, Any]:
 
 def parse_scopus_page(data: bytes, origin: str | Path) -> ScopusPage:
     """One page of search results; an empty result set is a page with no records, not an error."""
+    document = parse_json(data, origin)
     try:
-        document = json.loads(data)
         results = document["search-results"]
         total = int(results["opensearch:totalResults"])
         start = int(results.get("opensearch:startIndex") or 0)
-    except json.JSONDecodeError as exc:
-        raise InputFileError(
-            origin, f"not valid JSON ({exc.msg})", line=exc.lineno, fix="download it again"
-        ) from None
     except (KeyError, TypeError, ValueError):
         raise InputFileError(
             origin, "not a Scopus Search API response (no search-results/totalResults)"

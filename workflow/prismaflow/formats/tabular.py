@@ -14,6 +14,7 @@ from typing import Any
 from prismaflow.errors import InputFileError
 from prismaflow.formats.text import clean_markup, year_in
 from prismaflow.identifiers import normalise_doi, normalise_pmid
+from prismaflow.limits import csv_rows
 from prismaflow.sheets import read_xlsx_rows
 
 Row = dict[str, str]
@@ -31,12 +32,13 @@ def _rows(
     single empty trailing cell Web of Science writes at the end of every row, and what
     `repair` can put back in place."""
     reader = csv.reader(io.StringIO(text), delimiter=delimiter, quoting=csv.QUOTE_MINIMAL)
+    bounded = csv_rows(reader, origin, lambda: reader.line_num)
     try:
-        header = [cell.strip() for cell in next(reader)]
+        header = [cell.strip() for cell in next(bounded)]
     except StopIteration:
         raise InputFileError(origin, "has no header row", line=1) from None
     rows = []
-    for values in reader:
+    for values in bounded:
         line = reader.line_num
         if not any(v.strip() for v in values):
             continue

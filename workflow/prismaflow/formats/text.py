@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import codecs
 import html
+import json
 import re
 from pathlib import Path
+from typing import Any
 
 from prismaflow.errors import InputFileError
+from prismaflow.limits import check_lines
 
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig"),
@@ -44,11 +47,11 @@ def decode(data: bytes, origin: str | Path) -> str:
     sample = data[:4096]
     for bom, encoding in _BOMS:
         if data.startswith(bom):
-            return _lines(data.decode(encoding))
+            return _lines(data.decode(encoding), origin)
     utf16 = _utf16_without_bom(sample) if b"\x00" in sample else None
     if utf16:
         try:
-            return _lines(data.decode(utf16))
+            return _lines(data.decode(utf16), origin)
         except UnicodeDecodeError:
             raise InputFileError(
                 origin,
@@ -63,10 +66,10 @@ def decode(data: bytes, origin: str | Path) -> str:
             fix="export RIS, MEDLINE, BibTeX, CSV, tab-delimited text, XML or XLSX",
         )
     try:
-        return _lines(data.decode("utf-8"))
+        return _lines(data.decode("utf-8"), origin)
     except UnicodeDecodeError as not_utf8:
         try:
-            return _lines(data.decode("cp1252"))
+            return _lines(data.decode("cp1252"), origin)
         except UnicodeDecodeError:
             line = data[: not_utf8.start].count(b"\n") + 1
             raise InputFileError(
@@ -77,8 +80,25 @@ def decode(data: bytes, origin: str | Path) -> str:
             ) from None
 
 
-def _lines(text: str) -> str:
-    return text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
+def _lines(text: str, origin: str | Path) -> str:
+    text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
+    check_lines(text, origin)
+    return text
+
+
+def parse_json(data: str | bytes, origin: str | Path) -> Any:
+    """A JSON document, or an error naming the file and line: invalid JSON, or nesting deeper
+    than Python's reader goes (100,000 brackets)."""
+    try:
+        return json.loads(data)
+    except json.JSONDecodeError as exc:
+        raise InputFileError(
+            origin, f"not valid JSON ({exc.msg})", line=exc.lineno, fix="download it again"
+        ) from None
+    except RecursionError:
+        raise InputFileError(
+            origin, "nests its JSON deeper than any API response", fix="download it again"
+        ) from None
 
 
 def clean_markup(value: str | None) -> str | None:
