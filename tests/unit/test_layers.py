@@ -15,7 +15,8 @@ LAYERS = (
     (
         "contracts",
         "__init__ errors records identifiers provenance parquet_io config sheets spreadsheet "
-        "runlog catalog codegraph vocabulary published jobs warm installed hostile_text limits".split(),
+        "runlog catalog codegraph vocabulary published jobs warm installed hostile_text "
+        "limits".split(),
     ),
     ("formats", ["formats"]),
     ("stages", "search dedupe screen extract synthesise".split()),
