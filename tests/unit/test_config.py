@@ -2,7 +2,7 @@ import copy
 
 import pytest
 
-from prismaflow.config import load_protocol, load_yaml, missing_exports, validate_config
+from prismaflow.config import file_errors, load_protocol, load_yaml, validate_config
 from prismaflow.errors import ConfigError
 from tests.conftest import ROOT
 
@@ -169,10 +169,47 @@ def test_a_review_of_export_files_alone_needs_no_queries_and_names_a_missing_fil
 
     config = validate_config(broken(file_only))
     assert config["search"]["queries"] == []
-    (problem,) = missing_exports(config, tmp_path)
+    (problem,) = file_errors(config, tmp_path)
     assert (
         "'search.sources.file.exports[0].path': exports/embase.ris is not in the review" in problem
     )
     (tmp_path / "exports").mkdir()
     (tmp_path / "exports" / "embase.ris").write_text("TY  - JOUR\nER  - \n")
-    assert missing_exports(config, tmp_path) == []
+    assert file_errors(config, tmp_path) == []
+
+
+@pytest.mark.parametrize(
+    ("edit", "key"),
+    [
+        (lambda c, out: c["search"].update(snapshot=str(out)), "search.snapshot"),
+        (
+            lambda c, out: c["dedupe"].update(overrides="../outside/overrides.csv"),
+            "dedupe.overrides",
+        ),
+        (
+            lambda c, out: c["update"].update(previous_release="../outside"),
+            "update.previous_release",
+        ),
+        (
+            lambda c, out: c["search"]["sources"].update(
+                file={"exports": [{"id": "e", "path": "exports/link.ris", "database": "Embase"}]}
+            ),
+            "search.sources.file.exports[0].path",
+        ),
+    ],
+)
+def test_a_path_outside_the_review_folder_is_refused_unless_the_protocol_allows_it(
+    tmp_path, edit, key
+):
+    folder, outside = tmp_path / "review", tmp_path / "outside"
+    (folder / "exports").mkdir(parents=True)
+    outside.mkdir()
+    (outside / "passwd.ris").write_text("root:x:0:0\n")
+    (folder / "exports" / "link.ris").symlink_to(outside / "passwd.ris")  # followed, refused
+    config = validate_config(EMBEDDED)
+    edit(config, outside)
+    (problem,) = [p for p in file_errors(config, folder) if key in p]
+    assert f"config key '{key}'" in problem and "is outside the review folder" in problem
+    assert "root:x" not in problem
+    config["outside_folders"] = [str(outside)]
+    assert not [p for p in file_errors(config, folder) if "outside the review folder" in p]

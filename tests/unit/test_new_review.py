@@ -7,7 +7,7 @@ import pytest
 
 from prismaflow.catalog import PROTOCOL
 from prismaflow.cli import main
-from prismaflow.config import CONFIG_SCHEMA, load_yaml, missing_exports, validate_config
+from prismaflow.config import CONFIG_SCHEMA, file_errors, load_yaml, validate_config
 from prismaflow.new_review import SCAFFOLD, create_review
 from tests.conftest import ROOT
 
@@ -54,7 +54,7 @@ def test_init_writes_a_review_folder_that_the_checks_accept_once_its_export_is_t
     assert "results/" in (folder / ".gitignore").read_text().splitlines()
     config = validate_config(load_yaml(folder / PROTOCOL))
     assert config["synthesis"]["outcome"]["measure"] == "risk_ratio"
-    (problem,) = missing_exports(config, folder)
+    (problem,) = file_errors(config, folder)
     assert "exports/pubmed.nbib is not in the review folder" in problem
     assert main(["check-config", str(folder)]) == 2
     assert "exports/pubmed.nbib" in capsys.readouterr().err

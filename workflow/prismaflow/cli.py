@@ -15,7 +15,7 @@ from pathlib import Path
 
 from prismaflow import catalog
 from prismaflow.catalog import PROTOCOL
-from prismaflow.config import load_protocol, missing_exports, validate_config
+from prismaflow.config import file_errors, load_protocol, validate_config
 from prismaflow.errors import ConfigError, InputFileError, PrismaflowError
 from prismaflow.extract.fields import field_specs
 from prismaflow.extract.sheet import write_extraction_sheet
@@ -39,7 +39,7 @@ def check_config(args: argparse.Namespace) -> int:
     path = args.config / PROTOCOL if args.config.is_dir() else args.config
     config = validate_config(load_protocol(path))
     folder = path.parent.parent if path.parent.name == "config" else path.parent
-    missing = missing_exports(config, folder)
+    missing = file_errors(config, folder)
     if missing:
         raise ConfigError(f"{path}: " + "; ".join(missing))
     search, outcome = config["search"], config["synthesis"]["outcome"]

@@ -243,15 +243,44 @@ def _group_errors(synthesis: Mapping[str, Any], fields: Mapping[str, Any]) -> li
     ]
 
 
-def missing_exports(config: Mapping[str, Any], folder: Path) -> list[str]:
-    """Export files the protocol names that the review folder does not hold."""
+def file_errors(config: Mapping[str, Any], folder: Path) -> list[str]:
+    """Files and folders the protocol names that the review folder does not hold: a path must
+    resolve (symbolic links followed) inside the folder, or inside one of `outside_folders`,
+    and an export file must be there. Nothing outside is read, so no error can echo it."""
+    allowed = [folder.resolve(), *(Path(f).resolve() for f in config["outside_folders"])]
+    problems = []
+    for key, value, is_file in _named_paths(config):
+        place = (folder / value).resolve()
+        if not any(place.is_relative_to(root) for root in allowed):
+            problems.append(
+                f"config key '{key}': {value} is outside the review folder {folder}; copy it "
+                "into the folder, or list the folder it is in under outside_folders"
+            )
+        elif is_file and not place.is_file():
+            problems.append(
+                f"config key '{key}': {value} is not in the review folder {folder}; put the "
+                "file there or correct the path"
+            )
+    return problems
+
+
+def _named_paths(config: Mapping[str, Any]) -> list[tuple[str, str, bool]]:
+    """(key, path, must be a file) for every path the protocol names."""
     exports = config["search"]["sources"].get("file", {}).get("exports", [])
-    return [
-        f"config key 'search.sources.file.exports[{i}].path': {export['path']} is not in the "
-        f"review folder {folder}; put the export file there or correct the path"
+    named = [
+        (f"search.sources.file.exports[{i}].path", export["path"], True)
         for i, export in enumerate(exports)
-        if not (folder / export["path"]).is_file()
     ]
+    named += [
+        (key, value, False)
+        for key, value in (
+            ("search.snapshot", config["search"]["snapshot"]),
+            ("dedupe.overrides", config["dedupe"]["overrides"]),
+            ("update.previous_release", config["update"]["previous_release"]),
+        )
+        if value
+    ]
+    return named
 
 
 def _window_errors(window: Mapping[str, Any]) -> list[str]:

@@ -3,7 +3,7 @@ from pathlib import Path
 
 from prismaflow import catalog
 from prismaflow.codegraph import closure, module_name
-from prismaflow.config import load_protocol, missing_exports, validate_config
+from prismaflow.config import load_protocol, file_errors, validate_config
 from prismaflow.errors import ConfigError
 from prismaflow.published import release_inputs
 from prismaflow.jobs import Sealed
@@ -16,9 +16,9 @@ from prismaflow import warm
 for protocol_file in workflow.configfiles:
     load_protocol(protocol_file)
 config.update(validate_config(config))
-if missing_exports(config, Path.cwd()):
+if file_errors(config, Path.cwd()):
     raise ConfigError(
-        f"{catalog.PROTOCOL}: " + "; ".join(missing_exports(config, Path.cwd()))
+        f"{catalog.PROTOCOL}: " + "; ".join(file_errors(config, Path.cwd()))
     )
 
 SCRIPTS = Path(workflow.current_basedir).parent / "scripts"
