@@ -95,3 +95,30 @@ def test_the_results_record_the_review_files_as_inputs_not_as_code(tutorial):
     assert {catalog.PROTOCOL, "exports/trial_reports.ris"} <= inputs
     assert "config/decisions/title_abstract/adjudication.csv" in inputs
     assert all(len(entry["sha256"]) == 64 for entry in manifest["inputs"])
+
+
+def test_pointing_an_export_at_another_file_reruns_its_import_and_all_after(tutorial, tmp_path):
+    """A file-valued key (#18, item 2): an export's path names the search's input."""
+    review, _ = tutorial
+    shutil.copy(review / "exports" / "trial_reports.ris", review / "exports" / "renamed.ris")
+    protocol = (review / catalog.PROTOCOL).read_text(encoding="utf-8")
+    overlay = tmp_path / "renamed.yaml"
+    overlay.write_text(
+        protocol.replace("exports/trial_reports.ris", "exports/renamed.ris"), encoding="utf-8"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+
+    def planned(*args: str) -> str:
+        return subprocess.run(
+            [sys.executable, "-m", "snakemake", "-n", *args],
+            cwd=review,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+
+    assert "Nothing to be done" in planned()
+    moved = planned("--configfile", str(overlay))
+    for rule in ("search_file", "dedupe_records", "screen_records", "report_review"):
+        assert rule in moved, rule

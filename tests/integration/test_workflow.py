@@ -386,3 +386,17 @@ def test_another_snapshot_folder_reruns_the_searches_and_all_after(finished_run,
     overlay.write_text("search:\n  snapshot: resources/snapshots/other\n")
     scheduled = scheduled_rules(run, "--configfile", str(overlay))
     assert scheduled["search_source"] == 2 and "dedupe_records" in scheduled
+
+
+def test_another_overrides_sheet_reruns_dedupe_and_all_after(finished_run, tmp_path):
+    """A file-valued key (#18, item 2): the sheet the key names is dedupe's input, and the key
+    itself is in its parameters, so pointing it elsewhere re-runs dedupe."""
+    run = copy_of(finished_run, tmp_path, "other_overrides")
+    records = read(run, "records")["record_id"].tolist()
+    sheet = run / "config" / "team_overrides.csv"
+    sheet.write_text(f"action,record_a,record_b,note\nkeep_apart,{records[0]},{records[1]},x\n")
+    overlay = tmp_path / "other.yaml"
+    overlay.write_text("dedupe:\n  overrides: config/team_overrides.csv\n")
+    scheduled = scheduled_rules(run, "--configfile", str(overlay))
+    assert "dedupe_records" in scheduled and "search_source" not in scheduled
+    assert "report_review" in scheduled
