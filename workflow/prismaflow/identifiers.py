@@ -29,7 +29,7 @@ def normalise_pmid(value: str | int | None) -> str | None:
     if value is None:
         return None
     text = str(value).strip()
-    return str(int(text)) if text.isdigit() and int(text) > 0 else None
+    return str(int(text)) if text.isdecimal() and int(text) > 0 else None
 
 
 def record_index(records: pd.DataFrame, links: pd.DataFrame) -> dict[str, str]:

@@ -60,7 +60,7 @@ def source_of(field: str, found: re.Match[str]) -> str:
 
 
 def _number(token: str) -> int:
-    return int(token) if token.isdigit() else WORD_NUMBERS[token.casefold()]
+    return int(token) if token.isdecimal() else WORD_NUMBERS[token.casefold()]
 
 
 def _first(

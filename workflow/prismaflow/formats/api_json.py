@@ -12,7 +12,7 @@ from typing import Any
 
 from prismaflow.errors import InputFileError
 from prismaflow.formats.scopus_json import parse_entry
-from prismaflow.formats.text import clean_markup, parse_json, year_in
+from prismaflow.formats.text import clean_markup, each_record, parse_json, year_in
 from prismaflow.identifiers import normalise_doi, normalise_pmid
 
 JATS = re.compile(r"</?jats:[^>]*>")
@@ -130,7 +130,10 @@ def _items(document: Any) -> tuple[str, list[Any], Callable[[Any], dict[str, Any
 
 def read_api_json(text: str, origin: str | Path) -> tuple[str, list[dict[str, Any]], int]:
     document = parse_json(text, origin)
-    found = _items(document)
+    try:
+        found = _items(document)
+    except (AttributeError, TypeError, KeyError):
+        found = None  # an API's keys with other shapes than its own
     if found is None:
         raise InputFileError(
             origin,
@@ -139,4 +142,6 @@ def read_api_json(text: str, origin: str | Path) -> tuple[str, list[dict[str, An
             fix="save the search results themselves, or export RIS/CSV from the database",
         )
     fmt, items, mapper = found
-    return fmt, [mapper(item) for item in items], len(items)
+    if not isinstance(items, list):
+        raise InputFileError(origin, f"its {fmt} results are not a list", fix="download it again")
+    return fmt, each_record(items, mapper, origin, f"{fmt} response"), len(items)

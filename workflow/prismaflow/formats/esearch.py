@@ -24,7 +24,7 @@ def parse_esearch(data: bytes, origin: str | Path) -> ESearchResult:
         text_of(e) for e in root.findall("./ERROR")
     ]
     count = text_of(root.find("./Count"))
-    if count is None or not count.isdigit():
+    if count is None or not count.isdecimal():
         detail = f": {'; '.join(e for e in errors if e)}" if errors else ""
         raise InputFileError(origin, f"ESearch result has no record count{detail}")
     return ESearchResult(

@@ -10,7 +10,8 @@ from typing import Any
 
 from Bio import Medline
 
-from prismaflow.formats.text import clean_markup, year_in
+from prismaflow.errors import InputFileError
+from prismaflow.formats.text import clean_markup, each_record, year_in
 from prismaflow.identifiers import normalise_doi, normalise_pmid
 
 _TAG_LINE = re.compile(r"^[A-Z][A-Z0-9]{1,3}\s*- ")
@@ -55,5 +56,13 @@ def canonical(record: dict[str, Any]) -> dict[str, Any]:
 
 
 def read_medline(text: str, origin: str | Path) -> tuple[list[dict[str, Any]], int]:
-    records = [canonical(r) for r in Medline.parse(io.StringIO(text.strip("\n") + "\n")) if r]
-    return records, count_records(text)
+    try:
+        parsed = [r for r in Medline.parse(io.StringIO(text.strip("\n") + "\n")) if r]
+    except (KeyError, ValueError, IndexError):  # Biopython's own, for a line with no tag
+        raise InputFileError(
+            origin,
+            "malformed MEDLINE: a line belongs to no tag (a continuation line where a record "
+            "should start)",
+            fix="export the file again from PubMed (Save, format PubMed)",
+        ) from None
+    return each_record(parsed, canonical, origin, "MEDLINE file"), count_records(text)

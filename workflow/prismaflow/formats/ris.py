@@ -88,7 +88,7 @@ def _pmid(entry: Mapping[str, Any]) -> str | None:
         str(entry.get(k) or "") for k in ("name_of_database", "database_provider")
     ).lower()
     accession = str(entry.get("accession_number") or "")
-    if accession.isdigit() and any(p in provider for p in PUBMED_PROVIDERS):
+    if accession.isdecimal() and any(p in provider for p in PUBMED_PROVIDERS):
         return normalise_pmid(accession)
     for note in entry.get("notes") or []:
         found = _PMID_NOTE.search(note)

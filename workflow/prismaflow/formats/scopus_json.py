@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from prismaflow.errors import InputFileError
-from prismaflow.formats.text import parse_json
+from prismaflow.formats.text import each_record, parse_json
 from prismaflow.identifiers import normalise_doi, normalise_pmid
 from prismaflow.records import record_id
 
@@ -78,8 +78,8 @@ def parse_scopus_page(data: bytes, origin: str | Path) -> ScopusPage:
         raise InputFileError(
             origin, "not a Scopus Search API response (no search-results/totalResults)"
         ) from None
-    entries = [e for e in results.get("entry", []) if "error" not in e]
-    records = tuple(parse_entry(e) for e in entries)
+    entries = [e for e in results.get("entry") or [] if not isinstance(e, dict) or "error" not in e]
+    records = tuple(each_record(entries, parse_entry, origin, "Scopus page"))
     missing = [i + 1 for i, rec in enumerate(records) if rec["scopus_eid"] is None]
     if missing:
         raise InputFileError(origin, f"entries number {missing} have no EID")

@@ -10,6 +10,7 @@ import codecs
 import html
 import json
 import re
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +48,15 @@ def decode(data: bytes, origin: str | Path) -> str:
     sample = data[:4096]
     for bom, encoding in _BOMS:
         if data.startswith(bom):
-            return _lines(data.decode(encoding), origin)
+            try:
+                return _lines(data.decode(encoding), origin)
+            except UnicodeDecodeError as exc:
+                raise InputFileError(
+                    origin,
+                    f"starts with a {encoding.upper()} byte order mark but is not {encoding} text",
+                    line=data[: exc.start].count(b"\n") + 1,
+                    fix="save or export it as UTF-8",
+                ) from None
     utf16 = _utf16_without_bom(sample) if b"\x00" in sample else None
     if utf16:
         try:
@@ -99,6 +108,25 @@ def parse_json(data: str | bytes, origin: str | Path) -> Any:
         raise InputFileError(
             origin, "nests its JSON deeper than any API response", fix="download it again"
         ) from None
+
+
+def each_record(
+    items: Iterable[Any], mapper: Callable[[Any], dict[str, Any]], origin: str | Path, what: str
+) -> list[dict[str, Any]]:
+    """Each element of a parsed document mapped to a record; an element whose fields have
+    another shape than the format's (a list where a title should be) is named by its number."""
+    records = []
+    for number, item in enumerate(items, start=1):
+        try:
+            records.append(mapper(item))
+        except (AttributeError, TypeError, KeyError, IndexError, ValueError) as exc:
+            raise InputFileError(
+                origin,
+                f"record {number} of this {what} has a field of an unexpected shape "
+                f"({type(exc).__name__}: {exc})",
+                fix="download it again; if it persists, the format may have changed",
+            ) from None
+    return records
 
 
 def clean_markup(value: str | None) -> str | None:

@@ -36,6 +36,10 @@ def parse_xml(data: bytes, origin: str | Path) -> Element:
             line=line,
             fix="the file is truncated or corrupt; download it again",
         ) from None
+    except (LookupError, ValueError) as exc:  # an unknown encoding="..." in the declaration
+        raise InputFileError(
+            origin, f"malformed XML ({exc})", fix="export the file again as UTF-8"
+        ) from None
 
 
 def text_of(element: Element | None) -> str | None:

@@ -67,14 +67,14 @@ def _reset_wait(headers: Mapping[str, str], now: float) -> float | None:
     X-RateLimit-Reset (epoch seconds)."""
     retry_after = headers.get("Retry-After")
     if retry_after:
-        if retry_after.strip().isdigit():
+        if retry_after.strip().isdecimal():
             return float(retry_after)
         try:
             return max(0.0, parsedate_to_datetime(retry_after).timestamp() - now)
         except (TypeError, ValueError):
             return None
     reset = headers.get("X-RateLimit-Reset")
-    if reset and reset.strip().isdigit():
+    if reset and reset.strip().isdecimal():
         return max(0.0, float(reset) - now)
     return None
 
