@@ -18,9 +18,9 @@ $(STAMP): pyproject.toml requirements.lock
 review: $(STAMP)
 	$(BIN)/snakemake --cores $(CORES)
 
-## test: run the test suite
+## test: run the test suite, one test file per core at a time (tests in a file share fixtures)
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(CORES) --dist loadfile
 
 ## test-fast: the unit and gate layers only (no workflow runs), for the edit-test loop
 test-fast: $(STAMP)

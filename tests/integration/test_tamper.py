@@ -65,13 +65,13 @@ def test_a_hand_edited_decision_is_named_by_verify_status_and_trace(run):
 def test_a_truncated_artifact_is_named_with_the_fix_and_rebuilt_once_deleted(run):
     path = catalog.under(run / "results", "records")
     path.write_bytes(path.read_bytes()[:2048])  # newer than its gate: the gate runs again
-    failed = snakemake(run, check=False)
+    failed = snakemake(run, "dedupe", check=False)
     assert failed.returncode != 0
     log = (run / catalog.log_file("qc", "dedupe")).read_text()
     assert "results/02_dedupe/records.parquet: not a readable Parquet table" in log
     assert "snakemake --cores 2 --forcerun results/02_dedupe/records.parquet" in log
     assert "Traceback" not in log
-    snakemake(run, "--forcerun", "results/02_dedupe/records.parquet")
+    snakemake(run, "dedupe", "--forcerun", "results/02_dedupe/records.parquet")
     assert prismaflow(run, "verify").returncode == 0
 
 

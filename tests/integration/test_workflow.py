@@ -259,7 +259,6 @@ def test_snakemake_report_collects_the_captioned_outputs_and_no_protocol_text(
         f"screening:\n  reasons:\n    book:\n      label: 'Book {hostile}'\n"
         "      phase: both\n"
     )
-    snakemake(run, "--configfile", str(overlay))
     target = tmp_path / "snakemake_report.html"
     snakemake(run, "--configfile", str(overlay), "--report", str(target))
     html = target.read_text(encoding="utf-8")
