@@ -28,7 +28,7 @@ DATABASES = [source for source in SOURCES if source != "file"]
 
 
 def sealed(part):
-    """A protocol part as a rule parameter (prismaflow.jobs.Sealed): hashed, never printed."""
+    """A protocol part as a job parameter, hashed and never printed (prismaflow.jobs.Sealed)."""
     return Sealed(part)
 
 
