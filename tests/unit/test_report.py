@@ -99,5 +99,7 @@ def test_report_is_self_contained_and_has_every_section(config, tmp_path):
     # Text from the artifacts is escaped, never markup.
     assert "ruxolitinib AND &lt;skin&gt;" in html
     assert "Report generated</th><td>2026-01-02 00:00 UTC" in html
-    assert "Not pooled: case reports only" in html
-    assert "DL: 72% [" in html  # alopecia: 13 of 18 patients across two studies
+    assert "Not pooled: 0 of 1 studies can be pooled" in html
+    assert "c: case report: described, not pooled" in html  # named, with the reason
+    # alopecia, 13 of 18 patients across two studies: REML first, DL only if it differs.
+    assert "REML: 72% [" in html and "prediction interval [" in html

@@ -24,7 +24,7 @@ from prismaflow.synthesise.evidence import (
     evidence_table,
     shown_columns,
 )
-from prismaflow.synthesise.groups import group_summary, pooled_estimates
+from prismaflow.synthesise.groups import group_summary, pooled_estimates, shown_estimates
 from prismaflow.synthesise.plan import ALL_STUDIES, Plan
 from prismaflow.synthesise.pooling import pool, reml_tau2
 from prismaflow.synthesise.prisma import count_of, prisma_counts
@@ -199,20 +199,26 @@ STUDIES = studies_frame(
     ]
 )
 GROUPS = ["lichenoid", "granulomatous", "alopecia", "other"]
-PLAN = Plan.from_config(
-    {
-        "outcome": {
-            "label": "response",
-            "measure": "proportion",
-            "events": "n_responders",
-            "total": "n_patients",
-        },
-        "group_by": "condition_group",
-        "groups": GROUPS,
-        "describe_by": ["condition", "study_design"],
-        "min_studies": 2,
-    }
-)
+POOLING = {
+    "method": "REML",
+    "hartung_knapp": False,
+    "exclude_designs": ["case report"],
+    "min_participants": 2,
+}
+PLAN_CONFIG = {
+    "outcome": {
+        "label": "response",
+        "measure": "proportion",
+        "events": "n_responders",
+        "total": "n_patients",
+    },
+    "group_by": "condition_group",
+    "groups": GROUPS,
+    "describe_by": ["condition", "study_design"],
+    "min_studies": 2,
+    "pooling": POOLING,
+}
+PLAN = Plan.from_config(PLAN_CONFIG)
 FORM = field_specs(
     {
         name: {"type": kind, "description": name}
@@ -240,8 +246,16 @@ def test_group_summary_counts_and_says_why_a_group_is_not_pooled():
         {"field": "condition", "values": ["alopecia areata"]},
         {"field": "study_design", "values": ["case series", "trial"]},
     ]
-    assert summary.loc["lichenoid", "not_pooled_because"].startswith("case reports only")
-    assert summary.loc["granulomatous", "not_pooled_because"].startswith("0 of 1 studies")
+    assert summary.loc["lichenoid", "not_pooled_because"].startswith("0 of 1 studies can be")
+    assert summary.loc["lichenoid", "left_out"] == [
+        {
+            "record_id": "c",
+            "reason": "case report: described, not pooled (synthesis.pooling.exclude_designs)",
+        }
+    ]
+    assert summary.loc["granulomatous", "left_out"] == [
+        {"record_id": "d", "reason": "reports no n_responders / n_patients"}
+    ]
     assert summary.loc["other", "not_pooled_because"] == "no included study"
     assert summary.loc["unclassified", "record_ids"] == ["f"]
 
@@ -289,6 +303,7 @@ def bcg_plan(group_by=None):
             "groups": [],
             "describe_by": ["allocation"],
             "min_studies": 2,
+            "pooling": POOLING,
         }
     )
 
@@ -424,3 +439,46 @@ def test_exports_are_identified_under_their_databases_and_rules_remove_before_sc
         "embase_b",
         "psycinfo",
     }
+
+
+def test_hartung_knapp_and_prediction_intervals_follow_their_formulas():
+    """HKSJ (metafor's test="knha"): se·sqrt(sum w(y-mu)²/(k-1)) with t(k-1); the prediction
+    interval mu ± crit·sqrt(tau² + se²), crit z or t as for the confidence interval."""
+    from scipy.stats import t as student
+
+    y, v = bcg_effects("risk_ratio")
+    plain = {p.method: p for p in pool(y, v)}["REML"]
+    knha = {p.method: p for p in pool(y, v, hartung_knapp=True)}["REML"]
+    w = 1 / (v + plain.tau2)
+    q = np.sum(w * (y - plain.estimate) ** 2) / (len(y) - 1)
+    assert knha.estimate == pytest.approx(plain.estimate) and knha.hartung_knapp
+    assert knha.se == pytest.approx(plain.se * math.sqrt(q))
+    crit = student.ppf(0.975, len(y) - 1)
+    assert knha.ci_low == pytest.approx(plain.estimate - crit * knha.se)
+    spread = Z95 * math.sqrt(plain.tau2 + plain.se**2)
+    assert (plain.pi_low, plain.pi_high) == pytest.approx(
+        (plain.estimate - spread, plain.estimate + spread)
+    )
+
+
+def test_a_study_too_small_to_pool_is_left_out_with_its_reason_and_one_estimator_shown():
+    studies = STUDIES.assign(
+        n_patients=[6, 1, 1, 10, 5, None], n_responders=[4, 1, 1, None, 2, None]
+    )
+    plan = Plan.from_config(
+        {**PLAN_CONFIG, "pooling": {**POOLING, "exclude_designs": [], "min_participants": 2}}
+    )
+    summary = group_summary(studies, plan).set_index("group")
+    assert summary.loc["alopecia", "left_out"] == [
+        {
+            "record_id": "b",
+            "reason": "1 participant(s), fewer than synthesis.pooling.min_participants (2)",
+        }
+    ]
+    assert not summary.loc["alopecia", "pooled"]
+    homogeneous = STUDIES.assign(
+        n_patients=[10, 20, 1, 10, 5, None], n_responders=[5, 10, 1, 0, 2, None]
+    )
+    summary = group_summary(homogeneous, PLAN)
+    pooled = pooled_estimates(homogeneous, summary, PLAN)
+    assert len(pooled) == 2 and shown_estimates(pooled)["method"].tolist() == ["REML"]

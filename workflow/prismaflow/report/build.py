@@ -22,6 +22,7 @@ from prismaflow.hostile_text import visible_bidi
 from prismaflow.provenance import code_version, params_sha256, sha256_file
 from prismaflow.synthesise.effects import Measure
 from prismaflow.synthesise.evidence import shown_columns
+from prismaflow.synthesise.groups import estimator, shown_estimates
 from prismaflow.synthesise.plan import Plan
 from prismaflow.synthesise.prisma import count_of, studies_in_review
 from prismaflow.vocabulary import BY_MODEL
@@ -131,27 +132,38 @@ def _estimate(measure: Measure, value: float | None) -> str:
     return f"{value:.0%}" if measure.name == "proportion" else f"{value:.2f}"
 
 
+def _bounds(measure: Measure, low: float, high: float) -> str:
+    return f"[{_estimate(measure, low)}, {_estimate(measure, high)}]"
+
+
 def _interval(measure: Measure, estimate: float | None, low: float, high: float) -> str:
     if estimate is None or estimate != estimate:
         return ""
-    shown = [_estimate(measure, v) for v in (estimate, low, high)]
-    return f"{shown[0]} [{shown[1]}, {shown[2]}]"
+    return f"{_estimate(measure, estimate)} {_bounds(measure, low, high)}"
 
 
 def _group_rows(groups: pd.DataFrame, pooled: pd.DataFrame, plan: Plan) -> list[dict[str, Any]]:
     measure, rows = plan.outcome.measure, []
     for group in groups.to_dict("records"):
-        estimates = pooled[pooled["group"] == group["group"]].to_dict("records")
+        estimates = shown_estimates(pooled[pooled["group"] == group["group"]])
         rows.append(
             {
-                **{k: _plain(v) for k, v in group.items() if k != "described"},
+                **{k: _plain(v) for k, v in group.items() if k not in ("described", "left_out")},
+                "left_out": list(group["left_out"]),
                 "described": [", ".join(d["values"]) for d in group["described"]],
                 "crude": _interval(
                     measure, group["proportion"], group["wilson_low"], group["wilson_high"]
                 ),
                 "estimates": [
-                    {**e, "text": _interval(measure, e["estimate"], e["ci_low"], e["ci_high"])}
-                    for e in estimates
+                    {
+                        **e,
+                        "name": estimator(e),
+                        "text": _interval(measure, e["estimate"], e["ci_low"], e["ci_high"]),
+                        "prediction": _interval(
+                            measure, e["estimate"], e["pi_low"], e["pi_high"]
+                        ).split(" ", 1)[-1],
+                    }
+                    for e in estimates.to_dict("records")
                 ],
             }
         )

@@ -8,6 +8,7 @@ from matplotlib.figure import Figure
 
 from prismaflow.extract.sheet import citation
 from prismaflow.synthesise.effects import Outcome, study_intervals
+from prismaflow.synthesise.groups import estimator, poolable, shown_estimates
 from prismaflow.synthesise.plan import Plan
 from prismaflow.synthesise.plotting import label, plt
 
@@ -25,14 +26,16 @@ def forest_plot(
     studies: pd.DataFrame, summary: pd.DataFrame, pooled: pd.DataFrame, plan: Plan
 ) -> Figure:
     """One panel per pooled group: each study's estimate with its 95% interval (Wilson for a
-    proportion), then the DerSimonian-Laird and REML estimates as diamonds."""
+    proportion) and its weight, then the protocol's estimate as a diamond with its prediction
+    interval (and the other estimator's where it differs). Studies the analysis leaves out are
+    not drawn; the report lists them with the reason."""
     outcome, measure = plan.outcome, plan.outcome.measure
     groups = list(summary.loc[summary["pooled"], "group"])
     if not groups:
         return _message(
             f"No group has {plan.min_studies} or more studies reporting {outcome.label}."
         )
-    panels = [(group, outcome.with_data(plan.members(studies, group))) for group in groups]
+    panels = [(group, poolable(plan, plan.members(studies, group))) for group in groups]
     rows = sum(len(members) + 3 for _, members in panels)
     figure, axes_list = plt.subplots(
         len(panels),
@@ -45,33 +48,41 @@ def forest_plot(
         labels, y = [], 0
         members = members.sort_values("year")
         intervals = study_intervals(outcome, members)
-        for (_, study), bounds in zip(members.iterrows(), intervals.itertuples(), strict=True):
-            size = int(outcome.participants(study.to_frame().T).iloc[0])
+        estimates = pooled[pooled["group"] == group]
+        primary = estimates[estimates["primary"]].iloc[0]
+        _, variances = outcome.effects(members)
+        weights = 1 / (variances + primary["tau2"])
+        weights = weights / weights.sum()
+        rows = zip(members.iterrows(), intervals.itertuples(), weights, strict=True)
+        for (_, study), bounds, weight in rows:
             axes.plot([bounds.ci_low, bounds.ci_high], [y, y], color=INK)
-            axes.plot(bounds.estimate, y, "s", color=INK, markersize=4 + min(size, 40) / 6)
-            labels.append(f"{citation(study)}  ({_counts(outcome, study)})")
+            axes.plot(bounds.estimate, y, "s", color=INK, markersize=3 + 12 * weight**0.5)
+            labels.append(f"{citation(study)}  ({_counts(outcome, study)})  {weight:.0%}")
             y -= 1
-        for estimate in pooled[pooled["group"] == group].itertuples():
-            p, low, high = estimate.estimate, estimate.ci_low, estimate.ci_high
+        for _, estimate in shown_estimates(estimates).iterrows():
+            p, low, high = estimate["estimate"], estimate["ci_low"], estimate["ci_high"]
+            axes.plot([estimate["pi_low"], estimate["pi_high"]], [y, y], color="#c0504d", lw=1)
             axes.fill(
                 [low, p, high, p], [y, y + 0.3, y, y - 0.3], color="#c0504d", edgecolor="black"
             )
             labels.append(
-                f"{estimate.method} pooled {p:.2f} [{low:.2f}, {high:.2f}]"
-                f"  I² {estimate.i2:.0%}, τ² {estimate.tau2:.2f}"
+                f"{estimator(estimate)} {p:.2f} [{low:.2f}, {high:.2f}], prediction "
+                f"[{estimate['pi_low']:.2f}, {estimate['pi_high']:.2f}]  I² {estimate['i2']:.0%}"
             )
             y -= 1
         axes.set_yticks(range(0, y, -1), [label(t) for t in labels], fontsize=8)
         if measure.log_axis:
             axes.set_xscale("log")
         elif not measure.comparative:
-            axes.set_xlim(0, 1)
+            axes.set_xlim(-0.03, 1.03)  # a study at 0/n or n/n is drawn whole
         if measure.null is not None:
             axes.axvline(measure.null, color="grey", linewidth=0.8, linestyle="--")
         axes.set_ylim(y + 0.4, 0.8)
         axes.set_title(label(f"{group}: {outcome.label}, {measure.label}"), fontsize=10, loc="left")
         axes.grid(axis="x", alpha=0.3)
-    axes_list[-1, 0].set_xlabel(f"{measure.label} (95% CI; pooled by random effects)")
+    axes_list[-1, 0].set_xlabel(
+        f"{measure.label} (95% CI; % = weight; the line under a diamond: 95% prediction interval)"
+    )
     figure.tight_layout()
     return figure
 

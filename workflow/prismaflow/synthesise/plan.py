@@ -16,7 +16,28 @@ from prismaflow.synthesise.effects import Outcome
 ALL_STUDIES = "all studies"  # the one group of a plan that groups nothing
 UNCLASSIFIED = "unclassified"  # studies the grouping field leaves empty
 DESIGN_FIELD = "study_design"  # the form's design field, as extraction.designs fills it
-DESCRIBED_ONLY = "case report"  # single patients are described, never pooled
+
+
+@dataclass(frozen=True)
+class Pooling:
+    """What may be pooled and how (synthesis.pooling)."""
+
+    method: str  # the estimator reported first: REML or DL
+    hartung_knapp: bool
+    exclude_designs: tuple[str, ...]  # designs described, never pooled (case reports)
+    min_participants: int  # a study with fewer is described, not pooled
+
+    def left_out(self, study: pd.Series, participants: float | None) -> str | None:
+        """Why a study that reports the outcome's counts is not pooled, or None."""
+        design = study.get(DESIGN_FIELD)
+        if isinstance(design, str) and design in self.exclude_designs:
+            return f"{design}: described, not pooled (synthesis.pooling.exclude_designs)"
+        if participants is not None and participants < self.min_participants:
+            return (
+                f"{int(participants)} participant(s), fewer than "
+                f"synthesis.pooling.min_participants ({self.min_participants})"
+            )
+        return None
 
 
 @dataclass(frozen=True)
@@ -26,6 +47,7 @@ class Plan:
     groups: tuple[str, ...]
     describe_by: tuple[str, ...]
     min_studies: int
+    pooling: Pooling
 
     @classmethod
     def from_config(cls, synthesis: Mapping[str, Any]) -> Plan:
@@ -35,6 +57,12 @@ class Plan:
             groups=tuple(synthesis["groups"]),
             describe_by=tuple(synthesis["describe_by"]),
             min_studies=synthesis["min_studies"],
+            pooling=Pooling(
+                method=synthesis["pooling"]["method"],
+                hartung_knapp=synthesis["pooling"]["hartung_knapp"],
+                exclude_designs=tuple(synthesis["pooling"]["exclude_designs"]),
+                min_participants=synthesis["pooling"]["min_participants"],
+            ),
         )
 
     def group_of(self, studies: pd.DataFrame) -> pd.Series:

@@ -1,6 +1,7 @@
 """Random-effects pooling of study effects (any measure, on its pooling scale): DerSimonian-Laird
 through statsmodels and REML by the fixed-point iteration metafor's rma() also converges to,
-with Cochran's Q and I² as metafor reports them."""
+with Cochran's Q and I² as metafor reports them, a 95% prediction interval, and optionally the
+Hartung-Knapp-Sidik-Jonkman interval (metafor's test="knha")."""
 
 from __future__ import annotations
 
@@ -28,6 +29,9 @@ class Pooled:
     tau2: float  # on the pooling scale
     i2: float  # share of the total variance that is between studies
     q: float
+    pi_low: float  # where a new study's true effect is expected (95%)
+    pi_high: float
+    hartung_knapp: bool
 
 
 def _i2(tau2: float, v: np.ndarray) -> float:
@@ -67,27 +71,43 @@ def reml_tau2(y: np.ndarray, v: np.ndarray) -> float:
     raise ArithmeticError("REML did not converge; report the DerSimonian-Laird estimate")
 
 
-def pool(y: np.ndarray, v: np.ndarray) -> list[Pooled]:
-    """DerSimonian-Laird and REML random-effects estimates of two or more studies' effects."""
+def pool(y: np.ndarray, v: np.ndarray, hartung_knapp: bool = False) -> list[Pooled]:
+    """DerSimonian-Laird and REML random-effects estimates of two or more studies' effects.
+
+    The interval is mu ± z·se, or with `hartung_knapp` mu ± t(k-1)·se·sqrt(q), q the weighted
+    residual variance (not truncated at 1, as in metafor). The prediction interval is
+    mu ± crit·sqrt(tau² + se²) with the same critical value, as metafor's predict() gives it.
+    """
+    from scipy.stats import t as student
+
     y, v = np.asarray(y, dtype=float), np.asarray(v, dtype=float)
-    if len(y) < 2:
+    k = len(y)
+    if k < 2:
         raise ValueError("pooling needs at least two studies")
     q, dl_tau2 = heterogeneity(y, v)
     results = []
     for method, tau2 in (("DL", dl_tau2), ("REML", reml_tau2(y, v))):
         w = 1.0 / (v + tau2)
         mean, se = float(np.sum(w * y) / np.sum(w)), float(np.sqrt(1.0 / np.sum(w)))
+        crit = Z95
+        if hartung_knapp:
+            se *= float(np.sqrt(np.sum(w * (y - mean) ** 2) / (k - 1)))
+            crit = float(student.ppf(0.975, k - 1))
+        spread = crit * float(np.sqrt(tau2 + se**2))
         results.append(
             Pooled(
                 method=method,
-                studies=len(y),
+                studies=k,
                 estimate=mean,
                 se=se,
-                ci_low=mean - Z95 * se,
-                ci_high=mean + Z95 * se,
+                ci_low=mean - crit * se,
+                ci_high=mean + crit * se,
                 tau2=tau2,
                 i2=_i2(tau2, v),
                 q=q,
+                pi_low=mean - spread,
+                pi_high=mean + spread,
+                hartung_knapp=hartung_knapp,
             )
         )
     return results
