@@ -37,15 +37,59 @@ SEARCH_LOG = pd.DataFrame(
 )
 
 
+RECORDS = pd.DataFrame(
+    {
+        "record_id": ["a", "b", "f"],
+        "authors": [
+            ["Smith J", "Roe B", "Doe A", "Poe C", "Loe D", "Moe E", "Zoe F"],
+            ["Doe A"],
+            [],
+        ],
+        "title": ["A <b>bold</b> trial.", "A second trial", "Comment"],
+        "journal": ["J Clin Epidemiol", "BMJ", None],
+        "journal_abbrev": [None, None, None],
+        "year": [2020, 2021, None],
+        "volume": ["12", "3", None],
+        "issue": ["4", None, None],
+        "pages": ["100-9", "e12", None],
+        "doi": ["10.1/x", None, None],
+    }
+)
+
+
+def test_references_are_vancouver_and_excluded_full_texts_carry_their_reasons(config, tmp_path):
+    html = render(config, artifacts(tmp_path, ["alice", "alice"], None))
+    assert (
+        "Smith J, Roe B, Doe A, Poe C, Loe D, Moe E, et al. A &lt;b&gt;bold&lt;/b&gt; trial. "
+        "J Clin Epidemiol. 2020;12(4):100-9. doi:10.1/x"
+    ) in html
+    assert "Doe A. A second trial. BMJ. 2021;3:e12." in html
+    assert (
+        "[No authors listed]. Comment. n.d.</td><td>Wrong design</td><td>alice</td><td>a commentary"
+        in html
+    )
+
+
 def artifacts(tmp_path, decided_by, by):
     studies = STUDIES.assign(n_patients_by=by)
     summary = group_summary(studies, PLAN)
     figure = tmp_path / "figure.png"
     publications_per_year(studies).savefig(figure)
     save_prisma(COUNTS, tmp_path / "prisma.svg", tmp_path / "prisma.png")
-    decisions = pd.DataFrame({"record_id": ["a", "b"], "decided_by": decided_by})
+    decisions = pd.DataFrame(
+        {
+            "record_id": ["a", "f"],
+            "phase": ["full_text", "full_text"],
+            "decision": ["include", "exclude"],
+            "reason": [None, "wrong_design"],
+            "reason_label": [None, "Wrong design"],
+            "decided_by": decided_by,
+            "note": [None, "a commentary"],
+        }
+    )
     return Artifacts(
         search_log=SEARCH_LOG,
+        records=RECORDS,
         prisma=COUNTS,
         decisions=decisions,
         agreement=pd.DataFrame(columns=["phase", "reviewer_a", "reviewer_b"]),

@@ -2,6 +2,7 @@ rule report_review:
     input:
         search_log=rules.search_log.output.search_log,
         prisma=rules.synthesise_review.output.prisma,
+        records=rules.dedupe_records.output.records,
         decisions=rules.screen_records.output.decisions,
         agreement=rules.screen_records.output.agreement,
         studies=rules.extract_studies.output.studies,

@@ -19,6 +19,7 @@ with logged_to(snakemake.log[0], snakemake.rule) as log:
             name: read_frame(given[name])
             for name in (
                 "search_log",
+                "records",
                 "prisma",
                 "decisions",
                 "agreement",

@@ -20,6 +20,7 @@ from markupsafe import Markup
 
 from prismaflow.hostile_text import visible_bidi
 from prismaflow.provenance import code_version, params_sha256, sha256_file
+from prismaflow.report.references import full_text_exclusions, reference_list
 from prismaflow.synthesise.effects import Measure
 from prismaflow.synthesise.evidence import shown_columns
 from prismaflow.synthesise.groups import estimator, shown_estimates
@@ -35,6 +36,7 @@ class Artifacts:
     """The frames and files the report is made of, read by the adapter."""
 
     search_log: pd.DataFrame
+    records: pd.DataFrame
     prisma: pd.DataFrame
     decisions: pd.DataFrame
     agreement: pd.DataFrame
@@ -195,6 +197,8 @@ def report_context(
             {k: _plain(v) for k, v in row.items()} for row in artifacts.agreement.to_dict("records")
         ],
         "evidence_columns": shown_columns(artifacts.evidence),
+        "references": reference_list(artifacts.records, artifacts.studies["record_id"]),
+        "full_text_excluded": full_text_exclusions(artifacts.decisions, artifacts.records),
         "evidence_rows": _evidence_rows(artifacts.evidence),
         "group_rows": _group_rows(artifacts.groups, artifacts.pooled, plan),
         "figures": {name: data_uri(path) for name, path in artifacts.figures.items()},
