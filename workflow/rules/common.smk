@@ -16,10 +16,9 @@ from prismaflow import warm
 for protocol_file in workflow.configfiles:
     load_protocol(protocol_file)
 config.update(validate_config(config))
-if file_errors(config, Path.cwd()):
-    raise ConfigError(
-        f"{catalog.PROTOCOL}: " + "; ".join(file_errors(config, Path.cwd()))
-    )
+PATH_ERRORS = file_errors(config, Path.cwd())
+if PATH_ERRORS:
+    raise ConfigError(f"{catalog.PROTOCOL}: " + "; ".join(PATH_ERRORS))
 
 SCRIPTS = Path(workflow.current_basedir).parent / "scripts"
 SOURCES = sorted(config["search"]["sources"])

@@ -79,9 +79,12 @@ def left_out(plan: Plan, members: pd.DataFrame) -> list[dict[str, str]]:
     return found
 
 
-def poolable(plan: Plan, members: pd.DataFrame) -> pd.DataFrame:
-    excluded = {entry["record_id"] for entry in left_out(plan, members)}
-    return members[~members["record_id"].isin(excluded)]
+def poolable(
+    plan: Plan, members: pd.DataFrame, excluded: list[dict[str, str]] | None = None
+) -> pd.DataFrame:
+    """The studies an analysis pools: the group's members but those `left_out` names."""
+    names = {entry["record_id"] for entry in excluded or left_out(plan, members)}
+    return members[~members["record_id"].isin(names)]
 
 
 def _not_pooled_because(plan: Plan, members: pd.DataFrame, pooled: pd.DataFrame) -> str | None:
@@ -109,7 +112,8 @@ def group_summary(studies: pd.DataFrame, plan: Plan) -> pd.DataFrame:
         events, total = _sum(counted, outcome.events), _sum(counted, outcome.total)
         single_arm = not outcome.measure.comparative and total
         low, high = wilson_interval(events, total) if single_arm else (None, None)
-        pooled_studies = poolable(plan, members)
+        excluded = left_out(plan, members)
+        pooled_studies = poolable(plan, members, excluded)
         reason = _not_pooled_because(plan, members, pooled_studies)
         participants = outcome.participants(members)
         rows.append(
@@ -125,7 +129,7 @@ def group_summary(studies: pd.DataFrame, plan: Plan) -> pd.DataFrame:
                 "last_year": int(years.max()) if len(years) else None,
                 "studies_with_data": len(counted),
                 "studies_pooled": len(pooled_studies) if reason is None else 0,
-                "left_out": left_out(plan, members),
+                "left_out": excluded,
                 "events": events,
                 "total": total,
                 "control_events": _sum(
