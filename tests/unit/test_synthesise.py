@@ -482,3 +482,14 @@ def test_a_study_too_small_to_pool_is_left_out_with_its_reason_and_one_estimator
     summary = group_summary(homogeneous, PLAN)
     pooled = pooled_estimates(homogeneous, summary, PLAN)
     assert len(pooled) == 2 and shown_estimates(pooled)["method"].tolist() == ["REML"]
+
+
+def test_studies_without_a_year_are_named_under_the_chart_not_dropped():
+    from prismaflow.synthesise.figures import publications_per_year
+
+    studies = STUDIES.assign(year=[2020, None, 2022, 2023, None, 2018])
+    figure = publications_per_year(studies)
+    notes = [t.get_text() for t in figure.texts]
+    assert notes == ["Not shown, no publication year (2): Doe n.d., J; Loe n.d., J"]
+    bars = figure.axes[0].patches
+    assert sum(bar.get_height() for bar in bars) == 4

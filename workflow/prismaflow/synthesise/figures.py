@@ -154,15 +154,23 @@ def _labels(values: pd.Series) -> pd.Series:
 
 
 def publications_per_year(studies: pd.DataFrame) -> Figure:
+    """Included studies per year; a study with no year is named under the chart, never
+    dropped without a word."""
+    undated = [citation(study) for _, study in studies[studies["year"].isna()].iterrows()]
     years = studies["year"].dropna().astype(int)
     if years.empty:
-        return _message("No included study has a publication year.")
+        named = f": {'; '.join(undated)}" if undated else ""
+        return _message(f"No included study has a publication year{named}.")
     counts = years.value_counts().reindex(range(years.min(), years.max() + 1), fill_value=0)
-    figure, axes = plt.subplots(figsize=(8, 2.8))
+    figure, axes = plt.subplots(figsize=(8, 2.8 + 0.25 * bool(undated)))
     axes.bar(counts.index, counts.values, color=INK)
     axes.set_xticks(counts.index, counts.index, rotation=45, fontsize=8)
     axes.set_ylabel("included studies")
-    axes.set_title("Included studies by publication year", fontsize=10)
+    title = "Included studies by publication year"
+    axes.set_title(label(title), fontsize=10)
     axes.yaxis.get_major_locator().set_params(integer=True)
-    figure.tight_layout()
+    if undated:
+        note = f"Not shown, no publication year ({len(undated)}): {'; '.join(undated)}"
+        figure.text(0.01, 0.01, label(note), fontsize=7, wrap=True)
+    figure.tight_layout(rect=(0, 0.08 if undated else 0, 1, 1))
     return figure
