@@ -4,9 +4,11 @@ in the report, the figures and the sheets."""
 
 import copy
 
+import pytest
 from openpyxl import load_workbook
 
 from prismaflow.cli import main
+from prismaflow.errors import PrismaflowError
 from prismaflow.formats.importer import import_file
 from prismaflow.synthesise.figures import evidence_map, forest_plot
 from prismaflow.synthesise.groups import group_summary, pooled_estimates
@@ -66,9 +68,6 @@ def test_utf16_without_a_byte_order_mark_is_read_and_binary_data_is_still_refuse
         assert record["title"] == "Caf\u00e9 trial", encoding
     binary = tmp_path / "image.ris"
     binary.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(300) + bytes(range(256)) * 4)
-    try:
+    with pytest.raises(PrismaflowError) as error:
         import_file(binary)
-    except Exception as error:  # the package's own error, naming the file
-        assert "is a binary file" in str(error) and str(binary) in str(error)
-    else:
-        raise AssertionError("binary data was read as an export")
+    assert "is a binary file" in str(error.value) and str(binary) in str(error.value)

@@ -1,8 +1,6 @@
 """`prismaflow init`: a review folder of its own, whose protocol template shows every key of
 the schema, and which the workflow's checks accept once its exports are in place."""
 
-from pathlib import Path
-
 import pytest
 
 from prismaflow.catalog import PROTOCOL
@@ -79,4 +77,3 @@ def test_init_never_overwrites_a_folder_that_holds_files(tmp_path, capsys):
 def test_run_names_a_folder_that_is_not_a_review(tmp_path, capsys):
     assert main(["run", str(tmp_path / "screen")]) == 2
     assert "not a review folder" in capsys.readouterr().err
-    assert Path(SCAFFOLD / "Snakefile").is_file()
