@@ -33,6 +33,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from prismaflow.lifeline import alive
+
 SOCKET_VARIABLE = "PRISMAFLOW_WARM_SOCKET"
 CHILD_VARIABLE = "PRISMAFLOW_WARM_CHILD"
 SWITCH_VARIABLE = "PRISMAFLOW_WARM"  # "off": every job runs in its own process
@@ -126,7 +128,7 @@ def serve(
     os.rename(staging, socket_path)  # appears only once it accepts
     pending, last = list(rest), time.monotonic()
     with listener:
-        while Path(socket_path).exists() and _alive(parent) and time.monotonic() - last < idle:
+        while Path(socket_path).exists() and alive(parent) and time.monotonic() - last < idle:
             if not select.select([listener], [], [], 0 if pending else 1.0)[0]:
                 if pending:
                     with contextlib.suppress(Exception):  # a child imports what failed here
@@ -143,16 +145,6 @@ def serve(
             connection.close()
     with contextlib.suppress(FileNotFoundError):
         os.unlink(socket_path)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def start(first: Sequence[str], rest: Sequence[str]) -> str | None:

@@ -9,7 +9,7 @@ from prismaflow.published import release_inputs
 from prismaflow.jobs import Sealed
 from prismaflow.sheets import reviewer_sheets
 from prismaflow.vocabulary import PHASES
-from prismaflow import warm
+from prismaflow import lifeline, warm
 
 # Fails before any job runs, naming every wrong key (prismaflow.config). Snakemake's own YAML
 # reading keeps the last of two equal keys, so each config file is read once more, strictly.
