@@ -1,10 +1,13 @@
 """A local stand-in for NCBI E-utilities and the Scopus Search API, on 127.0.0.1.
 
-It speaks their protocols as the live clients meet them (ESearch with a history server and
-PubMed's 10,000-result paging ceiling, EFetch by WebEnv/query_key, Scopus Search JSON pages
-with the 5,000 offset ceiling, cursors, quota headers and key checks) over a pool of
-generated records, injects the faults a real network produces, and records when each request
-arrived so tests can measure the rate a client kept.
+It speaks their protocols as the live clients meet them (ESearch with a history server, id
+lists and PubMed's 10,000-result paging ceiling, date limits matched at day or at year level,
+EFetch by WebEnv/query_key, Scopus Search JSON pages with the 5,000 offset ceiling, PUBYEAR and
+ORIG-LOAD-DATE limits, cursors, quota headers and key checks) over pools of generated records,
+some dated by a year or a season alone. It answers refusals with the databases' own error
+bodies and headers, injects the faults a real network produces, can change a result set
+between runs without changing its size, and records when each request arrived so tests can
+measure the rate a client kept.
 """
 
 from __future__ import annotations
@@ -23,34 +26,53 @@ from xml.sax.saxutils import escape
 
 PUBMED_CEILING = 10_000
 SCOPUS_CEILING = 5_000
+# The secrets clients present in tests; none may appear in a record, message or artifact.
+NCBI_KEY, EMAIL, SCOPUS_KEY = "ncbi-secret-key-123", "reviewer@example.org", "scopus-secret-456"
+# Short timeouts and back-off so that faults cost milliseconds, not minutes.
+FAST = {"timeout": 0.5, "backoff": 0.01, "max_wait": 0.05}
+
+
+SEASONS = {"Winter": 1, "Spring": 3, "Summer": 6, "Fall": 9}  # month a season's date falls in
 
 
 @dataclass(frozen=True)
 class Generated:
     pmid: str
     year: int
-    month: int
+    month: int | None  # None: dated by its year (or season) alone
     title: str
+    season: str | None = None
+
+    def day(self) -> tuple[int, int, int]:
+        """The date PubMed files it under: a year alone on 1 January, a season on the first
+        of its month."""
+        if self.month:
+            return (self.year, self.month, 15)
+        return (self.year, SEASONS.get(self.season, 1), 1)
 
 
-def pubmed_pool(n: int) -> list[Generated]:
-    """n records spread over 1990-2024, every month used."""
+def pubmed_pool(n: int, first: int = 1990, years: int = 35, start: int = 30_000_000):
+    """n records spread over `years` years from `first`; every 50th dated by its year alone
+    and every 50th (offset by 25) by a season."""
     return [
         Generated(
-            str(30_000_000 + i),
-            1990 + i % 35,
-            1 + i % 12,
+            str(start + i),
+            first + i % years,
+            None if i % 25 == 0 else 1 + i % 12,
             f"Topical ruxolitinib cream in alopecia areata: case report {i}",
+            season=list(SEASONS)[i // 25 % 4] if i % 50 == 25 else None,
         )
         for i in range(n)
     ]
 
 
 def pubmed_article(record: Generated) -> str:
+    month = f"<Month>{record.month:02d}</Month>" if record.month else ""
+    season = f"<Season>{record.season}</Season>" if record.season else ""
     return (
         "<PubmedArticle><MedlineCitation Status='MEDLINE' Owner='NLM'>"
         f"<PMID Version='1'>{record.pmid}</PMID><Article><Journal><JournalIssue>"
-        f"<PubDate><Year>{record.year}</Year><Month>{record.month:02d}</Month></PubDate>"
+        f"<PubDate><Year>{record.year}</Year>{month}{season}</PubDate>"
         "</JournalIssue><Title>Journal of Generated Results</Title></Journal>"
         f"<ArticleTitle>{escape(record.title)}</ArticleTitle>"
         "<Abstract><AbstractText>Case report of a patient who applied ruxolitinib 1.5% cream "
@@ -64,7 +86,9 @@ def pubmed_article(record: Generated) -> str:
 
 
 def scopus_entry(i: int, year: int) -> dict:
+    """A Scopus entry; it entered Scopus (ORIG-LOAD-DATE) a month after its cover date."""
     return {
+        "load-date": f"{year}0701",
         "eid": f"2-s2.0-{85_000_000_000 + i}",
         "dc:title": f"Ruxolitinib cream for lichen planus: case report {i}",
         "dc:creator": "Tester A.",
@@ -91,11 +115,19 @@ class Faults:
 class FakeDatabases(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, pubmed_records: int, scopus_records: int, scopus_key: str) -> None:
+    def __init__(
+        self, pubmed_records: int, scopus_records: int, scopus_key: str, ncbi_key: str | None = None
+    ) -> None:
         super().__init__(("127.0.0.1", 0), Handler)
+        # Queries pick a pool by a word in them: "dense" (one year of 10,500 records), "big",
+        # anything else the first 40 of "big".
         self.pubmed = pubmed_pool(pubmed_records)
+        self.dense = pubmed_pool(10_500, first=2020, years=1, start=40_000_000)
         self.scopus = [scopus_entry(i, 1995 + i % 30) for i in range(scopus_records)]
         self.scopus_key = scopus_key
+        self.ncbi_key = ncbi_key  # when set, any other api_key is refused as NCBI refuses it
+        self.date_precision = "day"  # or "year": a date limit matched by its year alone
+        self.scopus_quota_left = 20_000
         self.faults = Faults()
         self.history: dict[str, list[Generated]] = {}
         self.requests: list[tuple[str, float, dict]] = []  # endpoint, arrival, parameters
@@ -113,6 +145,29 @@ class FakeDatabases(ThreadingHTTPServer):
         """The most requests that arrived within any one second."""
         times = sorted(self.arrivals())
         return max((sum(1 for u in times if t <= u < t + 1.0) for t in times), default=0)
+
+    def swap_pubmed(self, position: int) -> str:
+        """Replace one record of the big pool by a new one of the same date: the result set
+        keeps its size but lost a record and gained another. Returns the lost PMID."""
+        old = self.pubmed[position]
+        self.pubmed[position] = Generated(str(90_000_000 + position), old.year, old.month,
+                                          f"{old.title} (replacement)", old.season)  # fmt: skip
+        return old.pmid
+
+    def swap_scopus(self, position: int) -> str:
+        old = self.scopus[position]
+        self.scopus[position] = {**old, "eid": f"2-s2.0-{99_000_000_000 + position}"}
+        return old["eid"]
+
+    def environment(self, key: bool = True) -> dict[str, str]:
+        """What a client's environment holds to search this server (with or without NCBI's key)."""
+        return {
+            "NCBI_EUTILS_URL": self.url,
+            "NCBI_EMAIL": EMAIL,
+            **({"NCBI_API_KEY": NCBI_KEY} if key else {}),
+            "SCOPUS_API_URL": self.url,
+            "SCOPUS_API_KEY": SCOPUS_KEY,
+        }
 
     def start(self) -> FakeDatabases:
         threading.Thread(target=self.serve_forever, daemon=True).start()
@@ -145,6 +200,18 @@ class Handler(BaseHTTPRequestHandler):
         if fault in ("429", "500"):
             self._send(int(fault), b"busy", "text/plain", {"Retry-After": "0"})
             return
+        key = _one(params, "api_key")
+        if (
+            endpoint.endswith(".fcgi")
+            and self.server.ncbi_key
+            and key
+            and key != self.server.ncbi_key
+        ):
+            # NCBI's reply to a wrong key, which echoes the key back
+            refusal = {"error": "API key invalid", "api-key": key, "type": "api-key",
+                       "status": "error"}  # fmt: skip
+            self._send(400, json.dumps(refusal).encode(), "application/json", {})
+            return
         if endpoint == "esearch.fcgi":
             status, body, kind, headers = 200, self._esearch(params), "text/xml", {}
         elif endpoint == "efetch.fcgi":
@@ -172,22 +239,36 @@ class Handler(BaseHTTPRequestHandler):
 
     def _matching(self, params: dict) -> list[Generated]:
         term = _one(params, "term", "")
-        pool = self.server.pubmed if "big" in term else self.server.pubmed[:40]
+        if "dense" in term:
+            pool = self.server.dense
+        else:
+            pool = self.server.pubmed if "big" in term else self.server.pubmed[:40]
         low, high = _one(params, "mindate"), _one(params, "maxdate")
         if low and high:
             lo, hi = tuple(map(int, low.split("/"))), tuple(map(int, high.split("/")))
-            pool = [r for r in pool if lo <= (r.year, r.month, 15) <= hi]
+            if self.server.date_precision == "year":
+                pool = [r for r in pool if lo[0] <= r.year <= hi[0]]
+            else:
+                pool = [r for r in pool if lo <= r.day() <= hi]
         return pool
 
     def _esearch(self, params: dict) -> bytes:
+        if not _one(params, "term", "").strip():
+            return (
+                b"<?xml version='1.0' encoding='UTF-8' ?><eSearchResult>"
+                b"<ERROR>Empty term and query_key - nothing todo</ERROR></eSearchResult>"
+            )
         found = self._matching(params)
         webenv = f"MCID_{len(self.server.history)}"
         self.server.history[webenv] = found
         term = escape(_one(params, "term", ""))
+        retmax = int(_one(params, "retmax", "20"))
+        ids = "".join(f"<Id>{r.pmid}</Id>" for r in found[:retmax])
         return (
             "<?xml version='1.0' encoding='UTF-8' ?><eSearchResult>"
-            f"<Count>{len(found)}</Count><RetMax>0</RetMax><RetStart>0</RetStart>"
-            f"<QueryKey>1</QueryKey><WebEnv>{webenv}</WebEnv><IdList/>"
+            f"<Count>{len(found)}</Count><RetMax>{min(retmax, len(found))}</RetMax>"
+            f"<RetStart>0</RetStart><QueryKey>1</QueryKey><WebEnv>{webenv}</WebEnv>"
+            f"<IdList>{ids}</IdList>"
             f"<QueryTranslation>{term}[All Fields]</QueryTranslation></eSearchResult>"
         ).encode()
 
@@ -204,12 +285,21 @@ class Handler(BaseHTTPRequestHandler):
 
     def _scopus(self, params: dict) -> tuple[int, bytes, dict]:
         if self.headers.get("X-ELS-APIKey") != self.server.scopus_key:
-            return 401, b'{"service-error": {"status": {"statusCode": "AUTHENTICATION_ERROR"}}}', {}
+            refusal = {"service-error": {"status": {"statusCode": "AUTHENTICATION_ERROR",
+                                                    "statusText": "Invalid API Key"}}}  # fmt: skip
+            return 401, json.dumps(refusal).encode(), {}
+        reset = str(int(time.time()) + 6 * 86_400)
+        if self.server.scopus_quota_left <= 0:
+            refusal = {"error-response": {"error-code": "TOO_MANY_REQUESTS",
+                                          "error-message": "Quota Exceeded"}}  # fmt: skip
+            headers = {"X-ELS-Status": "QUOTA_EXCEEDED - Quota Exceeded",
+                       "X-RateLimit-Limit": "20000", "X-RateLimit-Remaining": "0",
+                       "X-RateLimit-Reset": reset}  # fmt: skip
+            return 429, json.dumps(refusal).encode(), headers
+        self.server.scopus_quota_left -= 1
         query = _one(params, "query", "")
         pool = self.server.scopus if "big" in query else self.server.scopus[:30]
-        year = re.search(r"PUBYEAR = (\d{4})", query)
-        if year:
-            pool = [e for e in pool if e["prism:coverDate"].startswith(year.group(1))]
+        pool = [e for e in pool if _scopus_limits(query, e)]
         count = int(_one(params, "count", "25"))
         cursor = _one(params, "cursor")
         start = (
@@ -233,7 +323,24 @@ class Handler(BaseHTTPRequestHandler):
         if cursor is not None:
             results["cursor"] = {"@next": base64.b64encode(str(start + count).encode()).decode()}
         quota = {
-            "X-RateLimit-Remaining": "19999",
-            "X-RateLimit-Reset": str(int(time.time()) + 3600),
+            "X-RateLimit-Limit": "20000",
+            "X-RateLimit-Remaining": str(self.server.scopus_quota_left),
+            "X-RateLimit-Reset": reset,
         }
         return 200, json.dumps({"search-results": results}).encode(), quota
+
+
+LIMIT = re.compile(r"(PUBYEAR|ORIG-LOAD-DATE) *(>|<|=|AFT|BEF|IS) *(\d+)")
+PASSES = {
+    ">": int.__gt__, "AFT": int.__gt__, "<": int.__lt__, "BEF": int.__lt__,
+    "=": int.__eq__, "IS": int.__eq__,
+}  # fmt: skip
+
+
+def _scopus_limits(query: str, entry: dict) -> bool:
+    """Whether an entry passes the query's PUBYEAR and ORIG-LOAD-DATE limits."""
+    dated = {
+        "PUBYEAR": int(entry["prism:coverDate"][:4]),
+        "ORIG-LOAD-DATE": int(entry["load-date"]),
+    }
+    return all(PASSES[op](dated[name], int(value)) for name, op, value in LIMIT.findall(query))

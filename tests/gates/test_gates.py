@@ -56,6 +56,26 @@ def test_search_gate_fails_a_duplicated_record_and_a_short_query(artifacts, gate
     assert "hits_per_query_equal_retrieved_count" in problems
 
 
+def test_search_gate_counts_distinct_records_not_hits(artifacts, gate_params, tmp_path):
+    """A query that lost one record and retrieved another twice keeps its count of hits."""
+
+    def repeat_one(hits):
+        hits = hits.copy()
+        hits.loc[1, "record_id"] = hits.loc[0, "record_id"]
+        return hits
+
+    hits = read_frame(artifacts["source_hits"][0])
+    lost, repeated = hits.loc[1, "record_id"], hits.loc[0, "record_id"]
+    query = f"{hits.loc[0, 'source']}/{hits.loc[0, 'query_id']}"
+    changed = broken(artifacts, tmp_path, "source_hits", repeat_one)
+    problems = failed(run_gate("search", inputs_for("search", changed), gate_params["search"]))
+    assert "hits_per_query_equal_retrieved_count" not in problems  # the count still agrees
+    assert problems["distinct_records_per_query_equal_reported_count"].unexpected_ids == [query]
+    twice = problems["no_record_retrieved_twice_by_a_query"].unexpected_ids
+    assert twice == [f"{query}: {repeated}"]
+    assert problems["every_record_was_retrieved_by_a_query"].unexpected_ids == [lost]
+
+
 def test_dedupe_gate_fails_a_lost_record_and_a_cluster_with_two_dois(
     artifacts, gate_params, tmp_path
 ):

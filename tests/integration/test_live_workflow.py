@@ -6,12 +6,16 @@ from __future__ import annotations
 
 import gzip
 import os
+import signal
+import subprocess
+import sys
+import time
 
 import pytest
 
 from prismaflow import catalog
 from prismaflow.sandbox import copy_project
-from tests.integration.conftest import prismaflow, read, snakemake
+from tests.integration.conftest import own_code, prismaflow, read, snakemake
 from tests.live_server import FakeDatabases
 
 pytestmark = pytest.mark.integration
@@ -101,3 +105,40 @@ def test_a_frozen_live_search_replays_to_the_same_records(live_run):
         replayed = read(directory, "source_records", source=source)
         assert replayed["record_id"].tolist() == records["record_id"].tolist()
         assert replayed["title"].tolist() == records["title"].tolist()
+
+
+def test_a_search_stops_when_snakemake_is_killed_and_the_rerun_resumes(tmp_path):
+    """SIGKILL leaves no orphan querying the database; the next run needs only --unlock."""
+    server = FakeDatabases(pubmed_records=100, scopus_records=60, scopus_key="unused").start()
+    directory = copy_project(tmp_path)
+    for name, rate in (("slow", 5), ("fast", 100)):  # the rate is no part of what is resumed
+        (directory / f"{name}.yaml").write_text(
+            "search:\n  sources:\n"
+            f"    pubmed: {{mode: live, batch_size: 1, per_second: {rate}, timeout: 5}}\n"
+            "    scopus: {mode: snapshot}\n"
+        )
+    reach = {**os.environ, "NCBI_EUTILS_URL": server.url}
+    run = subprocess.Popen(
+        [sys.executable, "-m", "snakemake", "--cores", "2", "search", "--configfile", "slow.yaml"],
+        cwd=directory, env=own_code(directory, reach), stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    deadline = time.monotonic() + 120
+    while len(server.arrivals("efetch.fcgi")) < 3 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    run.send_signal(signal.SIGKILL)
+    run.wait()
+    at_kill = len(server.arrivals())
+    time.sleep(2.0)
+    assert len(server.arrivals()) <= at_kill + 1  # at most the request already under way
+    log = (directory / "results" / "logs" / "search" / "pubmed.log").read_text()
+    assert "the Snakemake run that started this search has stopped" in log
+    locked = snakemake(directory, "search", "--configfile", "slow.yaml", check=False, env=reach)
+    assert locked.returncode != 0 and "--unlock" in locked.stderr  # as the README says
+    snakemake(directory, "--unlock", "--configfile", "slow.yaml")
+    server.requests.clear()
+    snakemake(directory, "search", "--configfile", "fast.yaml", env=reach)
+    fetched = {int(p["retstart"][0]) for e, _, p in server.requests if e == "efetch.fcgi"}
+    server.shutdown()
+    first = read(directory, "search_log").set_index("query_id")
+    assert len(fetched) < 80 and (first["reported_count"] == first["unique_records"]).all()

@@ -78,7 +78,9 @@ def test_a_recording_short_of_its_reported_count_fails_with_the_shortfall(config
     responses = manifest["sources"]["scopus"]["queries"]["ruxolitinib_cream"]["responses"]
     responses.pop()  # the last page never arrived
     (target / "snapshot.json").write_text(json.dumps(manifest))
-    with pytest.raises(ReconciliationError, match=r"reported 31 records but 25 were retrieved"):
+    with pytest.raises(
+        ReconciliationError, match=r"holds 31 records but 25 distinct ones were retrieved"
+    ):
         snapshot.replay(target, "scopus", queries(config, "scopus"))
 
 

@@ -30,6 +30,9 @@ def logged_to(path: str | Path, rule: str) -> Iterator[logging.Logger]:
     except PrismaflowError as exc:
         logger.error("%s", exc)
         raise SystemExit(f"prismaflow: {exc}") from None
+    except KeyboardInterrupt:  # Ctrl-C reaches every job: a stop asked for, not a fault
+        logger.error("interrupted; run the workflow again to go on")
+        raise SystemExit(130) from None
     except Exception:
         logger.exception("rule %s failed: this is a bug in prismaflow, please report it", rule)
         raise

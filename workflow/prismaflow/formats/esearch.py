@@ -18,6 +18,15 @@ class ESearchResult:
     query_key: str | None
 
 
+class ESearchRefused(InputFileError):
+    """A complete ESearch reply that refuses the search (an <ERROR>, no count): `said` is
+    PubMed's own words, such as "Empty term and query_key - nothing todo"."""
+
+    def __init__(self, origin: str | Path, said: str) -> None:
+        super().__init__(origin, f"ESearch result has no record count: {said}")
+        self.said = said
+
+
 def parse_esearch(data: bytes, origin: str | Path) -> ESearchResult:
     root = parse_xml(data, origin)
     errors = [text_of(e) for e in root.findall("./ErrorList/*")] + [
@@ -25,8 +34,10 @@ def parse_esearch(data: bytes, origin: str | Path) -> ESearchResult:
     ]
     count = text_of(root.find("./Count"))
     if count is None or not count.isdecimal():
-        detail = f": {'; '.join(e for e in errors if e)}" if errors else ""
-        raise InputFileError(origin, f"ESearch result has no record count{detail}")
+        said = "; ".join(e for e in errors if e)
+        if said:
+            raise ESearchRefused(origin, said)
+        raise InputFileError(origin, "ESearch result has no record count")
     return ESearchResult(
         count=int(count),
         ids=tuple(text_of(i) for i in root.findall("./IdList/Id")),

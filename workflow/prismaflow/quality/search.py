@@ -1,4 +1,6 @@
-"""Gate of stage 01: records well-formed; each query retrieved what the database reported."""
+"""Gate of stage 01: records well-formed; each query retrieved, once each, every record the
+database reported: distinct record ids are compared, so a result set that lost one record and
+repeated another while it was paged cannot pass on its count."""
 
 from __future__ import annotations
 
@@ -49,15 +51,24 @@ def checks(inputs: Mapping[str, Any], params: Mapping[str, Any]) -> list[Check]:
                     gxe.ExpectColumnPairValuesToBeEqual(
                         column_A="reported_count", column_B="retrieved_count"
                     ),
+                    gxe.ExpectColumnPairValuesToBeEqual(
+                        column_A="reported_count", column_B="unique_records"
+                    ),
                     gxe.ExpectColumnValuesToNotBeNull(column="query"),
                 ],
                 id_column="query_key",
             ),
         ]
     )
-    hit_counts = hits.groupby(["source", "query_id"]).size()
-    log_counts = log.set_index(["source", "query_id"])["retrieved_count"]
-    mismatched = [f"{s}/{q}" for (s, q), n in log_counts.items() if hit_counts.get((s, q), 0) != n]
+    per_query = hits.groupby(["source", "query_id"])["record_id"]
+    logged = log.set_index(["source", "query_id"])
+
+    def differing(found: pd.Series, column: str) -> list[str]:
+        return [f"{s}/{q}" for (s, q), n in logged[column].items() if found.get((s, q), 0) != n]
+
+    mismatched = differing(per_query.size(), "retrieved_count")
+    not_distinct = differing(per_query.nunique(), "reported_count")
+    repeated = hits[hits.duplicated(["source", "query_id", "record_id"], keep="first")]
     hit_ids, record_ids = set(hits["record_id"]), set(records["record_id"])
     expected_queries = {f"{s}/{q}" for s, ids in params["queries"].items() for q in ids}
     return [
@@ -66,6 +77,12 @@ def checks(inputs: Mapping[str, Any], params: Mapping[str, Any]) -> list[Check]:
             "search_log", "every_configured_query_was_run", expected_queries - set(log["query_key"])
         ),
         invariant("hits", "hits_per_query_equal_retrieved_count", mismatched),
+        invariant("hits", "distinct_records_per_query_equal_reported_count", not_distinct),
+        invariant(
+            "hits",
+            "no_record_retrieved_twice_by_a_query",
+            {f"{r.source}/{r.query_id}: {r.record_id}" for r in repeated.itertuples()},
+        ),
         invariant("records", "every_record_was_retrieved_by_a_query", record_ids - hit_ids),
         invariant("hits", "every_hit_is_a_record", hit_ids - record_ids),
         equal("records", "records_equal_distinct_hits", len(records), len(hit_ids)),

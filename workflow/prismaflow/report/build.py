@@ -86,6 +86,8 @@ def _search_rows(log: pd.DataFrame) -> list[dict[str, Any]]:
     rows = []
     for entry in log.to_dict("records"):
         window = f"{entry['window_start'] or 'inception'} – {entry['window_end'] or 'no limit'}"
+        if entry.get("date_limit"):
+            window += f" (sent as {entry['date_limit']})"
         rows.append(
             {
                 "source": entry["source"],

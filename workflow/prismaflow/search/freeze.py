@@ -55,6 +55,7 @@ def freeze(search_dir: Path, target: Path, name: str) -> dict[str, Any]:
         source["queries"][row["query_id"]] = {
             "query": row["query"],
             "window": {"start": row["window_start"], "end": row["window_end"]},
+            "date_limit": row["date_limit"],
             "mode": row["mode"],
             "responses": responses,
         }

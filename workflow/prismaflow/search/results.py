@@ -38,5 +38,7 @@ class QueryResult:
     started_at: str | None = None
     finished_at: str | None = None
     requests: int | None = None
+    # How the protocol's date window was sent to the database (parameters or query syntax).
+    date_limit: str | None = None
     # Control characters taken out of the records' text on import (prismaflow.hostile_text).
     controls_removed: int = 0

@@ -13,10 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from prismaflow.errors import InputFileError, ReconciliationError
-from prismaflow.formats.esearch import parse_esearch
-from prismaflow.formats.pubmed_xml import parse_pubmed_xml
-from prismaflow.formats.scopus_json import parse_scopus_page
 from prismaflow.provenance import sha256_bytes
+from prismaflow.search.assemble import ASSEMBLERS
 from prismaflow.search.results import QueryResult, RawResponse
 
 
@@ -38,69 +36,6 @@ def _read_response(snapshot_dir: Path, entry: Mapping[str, str]) -> RawResponse:
             fix="recorded responses are evidence and must not be edited; rebuild the snapshot",
         )
     return RawResponse(Path(entry["file"]).name, data, digest)
-
-
-def _pubmed(query_id: str, query: Mapping[str, Any], responses: list[RawResponse]) -> QueryResult:
-    # The first ESearch is the whole query's; a live search split into date windows adds one
-    # ESearch per window (esearch_<start>_<end>.xml). Everything else is an EFetch page.
-    search = responses[0]
-    fetches = [r for r in responses if not r.name.startswith("esearch")]
-    esearch = parse_esearch(search.data, search.name)
-    result = QueryResult(
-        "pubmed",
-        query_id,
-        query["query"],
-        esearch.query_translation,
-        esearch.count,
-        responses=responses,
-    )
-    for response in fetches:
-        for record in parse_pubmed_xml(response.data, f"pubmed/{query_id}/{response.name}"):
-            result.records.append({**record, "raw_sha256": response.sha256})
-    fetched = {r["pmid"] for r in result.records}
-    missing = sorted(set(esearch.ids) - fetched)
-    if missing:
-        raise ReconciliationError(
-            f"pubmed query '{query_id}': ESearch listed {len(missing)} PMID(s) that EFetch did "
-            f"not return: {missing[:20]}"
-        )
-    return result
-
-
-def _scopus(query_id: str, query: Mapping[str, Any], responses: list[RawResponse]) -> QueryResult:
-    """Pages of one result set, or, for a query split into years (y<year>_page_*.json after a
-    probe.json of the whole), pages of each year, whose totals add up to the whole's."""
-    pages = {r.name: parse_scopus_page(r.data, f"scopus/{query_id}/{r.name}") for r in responses}
-    groups: dict[str, list[tuple[RawResponse, Any]]] = {}
-    for response in responses:
-        if response.name != "probe.json":
-            prefix = response.name.split("page_")[0]
-            groups.setdefault(prefix, []).append((response, pages[response.name]))
-    totals = {}
-    for prefix, members in groups.items():
-        found = {page.total_results for _, page in members}
-        if len(found) != 1:
-            raise ReconciliationError(
-                f"scopus query '{query_id}': pages {prefix or ''}* report different totals "
-                f"{sorted(found)}; the result set changed during the search, run it again"
-            )
-        totals[prefix] = found.pop()
-    whole = pages.get("probe.json") or pages[responses[0].name]
-    if "probe.json" in pages and sum(totals.values()) != whole.total_results:
-        raise ReconciliationError(
-            f"scopus query '{query_id}': the years hold {sum(totals.values())} of the "
-            f"{whole.total_results} records found"
-        )
-    result = QueryResult(
-        "scopus", query_id, query["query"], whole.query, whole.total_results, responses=responses
-    )
-    for members in groups.values():
-        for response, page in members:
-            result.records.extend({**r, "raw_sha256": response.sha256} for r in page.records)
-    return result
-
-
-PARSERS = {"pubmed": _pubmed, "scopus": _scopus}
 
 
 def replay(
@@ -132,16 +67,10 @@ def replay(
                 "search live or record a new snapshot"
             )
         responses = [_read_response(snapshot_dir, e) for e in recorded[query_id]["responses"]]
-        result = PARSERS[source](query_id, recorded[query_id], responses)
+        result = ASSEMBLERS[source](query_id, text, responses)
+        result.date_limit = recorded[query_id].get("date_limit")
         for record in result.records:
             record["query_id"] = query_id
             record["retrieved_at"] = recorded_at
-        if len(result.records) != result.reported:
-            raise ReconciliationError(
-                f"{source} query '{query_id}': the database reported {result.reported} records "
-                f"but {len(result.records)} were retrieved "
-                f"({result.reported - len(result.records)} "
-                "missing); the recorded search is incomplete"
-            )
         results.append(result)
     return results

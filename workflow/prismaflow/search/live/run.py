@@ -15,7 +15,8 @@ from typing import Any
 
 from prismaflow.errors import ReconciliationError
 from prismaflow.search.live import pubmed, scopus
-from prismaflow.search.live.http import HttpClient, RateLimit
+from prismaflow.search.live.http import HttpClient, RateLimit, say
+from prismaflow.search.live.ledger import Ledger
 from prismaflow.search.live.progress import Progress
 from prismaflow.search.results import QueryResult
 
@@ -23,6 +24,8 @@ from prismaflow.search.results import QueryResult
 # Elsevier's default Search API throttle is 9.
 PUBMED_RATE = {False: 3.0, True: 10.0}
 SCOPUS_RATE = 9.0
+# What the environment holds that must never appear in a message, log or artifact.
+SECRETS = ("NCBI_API_KEY", "NCBI_EMAIL", "SCOPUS_API_KEY", "SCOPUS_INSTTOKEN")
 
 
 def _now() -> str:
@@ -30,16 +33,18 @@ def _now() -> str:
 
 
 def searcher(source: str, options: Mapping[str, Any], environment: Mapping[str, str]):
-    """The source's client, its rate limit set from whether a key is present."""
+    """The source's client, its rate limit set from whether a key is present, and every secret
+    it holds, which its messages blank out."""
+    secrets = tuple(environment.get(name, "") for name in SECRETS)
     if source == "pubmed":
         settings = pubmed.default_settings(environment, options)
         rate = options.get("per_second") or PUBMED_RATE[bool(settings.api_key)]
-        client = HttpClient(RateLimit(rate), **_client_options(options))
+        client = HttpClient(RateLimit(rate), secrets=secrets, diagnose=pubmed.diagnose,
+                            **_client_options(options))  # fmt: skip
         return pubmed.PubMedSearch(client, settings), client
     settings = scopus.default_settings(environment, options)
-    client = HttpClient(
-        RateLimit(options.get("per_second") or SCOPUS_RATE), **_client_options(options)
-    )
+    client = HttpClient(RateLimit(options.get("per_second") or SCOPUS_RATE), secrets=secrets,
+                        diagnose=scopus.diagnose, **_client_options(options))  # fmt: skip
     return scopus.ScopusSearch(client, settings), client
 
 
@@ -55,31 +60,35 @@ def live_search(
     environment: Mapping[str, str],
     cache: Path,
 ) -> list[QueryResult]:
-    """Every query of one source; pages fetched before an interruption are kept in `cache`
-    and not fetched again, and the cache is cleared once every query is complete."""
+    """Every query of one source; what an interrupted run fetched is kept in `cache` and, once
+    proved to belong to the same result set, not fetched again. The cache is cleared once every
+    query is complete; its count of requests goes into each query's `requests`."""
     search, client = searcher(source, options, environment)
     results = []
     for query in queries:
         query_id, text = query["id"], query[source]
-        before, started = client.requests_made, _now()
+        ledger = Ledger(cache / source / query_id)
+        earlier, before, started = ledger.earlier_requests, client.requests_made, _now()
         progress = Progress(f"{source}/{query_id}")
         try:
-            result = search.search(query_id, text, window, cache / source, progress)
+            try:
+                result = search.search(query_id, text, window, ledger, progress)
+            except ReconciliationError as exc:
+                if not ledger.reused:
+                    raise
+                say(f"{source}/{query_id}: pages kept from an earlier run no longer add up "
+                    f"({exc}); fetching the query afresh")  # fmt: skip
+                ledger.forget()
+                result = search.search(query_id, text, window, ledger, progress)
         finally:
             progress.close()
+            ledger.spend(client.requests_made - before)
         retrieved_at = dt.datetime.now(dt.UTC).replace(microsecond=0)
         for record in result.records:
             record["query_id"] = query_id
             record["retrieved_at"] = retrieved_at
-        missing = result.reported - len(result.records)
-        if missing:
-            raise ReconciliationError(
-                f"{source} query '{query_id}': the database reported {result.reported} records "
-                f"but {len(result.records)} were retrieved ({missing} missing): the result set "
-                "changed while it was paged; run the search again"
-            )
         result.started_at, result.finished_at = started, _now()
-        result.requests = client.requests_made - before
+        result.requests = earlier + client.requests_made - before
         results.append(result)
     shutil.rmtree(cache / source, ignore_errors=True)
     return results

@@ -1,6 +1,12 @@
-"""Scopus through the Search API: key and institution token in headers, pages of 25, year
-partitions when a query would pass the 5,000-result offset ceiling (or cursor paging when the
-key is entitled to it), and the quota headers logged as they change.
+"""Scopus through the Search API: key and institution token in headers, pages of 25, the
+protocol's window in the query as sent, parts by publication year when a query would pass the
+5,000-result offset ceiling (or cursor paging when the key is entitled to it), and the quota
+headers logged as they change.
+
+The window is Elsevier's documented syntax: `PUBYEAR > y AND PUBYEAR < y` by default, or the
+date a record entered Scopus (`ORIG-LOAD-DATE AFT/BEF yyyymmdd`, `window_by: load_date`),
+which reproduces what Scopus held on the search date. Parts divide only the window
+(prismaflow.search.live.partition), and ranges known to be empty cost no request.
 
 elsapy, Elsevier's own client, neither retries nor exposes the quota headers, and pages only
 by offset, so this is a small client of our own over the shared HTTP client.
@@ -13,22 +19,27 @@ import json
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from prismaflow.errors import ReconciliationError
 from prismaflow.formats.scopus_json import ScopusPage, parse_scopus_page
 from prismaflow.provenance import sha256_bytes
-from prismaflow.search.live.http import HttpClient, Response, SearchError
+from prismaflow.search.assemble import PROBE, scopus_result
+from prismaflow.search.live.http import (
+    HttpClient,
+    Response,
+    SearchError,
+    TransientError,
+    reset_wait,
+)
 from prismaflow.search.live.ledger import Ledger
+from prismaflow.search.live.partition import partition
 from prismaflow.search.live.progress import Progress
 from prismaflow.search.results import QueryResult, RawResponse
 
 log = logging.getLogger(__name__)
 OFFSET_CEILING = 5_000  # the Search API refuses start + count beyond this
 PAGE_SIZE = 25  # the most a STANDARD or COMPLETE view page may hold
-FIRST_YEAR = 1960  # where year partitions start when the protocol searches "from inception"
-PROBE = "probe.json"  # the whole query's first page when it is split into years
+EARLIEST_YEAR = 1700  # before anything Scopus indexes: where "from inception" parts start
 
 
 @dataclass(frozen=True)
@@ -38,6 +49,89 @@ class ScopusSettings:
     insttoken: str | None = None
     view: str = "STANDARD"
     cursor: bool = False
+    window_by: str = "pubyear"
+
+
+@dataclass(frozen=True)
+class Years:
+    """Publication years first..last, a part of a split search."""
+
+    first: int
+    last: int
+
+    @property
+    def key(self) -> str:
+        return f"y{self.first}" if self.first == self.last else f"y{self.first}-{self.last}"
+
+    def clause(self) -> str:
+        return f"PUBYEAR > {self.first - 1} AND PUBYEAR < {self.last + 1}"
+
+    def describe(self) -> str:
+        years = self.first if self.first == self.last else f"{self.first}-{self.last}"
+        return f"the publication years {years}"
+
+    def halves(self) -> tuple[Years, Years, bool] | None:
+        if self.first == self.last:
+            return None
+        middle = (self.first + self.last) // 2
+        return Years(self.first, middle), Years(middle + 1, self.last), True
+
+
+def window_clause(window: Mapping[str, str | None], window_by: str) -> str:
+    """The protocol's window in Scopus query syntax (AFT and BEF exclude the date named)."""
+    start = dt.date.fromisoformat(window["start"]) if window.get("start") else None
+    end = dt.date.fromisoformat(window["end"])
+    if window_by == "load_date":
+        day = dt.timedelta(days=1)
+        clauses = [f"ORIG-LOAD-DATE AFT {start - day:%Y%m%d}"] if start else []
+        clauses.append(f"ORIG-LOAD-DATE BEF {end + day:%Y%m%d}")
+    else:
+        clauses = [f"PUBYEAR > {start.year - 1}"] if start else []
+        clauses.append(f"PUBYEAR < {end.year + 1}")
+    return " AND ".join(clauses)
+
+
+def diagnose(status: int, headers: Mapping[str, str], body: bytes) -> Exception | None:
+    """Elsevier's reading of a refused request, from its error body and X-ELS-Status."""
+    said = _elsevier_said(body)
+    els_status = headers.get("X-ELS-Status", "")
+    if status == 429 and "QUOTA_EXCEEDED" in els_status.upper():
+        reset = headers.get("X-RateLimit-Reset", "")
+        when = (
+            dt.datetime.fromtimestamp(int(reset), dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+            if reset.strip().isdecimal()
+            else "the time Elsevier names on your API key's page"
+        )
+        return SearchError(
+            f'the weekly quota of this Scopus API key is used up ("{els_status}"); it resets '
+            f"at {when}: run the search again after then (pages fetched so far are kept)"
+        )
+    if status == 429:
+        return TransientError(f"HTTP 429 ({said or 'too many requests'})", reset_wait(headers))
+    fixes = {
+        400: "Scopus refused the query; correct it in the protocol",
+        401: "Elsevier refused the API key; check SCOPUS_API_KEY",
+        403: "Elsevier refused access: the key or institution token (SCOPUS_INSTTOKEN) lacks "
+        "this entitlement (the view, cursor paging or the institution's subscription)",
+    }
+    if status in fixes:
+        quoted = f': "{said}"' if said else ""
+        return SearchError(f"HTTP {status}{quoted}: {fixes[status]}")
+    return None
+
+
+def _elsevier_said(body: bytes) -> str | None:
+    try:
+        document = json.loads(body[:4096].decode("utf-8", errors="replace"))
+    except ValueError:
+        return None
+    if not isinstance(document, dict):
+        return None
+    status = (document.get("service-error") or {}).get("status") or {}
+    error = document.get("error-response") or {}
+    words = [status.get("statusCode"), status.get("statusText"), error.get("error-message")]
+    said = " ".join(str(w) for w in words if w)
+    return " ".join(said.split())[:300] or None
 
 
 class ScopusSearch:
@@ -65,78 +159,112 @@ class ScopusSearch:
                      reply.headers.get("X-RateLimit-Reset"))  # fmt: skip
         return parse_scopus_page(reply.data, name), reply
 
-    def _partitions(self, query: str, years: range) -> list[str]:
-        return [f"({query}) AND PUBYEAR = {year}" for year in years]
+    def _years(self, window: Mapping[str, str | None]) -> Years:
+        first = int(window["start"][:4]) if window.get("start") else EARLIEST_YEAR
+        if self.settings.window_by == "load_date":  # a record may be dated after it was loaded
+            return Years(first, dt.date.today().year + 1)
+        return Years(first, int(window["end"][:4]))
 
     def search(
         self,
         query_id: str,
         query: str,
         window: Mapping[str, str | None],
-        cache: Path,
+        ledger: Ledger,
         progress: Progress,
     ) -> QueryResult:
+        limit = window_clause(window, self.settings.window_by)
+        sent = f"({query}) AND {limit}"
         paging = {"cursor": "*"} if self.settings.cursor else {"start": 0}
-        first, first_reply = self._page(query, "page_000000.json", **paging)
-        ledger = Ledger(cache / query_id, stamp=f"{query}|{first.total_results}")
-        progress.start(first.total_results)
-        result = QueryResult("scopus", query_id, query, first.query, first.total_results)
-        if first.total_results <= OFFSET_CEILING or self.settings.cursor:
-            parts = [("", query, first, first_reply)]
+        first, first_reply = self._page(sent, "page_000000.json", **paging)
+        total = first.total_results
+        ledger.begin(f"{sent}|{total}")
+        # The whole query's first page is re-asked on every run: pages kept from an earlier
+        # run count only if it still lists the same records.
+        ledger.prove("probe", _ids_digest(first), prefix="")
+        progress.start(total)
+        if total <= OFFSET_CEILING or self.settings.cursor:
+            responses = self._collect(ledger, "", sent, first_reply.data, progress)
         else:
-            start = int(window["start"][:4]) if window.get("start") else FIRST_YEAR
-            end = int(window["end"][:4]) if window.get("end") else dt.date.today().year
-            parts = []
-            for year, part in zip(
-                range(start, end + 1), self._partitions(query, range(start, end + 1)), strict=True
-            ):
-                page, reply = self._page(part, f"y{year}_page_000000.json", start=0)
-                if page.total_results > OFFSET_CEILING:
-                    raise SearchError(
-                        f"scopus query '{query_id}': {page.total_results} records in {year} alone, "
-                        f"more than the {OFFSET_CEILING} the API pages through; ask Elsevier for "
-                        "cursor access (sources.scopus.cursor: true) or narrow the query"
-                    )
-                if page.total_results:
-                    parts.append((f"y{year}_", part, page, reply))
-            in_years = sum(page.total_results for _, _, page, _ in parts)
-            if in_years != first.total_results:
-                raise ReconciliationError(
-                    f"scopus query '{query_id}': {first.total_results} records found but the "
-                    f"years {start}-{end} hold {in_years}; widen search.window or narrow the query"
-                )
-            # The probe of the whole query is evidence too (it gave the reported total), but
-            # its records are fetched again within their year.
-            result.responses.append(
-                RawResponse(PROBE, first_reply.data, sha256_bytes(first_reply.data))
-            )
-        for prefix, part, page, reply in parts:
-            self._collect(result, ledger, prefix, part, page, reply, progress)
+            responses = [RawResponse(PROBE, first_reply.data, sha256_bytes(first_reply.data))]
+            for years, data in self._parts(sent, self._years(window), total, ledger):
+                prefix = f"{years.key}_"
+                part = f"{sent} AND {years.clause()}"
+                responses += self._collect(ledger, prefix, part, data, progress)
+        result = scopus_result(query_id, query, responses)
+        result.date_limit = limit
         return result
 
-    def _collect(self, result, ledger, prefix, query, first, first_reply, progress) -> None:
-        name = f"{prefix}page_000000.json"
-        pages = [(name, first, first_reply.data)]
-        ledger.put(name, first_reply.data)
-        cursor = _next_cursor(first_reply.data) if self.settings.cursor else None
-        offset = PAGE_SIZE
-        while offset < first.total_results:
+    def _parts(
+        self, sent: str, years: Years, total: int, ledger: Ledger
+    ) -> list[tuple[Years, bytes]]:
+        """Each part's years and first page: from the ledger's plan when an earlier run made
+        one for this result set, so a resumed search asks nothing twice."""
+        plan = ledger.plan()
+        if plan is None:
+
+            def count(span: Years) -> int:
+                page, reply = self._page(
+                    f"{sent} AND {span.clause()}", f"{span.key}_page_000000.json", start=0
+                )
+                ledger.put(f"{span.key}_page_000000.json", reply.data)
+                return page.total_results
+
+            parts = partition(years, total, count=count, split=Years.halves,
+                              most=OFFSET_CEILING, describe=Years.describe)  # fmt: skip
+            plan = [[span.first, span.last] for span, _ in parts]
+            ledger.save_plan(plan)
+        found = []
+        for first_year, last_year in plan:
+            span = Years(first_year, last_year)
+            name = f"{span.key}_page_000000.json"
+            data = ledger.get(name)
+            if data is None:
+                _, reply = self._page(f"{sent} AND {span.clause()}", name, start=0)
+                ledger.put(name, reply.data)
+                data = reply.data
+            found.append((span, data))
+        return found
+
+    def _collect(self, ledger, prefix, query, first_data, progress) -> list[RawResponse]:
+        """A part's pages after its first: from the ledger where proved, else fetched."""
+        first = parse_scopus_page(first_data, f"{prefix}page_000000.json")
+        offsets = range(PAGE_SIZE, first.total_results, PAGE_SIZE)
+        if not self.settings.cursor:
+            self._check_boundary(ledger, prefix, query, offsets)
+        pages = [(f"{prefix}page_000000.json", first_data)]
+        cursor = _next_cursor(first_data) if self.settings.cursor else None
+        for offset in offsets:
             name = f"{prefix}page_{offset:06d}.json"
             data = ledger.get(name)
             if data is None:
                 paging = {"cursor": cursor} if cursor else {"start": offset}
-                page, reply = self._page(query, name, **paging)
+                _, reply = self._page(query, name, **paging)
                 data = reply.data
                 ledger.put(name, data)
-            page = parse_scopus_page(data, name)
             cursor = _next_cursor(data) if cursor else None
-            pages.append((name, page, data))
-            offset += PAGE_SIZE
-        for name, page, data in pages:
-            response = RawResponse(name, data, sha256_bytes(data))
-            result.responses.append(response)
-            result.records.extend({**r, "raw_sha256": response.sha256} for r in page.records)
-            progress.advance(len(page.records))
+            pages.append((name, data))
+        responses = []
+        for name, data in pages:
+            responses.append(RawResponse(name, data, sha256_bytes(data)))
+            progress.advance(len(parse_scopus_page(data, name).records))
+        return responses
+
+    def _check_boundary(self, ledger: Ledger, prefix: str, query: str, offsets: range) -> None:
+        """Before a part resumes after pages kept from an earlier run, ask again for the last
+        kept page: a record added or removed before it shifts every later page, and pages kept
+        across such a shift would lose one record and repeat another."""
+        kept = [o for o in offsets if ledger.get(f"{prefix}page_{o:06d}.json") is not None]
+        if not kept or len(kept) == len(offsets):
+            return
+        name = f"{prefix}page_{kept[-1]:06d}.json"
+        page, _ = self._page(query, name, start=kept[-1])
+        if _ids_digest(page) != _ids_digest(parse_scopus_page(ledger.get(name), name)):
+            ledger.drop(prefix)
+
+
+def _ids_digest(page: ScopusPage) -> str:
+    return sha256_bytes("\n".join(r["scopus_eid"] for r in page.records).encode())
 
 
 def _next_cursor(data: bytes) -> str | None:
@@ -156,4 +284,5 @@ def default_settings(environment: Mapping[str, str], options: Mapping[str, Any])
         insttoken=environment.get("SCOPUS_INSTTOKEN"),
         view=options.get("view", "STANDARD"),
         cursor=bool(options.get("cursor", False)),
+        window_by=options.get("window_by", "pubyear"),
     )
