@@ -23,7 +23,7 @@ from prismaflow.search.results import RawResponse
 from tests.conftest import ROOT
 from tests.live_server import FAST, pubmed_article, pubmed_pool
 
-QUICK = {**FAST, "per_second": 100}  # where the rate is not what is tested
+QUICK = {**FAST, "per_second": 1000}  # where the rate is not what is tested
 OPEN = {"start": None, "end": "2024-12-31"}
 
 
@@ -138,14 +138,10 @@ def test_scopus_window_by_load_date_keeps_what_scopus_held_on_the_search_date(fr
     assert {int(r["year"]) for r in by_year.records} == set(range(1995, 2005))
 
 
-def test_an_open_start_scopus_search_above_the_ceiling_finds_every_year(fresh, tmp_path):
-    result = search(fresh, tmp_path, "scopus", "big query", OPEN)
-    assert len({r["scopus_eid"] for r in result.records}) == result.reported == 6_000
-
-
 def _interrupt(server, tmp_path, source, text, window, options, endpoint, after) -> int:
     """A search that fails for good at its `after`-th request to `endpoint`; the requests it
     made (the server's log is cleared for the next run)."""
+    server.faults.seen.clear()
     server.faults.plan.update({(endpoint, n): "500" for n in range(after, after + 6)})
     with pytest.raises(SearchError, match="still failing"):
         search(server, tmp_path, source, text, window, options)
@@ -245,3 +241,28 @@ def test_a_search_stops_its_requests_when_its_run_is_gone(fresh, tmp_path):
     assert len(fresh.arrivals("efetch.fcgi")) == fetched < 40
     assert "the Snakemake run that started this search has stopped" in worker.stderr.read()
     owner.wait()
+
+
+def test_a_resumed_split_pubmed_search_asks_only_for_its_proofs_and_missing_pages(fresh, tmp_path):
+    options = {**QUICK, "batch_size": 500}
+    whole = search(fresh, tmp_path, "pubmed", "big query", OPEN, options)
+    pages = sum(r.name.startswith("efetch_") for r in whole.responses)
+    windows_ = len(windows(whole))
+    fresh.requests.clear()
+    _interrupt(fresh, tmp_path, "pubmed", "big query", OPEN, options, "efetch.fcgi", after=15)
+    result = search(fresh, tmp_path, "pubmed", "big query", OPEN, options)
+    # The whole query's ESearch, each window's ESearch (its id list is the proof), and the
+    # pages from the failed one on: no split is asked again, no finished page fetched again.
+    assert len(fresh.requests) == 1 + windows_ + pages - 14
+    assert len({r["pmid"] for r in result.records}) == 12_000
+
+
+def test_a_resumed_split_scopus_search_asks_only_for_its_proofs_and_missing_pages(fresh, tmp_path):
+    whole = search(fresh, tmp_path, "scopus", "big query", OPEN)  # from inception: every year
+    assert len({r["scopus_eid"] for r in whole.records}) == whole.reported == 6_000
+    fresh.requests.clear()
+    made = _interrupt(fresh, tmp_path, "scopus", "big query", OPEN, QUICK, "scopus", after=150)
+    result = search(fresh, tmp_path, "scopus", "big query", OPEN)
+    # Only the probe and the last kept page of the part that was cut short are asked again.
+    assert len(fresh.requests) == whole.requests - (made - 6) + 2
+    assert len({r["scopus_eid"] for r in result.records}) == 6_000
