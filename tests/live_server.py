@@ -150,8 +150,13 @@ class FakeDatabases(ThreadingHTTPServer):
         """Replace one record of the big pool by a new one of the same date: the result set
         keeps its size but lost a record and gained another. Returns the lost PMID."""
         old = self.pubmed[position]
-        self.pubmed[position] = Generated(str(90_000_000 + position), old.year, old.month,
-                                          f"{old.title} (replacement)", old.season)  # fmt: skip
+        self.pubmed[position] = Generated(
+            str(90_000_000 + position),
+            old.year,
+            old.month,
+            f"{old.title} (replacement)",
+            old.season,
+        )
         return old.pmid
 
     def swap_scopus(self, position: int) -> str:
@@ -208,8 +213,12 @@ class Handler(BaseHTTPRequestHandler):
             and key != self.server.ncbi_key
         ):
             # NCBI's reply to a wrong key, which echoes the key back
-            refusal = {"error": "API key invalid", "api-key": key, "type": "api-key",
-                       "status": "error"}  # fmt: skip
+            refusal = {
+                "error": "API key invalid",
+                "api-key": key,
+                "type": "api-key",
+                "status": "error",
+            }
             self._send(400, json.dumps(refusal).encode(), "application/json", {})
             return
         if endpoint == "esearch.fcgi":
@@ -285,16 +294,29 @@ class Handler(BaseHTTPRequestHandler):
 
     def _scopus(self, params: dict) -> tuple[int, bytes, dict]:
         if self.headers.get("X-ELS-APIKey") != self.server.scopus_key:
-            refusal = {"service-error": {"status": {"statusCode": "AUTHENTICATION_ERROR",
-                                                    "statusText": "Invalid API Key"}}}  # fmt: skip
+            refusal = {
+                "service-error": {
+                    "status": {
+                        "statusCode": "AUTHENTICATION_ERROR",
+                        "statusText": "Invalid API Key",
+                    }
+                }
+            }
             return 401, json.dumps(refusal).encode(), {}
         reset = str(int(time.time()) + 6 * 86_400)
         if self.server.scopus_quota_left <= 0:
-            refusal = {"error-response": {"error-code": "TOO_MANY_REQUESTS",
-                                          "error-message": "Quota Exceeded"}}  # fmt: skip
-            headers = {"X-ELS-Status": "QUOTA_EXCEEDED - Quota Exceeded",
-                       "X-RateLimit-Limit": "20000", "X-RateLimit-Remaining": "0",
-                       "X-RateLimit-Reset": reset}  # fmt: skip
+            refusal = {
+                "error-response": {
+                    "error-code": "TOO_MANY_REQUESTS",
+                    "error-message": "Quota Exceeded",
+                }
+            }
+            headers = {
+                "X-ELS-Status": "QUOTA_EXCEEDED - Quota Exceeded",
+                "X-RateLimit-Limit": "20000",
+                "X-RateLimit-Remaining": "0",
+                "X-RateLimit-Reset": reset,
+            }
             return 429, json.dumps(refusal).encode(), headers
         self.server.scopus_quota_left -= 1
         query = _one(params, "query", "")
@@ -332,9 +354,13 @@ class Handler(BaseHTTPRequestHandler):
 
 LIMIT = re.compile(r"(PUBYEAR|ORIG-LOAD-DATE) *(>|<|=|AFT|BEF|IS) *(\d+)")
 PASSES = {
-    ">": int.__gt__, "AFT": int.__gt__, "<": int.__lt__, "BEF": int.__lt__,
-    "=": int.__eq__, "IS": int.__eq__,
-}  # fmt: skip
+    ">": int.__gt__,
+    "AFT": int.__gt__,
+    "<": int.__lt__,
+    "BEF": int.__lt__,
+    "=": int.__eq__,
+    "IS": int.__eq__,
+}
 
 
 def _scopus_limits(query: str, entry: dict) -> bool:

@@ -120,9 +120,11 @@ def test_a_search_stops_when_snakemake_is_killed_and_the_rerun_resumes(tmp_path)
     reach = {**os.environ, "NCBI_EUTILS_URL": server.url}
     run = subprocess.Popen(
         [sys.executable, "-m", "snakemake", "--cores", "2", "search", "--configfile", "slow.yaml"],
-        cwd=directory, env=own_code(directory, reach), stdout=subprocess.DEVNULL,
+        cwd=directory,
+        env=own_code(directory, reach),
+        stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+    )
     deadline = time.monotonic() + 120
     while len(server.arrivals("efetch.fcgi")) < 3 and time.monotonic() < deadline:
         time.sleep(0.05)

@@ -22,7 +22,7 @@ LAYERS = (
     ("stages", "search dedupe screen extract synthesise".split()),
     ("quality", ["quality"]),
     ("outputs", "report release status trace manifest crate verify".split()),
-    ("interfaces", "cli sandbox new_review".split()),
+    ("interfaces", "cli sandbox new_review app".split()),
 )
 MODULES = sorted(module_name(f) for f in PACKAGE_DIR.rglob("*.py"))
 

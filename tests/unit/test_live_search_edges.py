@@ -29,9 +29,13 @@ OPEN = {"start": None, "end": "2024-12-31"}
 
 def search(server, tmp_path, source, text, window=OPEN, options=QUICK, environment=None):
     (result,) = live_search(
-        source, [{"id": "q", source: text}], window, options,
-        environment or server.environment(), tmp_path,
-    )  # fmt: skip
+        source,
+        [{"id": "q", source: text}],
+        window,
+        options,
+        environment or server.environment(),
+        tmp_path,
+    )
     return result
 
 
@@ -61,8 +65,10 @@ def test_no_esearch_is_sent_twice_and_ranges_known_empty_cost_nothing(fresh, tmp
     # their second halves, known from the counts, cost none: the whole query, two empty
     # halves, 1964-1994, 1995-2009 and 2010-2024 (whose count was known but whose ids were not).
     assert len(asked) == 6 and len(windows(result)) == 3
-    held = [sum(low <= g.year <= high for g in fresh.pubmed) for low, high in
-            ((1964, 1994), (1995, 2009), (2010, 2024))]  # fmt: skip
+    held = [
+        sum(low <= g.year <= high for g in fresh.pubmed)
+        for low, high in ((1964, 1994), (1995, 2009), (2010, 2024))
+    ]
     assert len(sent(fresh, "efetch.fcgi")) == sum(-(-n // 500) for n in held)
 
 
@@ -87,8 +93,10 @@ def test_a_year_the_server_cannot_split_stops_naming_it(fresh, tmp_path):
 
 def _esearch(count: int, ids: list[str]) -> bytes:
     listed = "".join(f"<Id>{i}</Id>" for i in ids)
-    return (f"<eSearchResult><Count>{count}</Count><RetMax>{len(ids)}</RetMax><RetStart>0"
-            f"</RetStart><IdList>{listed}</IdList></eSearchResult>").encode()  # fmt: skip
+    return (
+        f"<eSearchResult><Count>{count}</Count><RetMax>{len(ids)}</RetMax><RetStart>0"
+        f"</RetStart><IdList>{listed}</IdList></eSearchResult>"
+    ).encode()
 
 
 def _efetch(records) -> bytes:
@@ -220,17 +228,24 @@ def test_each_retry_is_one_line_on_the_terminal_with_its_wait(fresh, tmp_path, c
 
 def test_a_search_stops_its_requests_when_its_run_is_gone(fresh, tmp_path):
     owner = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
-    arguments = ([{"id": "q", "pubmed": "small"}], OPEN, {**FAST, "batch_size": 1, "per_second": 5},
-                 fresh.environment(key=False))  # fmt: skip
+    arguments = (
+        [{"id": "q", "pubmed": "small"}],
+        OPEN,
+        {**FAST, "batch_size": 1, "per_second": 5},
+        fresh.environment(key=False),
+    )
     script = (
         "from pathlib import Path\n"
         "from prismaflow.search.live.run import live_search\n"
         f"live_search('pubmed', *{arguments!r}, Path({str(tmp_path)!r}))\n"
     )
     worker = subprocess.Popen(
-        [sys.executable, "-c", script], cwd=ROOT, stderr=subprocess.PIPE, text=True,
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        stderr=subprocess.PIPE,
+        text=True,
         env={**os.environ, RUN_VARIABLE: str(owner.pid)},
-    )  # fmt: skip
+    )
     deadline = time.monotonic() + 30
     while len(fresh.arrivals("efetch.fcgi")) < 3 and time.monotonic() < deadline:
         time.sleep(0.02)

@@ -104,9 +104,13 @@ def test_rule_exclusions_and_reviewers_teach_the_model_but_its_own_decisions_do_
     assert training_labels(rows) == {"a": 0, "b": 1}
 
 
-def test_without_any_exclusion_there_is_nothing_to_learn_from():
-    scores, terms = relevance(frame("a study", "another study"), {}, "question")
-    assert scores.tolist() == [0.0, 0.0] and terms == ["", ""]
+def test_before_any_exclusion_records_rank_by_likeness_to_the_question_not_by_their_order():
+    records = frame("cardiac surgery outcomes", "an unrelated survey", "topical cream in alopecia")
+    scores, terms = relevance(records, {}, "topical cream for alopecia")
+    assert scores.argmax() == 2 and "alopecia" in terms[2] and terms[1] == ""
+    # An inclusion joins the question in what records are likened to.
+    scores, _ = relevance(records, {"r0": 1}, "topical cream for alopecia")
+    assert scores[0] > scores[1]
 
 
 def test_worklist_lists_undecided_records_best_first_and_neutralises_formulas(config, tmp_path):
@@ -150,3 +154,65 @@ def test_full_text_decisions_note_open_access_from_a_pmcid(config):
     assert full_text.loc["r0", "open_access"] == "PubMed Central PMC123"
     assert full_text.loc["r1", "open_access"] is None
     assert decided.loc[decided["phase"] == "title_abstract", "open_access"].isna().all()
+
+
+REASONS = {
+    "off_topic": {"label": "Off-topic", "phase": "both"},
+    "unscreened": {"label": "Not screened: stopping criterion met", "phase": "both"},
+}
+
+
+def test_a_record_the_protocol_gives_two_reviewers_awaits_the_second_under_humans():
+    from prismaflow.screen.double import reviewers_needed
+
+    records = frame("alpha trial", "beta trial", "gamma trial")
+    sheets = [
+        decision("r0", "alice", "include"),
+        decision("r1", "alice", "include"),
+        decision("r1", "bob", "include"),
+    ]
+    both = {"double_screening": {"share": 1.0, "seed": 1}}
+    rows = screen(records, sheets, [], REASONS, "humans", settings=both).set_index("record_id")
+    ta = rows[rows["phase"] == "title_abstract"]
+    assert ta.loc["r0", "decision"] == "awaiting" and "1 of the 2 reviewers" in ta.loc["r0", "note"]
+    assert ta.loc["r1", "decision"] == "include" and ta.loc["r1", "decided_by"] == "alice+bob"
+    # One reviewer is enough where the protocol says so, and under machine completeness.
+    one = screen(records, sheets, [], REASONS, "humans").set_index("record_id")
+    assert one.loc["r0"].query("phase == 'title_abstract'")["decision"].item() == "include"
+    # A share draws records by their ids: stable, about the share asked for.
+    ids = [f"pubmed:{i}" for i in range(4000)]
+    half = [reviewers_needed(i, {"share": 0.25, "seed": 7}) for i in ids]
+    assert 0.22 < half.count(2) / len(ids) < 0.28
+    assert half == [reviewers_needed(i, {"share": 0.25, "seed": 7}) for i in ids]
+    assert half != [reviewers_needed(i, {"share": 0.25, "seed": 8}) for i in ids]
+
+
+def test_once_the_stopping_criterion_is_met_unseen_records_are_excluded_with_its_reason():
+    titles = [f"trial of drug {i}" for i in range(300)]
+    records = frame(*titles)
+    # 50 relevant records found first, then 150 irrelevant in a row: for recall 90 % at least
+    # 6 would have to remain among the 250 left before the run, and drawing none in 150 has
+    # p = 0.004. (After 10 relevant, 2 would have to remain: p = 0.23, not enough.)
+    sheets = [
+        decision(
+            f"r{i}",
+            "alice",
+            "include" if i < 50 else "exclude",
+            reason=None if i < 50 else "off_topic",
+        )
+        for i in range(200)
+    ]
+    sheets = [
+        d.__class__(**{**d.__dict__, "timestamp": f"2024-10-02T10:{i // 60:02d}:{i % 60:02d}"})
+        for i, d in enumerate(sheets)
+    ]
+    stop = {"recall": 0.9, "confidence": 0.9, "apply": True, "reason": "unscreened"}
+    rows = screen(records, sheets, [], REASONS, "humans", settings={"stopping": stop})
+    ta = rows[rows["phase"] == "title_abstract"].set_index("record_id")
+    stopped = ta[ta["decided_by"] == "stopping"]
+    assert len(stopped) == 100 and set(stopped["reason"]) == {"unscreened"}
+    assert "criterion (Callaghan & Müller-Hansen 2020) met" in stopped["note"].iloc[0]
+    assert "after 200 of 300 records screened (50 relevant)" in stopped["note"].iloc[0]
+    # Not met: the records await a reviewer, as before.
+    early = screen(records, sheets[:60], [], REASONS, "humans", settings={"stopping": stop})
+    assert (early["decided_by"] == "stopping").sum() == 0

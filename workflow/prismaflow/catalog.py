@@ -20,6 +20,10 @@ import pyarrow as pa
 
 RESULTS = "results"
 PROTOCOL = "config/config.yaml"  # a review folder's protocol, relative to the folder
+DECISIONS = "config/decisions"  # reviewers' sheets: <phase>/<reviewer>.csv
+# What the screening app did, action by action (undo included): <phase>/<reviewer>.csv. An
+# audit trail kept beside the sheets; the workflow reads the sheets, never this.
+DECISION_HISTORY = f"{DECISIONS}/history"
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from prismaflow.extract.sheet import write_extraction_sheet
 from prismaflow.formats.detect import FORMATS, format_from_extension
 from prismaflow.formats.exporter import WRITABLE, export_records
 from prismaflow.formats.importer import import_file
-from prismaflow.installed import SNAKEFILE
+from prismaflow.installed import workflow_command
 from prismaflow.new_review import create_review
 from prismaflow.parquet_io import read_frame
 from prismaflow.release import freeze_release
@@ -175,21 +175,17 @@ def run(args: argparse.Namespace) -> int:
             fix="name the folder first (`prismaflow run . screen`), or make one with "
             "`prismaflow init`",
         )
-    own = folder / "Snakefile"
-    snakefile = own.resolve() if own.is_file() else SNAKEFILE
-    command = [
-        sys.executable,
-        "-m",
-        "snakemake",
-        "--snakefile",
-        str(snakefile),
-        "--directory",
-        str(folder),
-        "--cores",
-        str(args.cores),
-        *args.snakemake_args,
-    ]
+    command = workflow_command(folder, args.cores, args.snakemake_args)
     return subprocess.run(command, check=False).returncode
+
+
+def serve(args: argparse.Namespace) -> int:
+    """The screening app (prismaflow.app); imported here, when asked for, as it loads Flask."""
+    from prismaflow.app.serve import serve as serve_app
+
+    reviewers = [name.strip() for name in (args.reviewers or "").split(",") if name.strip()]
+    serve_app(args.folder, args.host, args.port, reviewers, args.cores)
+    return 0
 
 
 def parser() -> argparse.ArgumentParser:
@@ -284,6 +280,25 @@ def parser() -> argparse.ArgumentParser:
     runner.add_argument("folder", nargs="?", default=Path(), type=Path)
     runner.add_argument("--cores", type=int, default=2)
     runner.set_defaults(handler=run)
+    server = commands.add_parser(
+        "serve",
+        help="screen in the browser: a local web app over a review folder (blinded dual "
+        "review, ranking refitted as decisions arrive, adjudication)",
+    )
+    server.add_argument("folder", nargs="?", default=Path(), type=Path)
+    server.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="where to listen (default: only this machine; any other address needs --reviewers)",
+    )
+    server.add_argument("--port", type=int, default=8000, help="0: any free port")
+    server.add_argument(
+        "--reviewers",
+        help="comma-separated reviewer names, each given a "
+        "sign-in token (add `adjudication` for the adjudicator)",
+    )
+    server.add_argument("--cores", type=int, default=2, help="cores for workflow runs")
+    server.set_defaults(handler=serve)
     return main
 
 

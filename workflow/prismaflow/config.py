@@ -117,6 +117,9 @@ def _cross_reference_errors(config: Mapping[str, Any]) -> list[str]:
         for name, spec in rules.items()
         if isinstance(spec, Mapping)
     ]
+    stopping = config["screening"]["stopping"]
+    if stopping["apply"] or stopping["reason"]:
+        cited.append(("screening.stopping.reason", stopping["reason"]))
     problems += [
         f"config key '{key}': reason code {code!r} is not defined in screening.reasons"
         for key, code in cited

@@ -109,11 +109,15 @@ NOT_SHEETS = ("~$", ".~lock", ".")
 
 
 def reviewer_sheets(
-    folder: Path, suffixes: Sequence[str], subfolders: Sequence[str] = ()
+    folder: Path,
+    suffixes: Sequence[str],
+    subfolders: Sequence[str] = (),
+    kept_apart: Sequence[str] = (),
 ) -> list[str]:
     """Every sheet a reviewer saved under `folder` (in one of `subfolders`, when given), or an
     error naming the first file the workflow would otherwise pass over: a reviewer's work that
-    is silently ignored is worse than a run that stops and says why."""
+    is silently ignored is worse than a run that stops and says why. Subfolders `kept_apart`
+    hold files that are not sheets by design (the screening app's history)."""
     expected = (
         f"{folder}/<{'|'.join(subfolders)}>/<reviewer>{'|'.join(suffixes)}"
         if subfolders
@@ -122,6 +126,8 @@ def reviewer_sheets(
     found = []
     for path in sorted(folder.rglob("*")) if folder.is_dir() else []:
         if path.is_dir() or path.name.startswith(NOT_SHEETS):
+            continue
+        if path.relative_to(folder).parts[0] in kept_apart:
             continue
         depth = len(path.relative_to(folder).parts)
         if depth != (2 if subfolders else 1) or (subfolders and path.parent.name not in subfolders):

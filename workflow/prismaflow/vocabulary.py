@@ -26,9 +26,11 @@ UNDECIDED = frozenset({AWAITING, CONFLICT})
 UNSETTLED_AT = {TITLE_ABSTRACT: UNDECIDED, FULL_TEXT: UNDECIDED | {MAYBE}}
 SETTLED = frozenset(REVIEWER_DECISIONS)
 # Who decided, besides a reviewer's id, "a+b" for agreeing reviewers, or "adjudication": the
-# protocol's rules (PRISMA 2020's "automation tools", which remove records before screening)
-# or the relevance model under machine completeness (it only ever includes).
-BY_RULE, BY_MODEL = "rule", "model"
+# protocol's rules (PRISMA 2020's "automation tools", which remove records before screening),
+# the relevance model under machine completeness (it only ever includes), or the stopping rule.
+# "stopping": records left unscreened once the protocol's stopping criterion was met
+# (screen.stopping), excluded with the protocol's reason for them.
+BY_RULE, BY_MODEL, BY_STOPPING = "rule", "model", "stopping"
 # What moves a report on to the next phase: "maybe" at title/abstract means "read the full text".
 PASSES = {TITLE_ABSTRACT: frozenset({INCLUDE, MAYBE}), FULL_TEXT: frozenset({INCLUDE})}
 

@@ -133,7 +133,10 @@ def release_files(*artifacts):
 def decision_sheets():
     """Every reviewer's sheet: adding or editing one re-runs screening and what follows. Any
     other file there stops the run (prismaflow.sheets.reviewer_sheets)."""
-    return reviewer_sheets(Path("config/decisions"), [".csv"], PHASES)
+    history = Path(catalog.DECISION_HISTORY).name
+    return reviewer_sheets(
+        Path(catalog.DECISIONS), [".csv"], PHASES, kept_apart=[history]
+    )
 
 
 def extraction_sheets():

@@ -40,6 +40,7 @@ with logged_to(snakemake.log[0], snakemake.rule) as log:
         params["completeness"],
         snakemake.params.review["question"],
         carried,
+        params,
     )
     write_tables(
         snakemake,

@@ -26,7 +26,7 @@ from prismaflow.synthesise.evidence import shown_columns
 from prismaflow.synthesise.groups import estimator, shown_estimates
 from prismaflow.synthesise.plan import Plan
 from prismaflow.synthesise.prisma import count_of, studies_in_review
-from prismaflow.vocabulary import BY_MODEL
+from prismaflow.vocabulary import BY_MODEL, BY_STOPPING
 
 TEMPLATES = Path(__file__).resolve().parent
 
@@ -79,6 +79,18 @@ def machine_made(decisions: pd.DataFrame, studies: pd.DataFrame) -> dict[str, in
         "records": int(decisions.loc[decisions["decided_by"] == BY_MODEL, "record_id"].nunique()),
         "extracted_values": int(machine_values.to_numpy().sum()) if by_columns else 0,
         "studies": int(machine_values.any(axis=1).sum()) if by_columns else 0,
+    }
+
+
+def stopped_screening(decisions: pd.DataFrame) -> dict[str, Any] | None:
+    """How many records the stopping criterion excluded unseen, and the criterion as it stood."""
+    stopped = decisions[decisions["decided_by"] == BY_STOPPING]
+    if stopped.empty:
+        return None
+    return {
+        "records": len(stopped),
+        "statement": _plain(stopped["note"].iloc[0]),
+        "reason": _plain(stopped["reason_label"].iloc[0]),
     }
 
 
@@ -186,6 +198,7 @@ def report_context(
         "screening": config["screening"],
         "plan": plan,
         "machine": machine_made(artifacts.decisions, artifacts.studies),
+        "stopped": stopped_screening(artifacts.decisions),
         "search_rows": _search_rows(artifacts.search_log),
         "prisma_svg": inline_svg(artifacts.prisma_svg),
         "prisma_rows": [

@@ -83,6 +83,24 @@ def scores(model: Model, matrix: sp.csr_matrix) -> np.ndarray:
     return (_ranks(svm) + _ranks(nb)) / 2
 
 
+def likeness(
+    matrix: sp.csr_matrix, relevant: sp.csr_matrix, terms: np.ndarray, k: int = 5
+) -> tuple[np.ndarray, list[str]]:
+    """Before there is anything to contrast, each record's cosine likeness to what is known to
+    be relevant (the rows are TF-IDF, unit length), as a rank share like `scores`, with the
+    terms it shares with them."""
+    centre = np.asarray(relevant.mean(axis=0)).ravel()
+    similarity = matrix @ centre
+    explained = []
+    for row in range(matrix.shape[0]):
+        start, end = matrix.indptr[row], matrix.indptr[row + 1]
+        columns = matrix.indices[start:end]
+        contribution = matrix.data[start:end] * centre[columns]
+        best = np.argsort(-contribution)[:k]
+        explained.append(", ".join(terms[columns[i]] for i in best if contribution[i] > 0))
+    return _ranks(similarity), explained
+
+
 def top_terms(model: Model, matrix: sp.csr_matrix, terms: np.ndarray, k: int = 5) -> list[str]:
     """For each row, the terms whose weight × presence pushed its score up the most; terms
     made only of stop words ("with", "in the") explain nothing to a reviewer and are left out."""

@@ -1,27 +1,43 @@
 """Stage 03 as data: one decision per record at title/abstract, and per sought report at full text.
 
 Precedence: an adjudication, then reviewers who agree, then the published version's decision
-(a living review's update), then the protocol's rules, then the completeness policy. Reviewers
-who disagree leave the record in conflict until an adjudication sheet resolves it. Under the
-`machine` policy the relevance model decides what is left (decided_by=model, always to include:
-a model never excludes); under `humans` those records await a reviewer and the gate says which.
+(a living review's update), then the protocol's rules, then the stopping criterion, then the
+completeness policy. Reviewers who disagree leave the record in conflict until an adjudication
+sheet resolves it. Under the `machine` policy the relevance model decides what is left
+(decided_by=model, always to include: a model never excludes); under `humans` those records
+await a reviewer, and a title/abstract record the protocol gives two reviewers awaits the
+second (screen.double). Once the protocol's stopping criterion is met and it says to apply it,
+the records no reviewer has seen are excluded with its reason (screen.stopping).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 
 from prismaflow.errors import InputFileError
-from prismaflow.screen import ranking
+from prismaflow.screen import ranking, stopping
+from prismaflow.screen.double import reviewers_needed
 from prismaflow.screen.reviewers import ReviewerDecision
 from prismaflow.screen.rules import Rule, first_hit
 from prismaflow.sheets import ADJUDICATOR
-from prismaflow.vocabulary import BY_MODEL, BY_RULE, EXCLUDE, INCLUDE, PASSES, PHASES
+from prismaflow.vocabulary import (
+    AWAITING,
+    BY_MODEL,
+    BY_RULE,
+    BY_STOPPING,
+    CONFLICT,
+    EXCLUDE,
+    INCLUDE,
+    PASSES,
+    PHASES,
+    TITLE_ABSTRACT,
+)
 
 DECISIONS_SCHEMA = pa.schema(
     [
@@ -55,16 +71,25 @@ CONFLICTS_SCHEMA = pa.schema(
 )
 
 
-def _human(decisions: Sequence[ReviewerDecision]) -> dict | None:
-    """The adjudicator's decision, the reviewers' joint one, or a conflict when they disagree."""
+def _human(decisions: Sequence[ReviewerDecision], needed: int = 1) -> dict | None:
+    """The adjudicator's decision, the reviewers' joint one, a conflict when they disagree, or
+    "awaiting" while fewer reviewers than `needed` have decided."""
     if not decisions:
         return None
     adjudication = [d for d in decisions if d.reviewer == ADJUDICATOR]
     chosen = adjudication or decisions
     origin = "; ".join(d.origin for d in chosen)
+    fewer = not adjudication and len({d.reviewer for d in decisions}) < needed
+    if fewer and len({d.decision for d in chosen}) == 1:
+        return {
+            "decision": AWAITING,
+            "decided_by": None,
+            "origin": origin,
+            "note": f"{len(decisions)} of the {needed} reviewers this record needs decided",
+        }
     if len({d.decision for d in chosen}) > 1:
         return {
-            "decision": "conflict",
+            "decision": CONFLICT,
             "decided_by": None,
             "origin": origin,
             "note": "reviewers disagree: "
@@ -95,7 +120,7 @@ def _decide(
     rules: Sequence[Rule],
     completeness: str,
 ) -> dict:
-    if human and human["decision"] != "conflict":
+    if human and human["decision"] not in (CONFLICT, AWAITING):
         return human
     if earlier:
         return earlier
@@ -112,7 +137,7 @@ def _decide(
     note = human["note"] if human else None
     if completeness == "machine":
         return {"decision": INCLUDE, "decided_by": BY_MODEL, "note": note}
-    return {"decision": "conflict" if human else "awaiting", "decided_by": None, "note": note}
+    return {"decision": human["decision"] if human else AWAITING, "decided_by": None, "note": note}
 
 
 def relevance(
@@ -120,8 +145,9 @@ def relevance(
 ) -> tuple[np.ndarray, list[str]]:
     """Each record's relevance score and the terms behind it, from a model trained on the
     decisions so far (`labels`: record id -> 1 include, 0 exclude). Before any record is
-    included, the protocol's question stands in for the first relevant record, so that ranking
-    starts from what the review asks."""
+    included, the protocol's question stands in for the first relevant record; before any is
+    excluded, records are ranked by their likeness to the question and what was included, so
+    that ranking starts from what the review asks, never from the order of the records."""
     texts = [
         ranking.record_text(t, a, k)
         for t, a, k in zip(records["title"], records["abstract"], records["keywords"], strict=True)
@@ -133,10 +159,10 @@ def relevance(
     if 1 not in values:
         rows.append(len(texts))  # the question, as the first relevant record
         values.append(1)
-    if 0 not in values:
-        return np.zeros(len(texts)), [""] * len(texts)
-    model = ranking.fit(features.matrix[rows], np.array(values))
     matrix = features.matrix[: len(texts)]
+    if 0 not in values:
+        return ranking.likeness(matrix, features.matrix[rows], features.terms)
+    model = ranking.fit(features.matrix[rows], np.array(values))
     return ranking.scores(model, matrix), ranking.top_terms(model, matrix, features.terms)
 
 
@@ -147,7 +173,7 @@ def training_labels(rows: Sequence[Mapping]) -> dict[str, int]:
         for row in rows
         if row["phase"] == "title_abstract"
         and row["decision"] in (INCLUDE, EXCLUDE)
-        and row["decided_by"] not in (None, BY_MODEL)
+        and row["decided_by"] not in (None, BY_MODEL, BY_STOPPING)
     }
 
 
@@ -159,22 +185,26 @@ def screen(
     completeness: str,
     question: str = "",
     carried: Mapping[tuple[str, str], dict] | None = None,
+    settings: Mapping[str, Any] | None = None,
 ) -> pd.DataFrame:
     """Decisions for every record at title/abstract and every report passed on to full text.
 
     `carried` holds a published version's decisions (screen.carry): a record in it keeps them
-    unless a reviewer now decides otherwise, and stays marked as that version's record."""
+    unless a reviewer now decides otherwise, and stays marked as that version's record.
+    `settings`: the protocol's `double_screening` and `stopping` (none: one reviewer, no stop)."""
     carried = carried or {}
+    settings = settings or {}
+    double = settings.get("double_screening", {}) if completeness == "humans" else {}
     by_key: dict[tuple[str, str], list[ReviewerDecision]] = defaultdict(list)
     for decision in reviewer_decisions:
         by_key[(decision.record_id, decision.phase)].append(decision)
     rows = []
     candidates = records.to_dict("records")
     for phase in PHASES:
-        passed = []
         for record in candidates:
             key = (record["record_id"], phase)
-            human = _human(by_key.get(key, []))
+            needed = reviewers_needed(record["record_id"], double) if phase == TITLE_ABSTRACT else 1
+            human = _human(by_key.get(key, []), needed)
             earlier = carried.get(key)
             row = {
                 "record_id": record["record_id"],
@@ -187,15 +217,67 @@ def screen(
             if phase == "full_text":
                 row["open_access"] = _open_access(record)
             rows.append(row)
-            if row["decision"] in PASSES[phase]:
-                passed.append(record)
-        candidates = passed
+        if phase == TITLE_ABSTRACT and settings.get("stopping", {}).get("apply"):
+            _stop(rows, reviewer_decisions, settings["stopping"], reasons)
+        phase_rows = rows[len(rows) - len(candidates) :]
+        candidates = [
+            record
+            for record, row in zip(candidates, phase_rows, strict=True)
+            if row["decision"] in PASSES[phase]
+        ]
     _no_decision_dropped(reviewer_decisions, rows)
     score, terms = relevance(records, training_labels(rows), question)
     scored = dict(zip(records["record_id"], zip(score, terms, strict=True), strict=True))
     for row in rows:
         row["score"], row["score_terms"] = scored[row["record_id"]]
     return pd.DataFrame(rows, columns=DECISIONS_SCHEMA.names)
+
+
+def screening_order(
+    rows: Sequence[Mapping], reviewer_decisions: Sequence[ReviewerDecision]
+) -> list[int]:
+    """1 (moves on) or 0 for each title/abstract record people decided, in the order they were
+    first decided (by timestamp, then by where the decision was written): what the stopping
+    criterion reads. Records the rules or a published version decided are not screened."""
+    unscreened = {
+        r["record_id"] for r in rows if r["phase"] == TITLE_ABSTRACT and r["decided_by"] == BY_RULE
+    }
+    first: dict[str, tuple[str, int]] = {}
+    moves_on: dict[str, int] = {}
+    for position, d in enumerate(reviewer_decisions):
+        if d.phase != TITLE_ABSTRACT or d.reviewer == ADJUDICATOR or d.record_id in unscreened:
+            continue
+        first[d.record_id] = min(
+            first.get(d.record_id, (d.timestamp or "~", position)), (d.timestamp or "~", position)
+        )
+        moves_on[d.record_id] = max(
+            moves_on.get(d.record_id, 0), int(d.decision in PASSES[TITLE_ABSTRACT])
+        )
+    return [moves_on[r] for r in sorted(first, key=first.__getitem__)]
+
+
+def _stop(
+    rows: list[dict],
+    reviewer_decisions: Sequence[ReviewerDecision],
+    settings: Mapping[str, Any],
+    reasons: Mapping[str, Mapping[str, str]],
+) -> None:
+    """Once the criterion is met, exclude the title/abstract records no reviewer has seen."""
+    at = [r for r in rows if r["phase"] == TITLE_ABSTRACT]
+    seen = {d.record_id for d in reviewer_decisions if d.phase == TITLE_ABSTRACT}
+    to_screen = [r for r in at if r["decided_by"] != BY_RULE and not r.get("previous_version")]
+    verdict = stopping.check(screening_order(rows, reviewer_decisions), len(to_screen), settings)
+    if not verdict.met:
+        return
+    for row in to_screen:
+        if row["record_id"] not in seen and row["decided_by"] in (None, BY_MODEL):
+            row.update(
+                decision=EXCLUDE,
+                reason=settings["reason"],
+                decided_by=BY_STOPPING,
+                note=verdict.statement(),
+                reason_label=reasons[settings["reason"]]["label"],
+            )
 
 
 def _no_decision_dropped(reviewer_decisions: Sequence[ReviewerDecision], rows: list[dict]) -> None:

@@ -75,15 +75,19 @@ def pubmed_result(
         if repeated := _repeated(got):
             problems.append(f"{where} returned PMIDs more than once: {_quoted(repeated)}")
         if missing := listed - set(got):
-            problems.append(f"ESearch listed PMIDs for {where} that EFetch did not return: "
-                            f"{_quoted(missing)}")  # fmt: skip
+            problems.append(
+                f"ESearch listed PMIDs for {where} that EFetch did not return: {_quoted(missing)}"
+            )
         complete = len(esearch.ids) == esearch.count
         if complete and (extra := set(got) - listed):
-            problems.append(f"EFetch returned PMIDs ESearch did not list for {where}: "
-                            f"{_quoted(extra)}")  # fmt: skip
+            problems.append(
+                f"EFetch returned PMIDs ESearch did not list for {where}: {_quoted(extra)}"
+            )
         if not complete and len(set(got)) != esearch.count:
-            problems.append(f"{where} holds {esearch.count} records but {len(set(got))} "
-                            "distinct ones were fetched")  # fmt: skip
+            problems.append(
+                f"{where} holds {esearch.count} records but {len(set(got))} "
+                "distinct ones were fetched"
+            )
     if problems:
         raise ReconciliationError(
             f"pubmed query '{query_id}': " + "; ".join(problems) + ": the result set changed "
@@ -140,8 +144,9 @@ def scopus_result(query_id: str, query: str, responses: Sequence[RawResponse]) -
             problems.append(f"{where} returned EIDs more than once: {_quoted(repeated)}")
         total = totals.pop()
         if len(set(eids)) != total:
-            problems.append(f"{where} holds {total} records but {len(set(eids))} distinct ones "
-                            "were retrieved")  # fmt: skip
+            problems.append(
+                f"{where} holds {total} records but {len(set(eids))} distinct ones were retrieved"
+            )
         held += total
         for response, page in members:
             result.records.extend({**r, "raw_sha256": response.sha256} for r in page.records)

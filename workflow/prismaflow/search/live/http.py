@@ -189,8 +189,11 @@ class HttpClient:
             data = reply.content
         except requests.Timeout:
             raise TransientError(f"no answer within {self.timeout:g} s") from None
-        except (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema,
-                requests.exceptions.InvalidSchema):  # fmt: skip
+        except (
+            requests.exceptions.InvalidURL,
+            requests.exceptions.MissingSchema,
+            requests.exceptions.InvalidSchema,
+        ):
             raise SearchError(
                 f"{what}: {url.split('?')[0]} is not a URL the client can reach; check the "
                 "database's base URL in the environment (NCBI_EUTILS_URL, SCOPUS_API_URL)"

@@ -104,8 +104,9 @@ def diagnose(status: int, headers: Mapping[str, str], body: bytes) -> Exception 
     if status == 429:
         return TransientError(f"HTTP 429 ({said or 'too many requests'})", reset_wait(headers))
     if 400 <= status < 500 and said:
-        return SearchError(f'PubMed refused the request (HTTP {status}: "{said}"); '
-                           "check the query in the protocol")  # fmt: skip
+        return SearchError(
+            f'PubMed refused the request (HTTP {status}: "{said}"); check the query in the protocol'
+        )
     return None
 
 
@@ -181,8 +182,14 @@ class PubMedSearch:
         progress.start(total)
         plan = ledger.plan()
         if plan is None:
-            parts = partition(whole, total, count=count, split=Window.halves,
-                              most=PAGE_CEILING - 1, describe=Window.describe)  # fmt: skip
+            parts = partition(
+                whole,
+                total,
+                count=count,
+                split=Window.halves,
+                most=PAGE_CEILING - 1,
+                describe=Window.describe,
+            )
             ledger.save_plan([[w.start.isoformat(), w.end.isoformat(), n] for w, n in parts])
         else:
             parts = [(Window(*map(dt.date.fromisoformat, (a, b))), n) for a, b, n in plan]
@@ -199,8 +206,11 @@ class PubMedSearch:
                 )
             if split:
                 responses.append(_raw(f"esearch_{key}.xml", data))
-            ledger.prove(key, sha256_bytes("\n".join(sorted(esearch.ids)).encode()),
-                         prefix=f"efetch_{key}_" if key else "efetch_")  # fmt: skip
+            ledger.prove(
+                key,
+                sha256_bytes("\n".join(sorted(esearch.ids)).encode()),
+                prefix=f"efetch_{key}_" if key else "efetch_",
+            )
             for retstart in range(0, esearch.count, self.settings.batch_size):
                 name = f"efetch_{key}_{retstart:06d}.xml" if key else f"efetch_{retstart:06d}.xml"
                 page = ledger.get(name) or self._efetch(esearch, retstart, name, ledger)

@@ -39,12 +39,17 @@ def searcher(source: str, options: Mapping[str, Any], environment: Mapping[str, 
     if source == "pubmed":
         settings = pubmed.default_settings(environment, options)
         rate = options.get("per_second") or PUBMED_RATE[bool(settings.api_key)]
-        client = HttpClient(RateLimit(rate), secrets=secrets, diagnose=pubmed.diagnose,
-                            **_client_options(options))  # fmt: skip
+        client = HttpClient(
+            RateLimit(rate), secrets=secrets, diagnose=pubmed.diagnose, **_client_options(options)
+        )
         return pubmed.PubMedSearch(client, settings), client
     settings = scopus.default_settings(environment, options)
-    client = HttpClient(RateLimit(options.get("per_second") or SCOPUS_RATE), secrets=secrets,
-                        diagnose=scopus.diagnose, **_client_options(options))  # fmt: skip
+    client = HttpClient(
+        RateLimit(options.get("per_second") or SCOPUS_RATE),
+        secrets=secrets,
+        diagnose=scopus.diagnose,
+        **_client_options(options),
+    )
     return scopus.ScopusSearch(client, settings), client
 
 
@@ -76,8 +81,10 @@ def live_search(
             except ReconciliationError as exc:
                 if not ledger.reused:
                     raise
-                say(f"{source}/{query_id}: pages kept from an earlier run no longer add up "
-                    f"({exc}); fetching the query afresh")  # fmt: skip
+                say(
+                    f"{source}/{query_id}: pages kept from an earlier run no longer add up "
+                    f"({exc}); fetching the query afresh"
+                )
                 ledger.forget()
                 result = search.search(query_id, text, window, ledger, progress)
         finally:

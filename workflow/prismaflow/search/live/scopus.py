@@ -155,8 +155,11 @@ class ScopusSearch:
         )
         remaining = reply.headers.get("X-RateLimit-Remaining")
         if remaining is not None:
-            log.info("Scopus quota: %s requests left, resets at %s", remaining,
-                     reply.headers.get("X-RateLimit-Reset"))  # fmt: skip
+            log.info(
+                "Scopus quota: %s requests left, resets at %s",
+                remaining,
+                reply.headers.get("X-RateLimit-Reset"),
+            )
         return parse_scopus_page(reply.data, name), reply
 
     def _years(self, window: Mapping[str, str | None]) -> Years:
@@ -210,8 +213,14 @@ class ScopusSearch:
                 ledger.put(f"{span.key}_page_000000.json", reply.data)
                 return page.total_results
 
-            parts = partition(years, total, count=count, split=Years.halves,
-                              most=OFFSET_CEILING, describe=Years.describe)  # fmt: skip
+            parts = partition(
+                years,
+                total,
+                count=count,
+                split=Years.halves,
+                most=OFFSET_CEILING,
+                describe=Years.describe,
+            )
             plan = [[span.first, span.last] for span, _ in parts]
             ledger.save_plan(plan)
         found = []
