@@ -37,9 +37,14 @@ def test_a_decision_replaces_the_earlier_one_and_undo_restores_it(tmp_path):
     store.undo(TA, "ana")
     store.undo(TA, "ana")
     assert sheet(store) == [] and store.undo(TA, "ana") is None
-    assert history(store) == [("decide", "r1", "include"), ("decide", "r2", "exclude"),
-                              ("decide", "r1", "maybe"), ("undo", "r1", None),
-                              ("undo", "r2", None), ("undo", "r1", None)]  # fmt: skip
+    assert history(store) == [
+        ("decide", "r1", "include"),
+        ("decide", "r2", "exclude"),
+        ("decide", "r1", "maybe"),
+        ("undo", "r1", None),
+        ("undo", "r2", None),
+        ("undo", "r1", None),
+    ]
     index = {"r1": "r1", "r2": "r2"}
     store.decide(TA, "ana", "r2", "exclude", "off_topic")
     assert [d.record_id for d in read_sheet(store.sheet(TA, "ana"), TA, REASONS, index)] == ["r2"]
@@ -88,8 +93,8 @@ def test_a_sheet_with_columns_the_app_does_not_write_is_refused_by_name(tmp_path
     store = DecisionStore(tmp_path)
     path = store.sheet(TA, "ana")
     path.parent.mkdir(parents=True)
-    path.write_text("record,decision,rank\nr1,include,1\n")
-    with pytest.raises(InputFileError, match=r"ana.csv, line 1: has columns .*\['rank'\]"):
+    path.write_text("record,decision,verdict\nr1,include,yes\n")
+    with pytest.raises(InputFileError, match=r"ana.csv, line 1: has columns .*\[.verdict.\]"):
         store.decide(TA, "ana", "r2", "include")
 
 

@@ -133,7 +133,7 @@ def test_worklist_lists_undecided_records_best_first_and_neutralises_formulas(co
     assert pending["record"].tolist() == ["r1", "r0"] and pending["rank"].tolist() == [1, 2]
     path = tmp_path / "worklist.xlsx"
     write_worklist(pending, path, config["screening"]["reasons"])
-    sheet = load_workbook(path)["worklist"]
+    sheet = load_workbook(path)["title_abstract"]
     header = [c.value for c in sheet[1]]
     assert header[header.index("decision") :] == ["decision", "reason", "note", "timestamp"]
     titles = [row[header.index("title")] for row in sheet.iter_rows(min_row=2, values_only=True)]
@@ -216,3 +216,52 @@ def test_once_the_stopping_criterion_is_met_unseen_records_are_excluded_with_its
     # Not met: the records await a reviewer, as before.
     early = screen(records, sheets[:60], [], REASONS, "humans", settings={"stopping": stop})
     assert (early["decided_by"] == "stopping").sum() == 0
+
+
+def test_a_filled_worklist_is_read_back_as_it_is_blank_rows_and_all(config, tmp_path):
+    import csv
+
+    from prismaflow.screen.reviewers import read_sheet
+
+    records = frame("Cream for alopecia areata", "Cream for lichen planus", "A third record")
+    decisions = pd.DataFrame(
+        {
+            "record_id": ["r0", "r1", "r2"],
+            "phase": ["title_abstract"] * 3,
+            "decision": ["include"] * 3,
+            "decided_by": ["model"] * 3,
+            "score": [0.9, 0.5, 0.1],
+            "score_terms": ["alopecia", "lichen", ""],
+        }
+    )
+    reasons = config["screening"]["reasons"]
+    path = tmp_path / "title_abstract" / "ana.xlsx"
+    write_worklist(worklist(decisions, records), path, reasons)
+    book = load_workbook(path)
+    sheet = book["title_abstract"]
+    header = [c.value for c in sheet[1]]
+    lists = {str(rule.sqref)[0]: rule.formula1 for rule in sheet.data_validations.dataValidation}
+    letter = {name: chr(ord("A") + i) for i, name in enumerate(header)}
+    assert "maybe" in lists[letter["decision"]] and "not_retrieved" not in lists[letter["decision"]]
+    assert "off_topic" in lists[letter["reason"]]
+    sheet.cell(2, header.index("decision") + 1, "include")
+    sheet.cell(3, header.index("decision") + 1, "exclude")
+    sheet.cell(3, header.index("reason") + 1, "off_topic")  # the third row is left blank
+    book.save(path)
+    index = {r: r for r in ("r0", "r1", "r2")}
+    read = read_sheet(path, "title_abstract", reasons, index)
+    assert [(d.record_id, d.decision, d.reason) for d in read] == [
+        ("r0", "include", None),
+        ("r1", "exclude", "off_topic"),
+    ]
+    # The same sheet saved as CSV, every column kept.
+    as_csv = path.with_suffix(".csv")
+    with as_csv.open("w", newline="") as stream:
+        csv.writer(stream).writerows(sheet.iter_rows(values_only=True))
+    assert [d.record_id for d in read_sheet(as_csv, "title_abstract", reasons, index)] == [
+        "r0",
+        "r1",
+    ]
+    # A row saved in the wrong phase's folder names the folder it belongs to.
+    with pytest.raises(Exception, match="save that phase's worklist sheet in config/decisions/"):
+        read_sheet(as_csv, "full_text", reasons, index)

@@ -34,10 +34,13 @@ def _check_header(path: Path, header: Sequence[str], required, allowed) -> None:
         )
 
 
-def read_rows(path: Path, required: Sequence[str], allowed: Sequence[str]) -> list[tuple[int, Row]]:
-    """(line number, row) pairs, with blank cells left out of each row."""
+def read_rows(
+    path: Path, required: Sequence[str], allowed: Sequence[str], sheet: str | None = None
+) -> list[tuple[int, Row]]:
+    """(line number, row) pairs, with blank cells left out of each row; from a workbook, the
+    worksheet named `sheet` if it has one, else its first."""
     if path.suffix.lower() == ".xlsx":
-        return read_xlsx_rows(path, required, allowed)
+        return read_xlsx_rows(path, required, allowed, sheet)
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -72,7 +75,7 @@ def _cell_text(value: object) -> str:
 
 
 def read_xlsx_rows(
-    path: Path, required: Sequence[str], allowed: Sequence[str] | None
+    path: Path, required: Sequence[str], allowed: Sequence[str] | None, sheet: str | None = None
 ) -> list[tuple[int, Row]]:
     """The first sheet of a workbook, read as read_rows reads a CSV (row numbers as Excel
     shows them); computed cells give their last saved value, never their formula."""
@@ -83,7 +86,8 @@ def read_xlsx_rows(
         raise InputFileError(
             path, f"is not a readable XLSX workbook ({exc})", fix="save it as .xlsx or CSV"
         ) from None
-    rows = list(book.worksheets[0].iter_rows(values_only=True))
+    chosen = book[sheet] if sheet in book.sheetnames else book.worksheets[0]
+    rows = list(chosen.iter_rows(values_only=True))
     book.close()
     if not rows:
         raise InputFileError(path, "is empty", line=1, fix="add a header row and data rows")

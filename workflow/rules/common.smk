@@ -135,7 +135,7 @@ def decision_sheets():
     other file there stops the run (prismaflow.sheets.reviewer_sheets)."""
     history = Path(catalog.DECISION_HISTORY).name
     return reviewer_sheets(
-        Path(catalog.DECISIONS), [".csv"], PHASES, kept_apart=[history]
+        Path(catalog.DECISIONS), [".csv", ".xlsx"], PHASES, kept_apart=[history]
     )
 
 

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from prismaflow.catalog import DECISION_HISTORY, DECISIONS
 from prismaflow.errors import InputFileError
-from prismaflow.screen.reviewers import COLUMNS
+from prismaflow.screen.reviewers import COLUMNS, INFORMATION
 
 HISTORY_COLUMNS = ("action", "id", "record", "decision", "reason", "note", "timestamp")
 DECIDE, UNDO = "decide", "undo"
@@ -61,13 +61,15 @@ class DecisionStore:
         return self.folder / DECISION_HISTORY / phase / f"{reviewer}.csv"
 
     def rows(self, phase: str, reviewer: str) -> list[dict[str, str]]:
-        """The sheet's rows as written (blank cells as empty strings)."""
+        """The sheet's rows as written (blank cells as empty strings), the worklist's columns
+        too when the sheet began as a filled worklist."""
         path = self.sheet(phase, reviewer)
         if not path.is_file():
             return []
         with path.open(encoding="utf-8-sig", newline="") as stream:
             reader = csv.DictReader(stream)
-            if reader.fieldnames and not set(reader.fieldnames) <= set(COLUMNS):
+            known = (*COLUMNS, *INFORMATION)
+            if reader.fieldnames and not set(reader.fieldnames) <= set(known):
                 raise InputFileError(
                     path,
                     f"has columns the app does not write "
@@ -75,7 +77,8 @@ class DecisionStore:
                     line=1,
                     fix=f"keep the columns {list(COLUMNS)}",
                 )
-            return [{c: row.get(c) or "" for c in COLUMNS} for row in reader]
+            kept = [c for c in known if c in (reader.fieldnames or ()) or c in COLUMNS]
+            return [{c: row.get(c) or "" for c in kept} for row in reader]
 
     def history(self, phase: str, reviewer: str) -> list[Action]:
         path = self.history_file(phase, reviewer)
@@ -225,7 +228,8 @@ def _append(path: Path, action: Action) -> None:
 def _replace(path: Path, rows: list[dict[str, str]]) -> None:
     """The whole sheet, written beside it and renamed over it: never half written."""
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
+    columns = [*COLUMNS, *(c for c in INFORMATION if any(c in row for row in rows))]
+    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n", restval="")
     writer.writeheader()
     writer.writerows(rows)
     path.parent.mkdir(parents=True, exist_ok=True)

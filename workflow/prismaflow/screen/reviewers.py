@@ -16,6 +16,8 @@ from prismaflow.sheets import read_rows
 
 ROW_SCHEMA = SCHEMA_DIR / "decisions.schema.yaml"
 COLUMNS = ("record", "decision", "reason", "note", "timestamp")
+# Columns of the worklist (screen.worklist) a filled copy may keep: information, not decisions.
+INFORMATION = ("rank", "phase", "score", "why", "title", "abstract", "year", "journal")
 
 
 @dataclass(frozen=True)
@@ -44,7 +46,24 @@ def read_sheet(
     phase_reasons = {code for code, spec in reasons.items() if spec["phase"] in (phase, "both")}
     decided: dict[str, int] = {}
     decisions = []
-    for line, row in read_rows(path, ("record", "decision"), COLUMNS):
+    for line, cells in read_rows(path, ("record", "decision"), COLUMNS + INFORMATION, phase):
+        if cells.get("phase", phase) != phase:
+            raise InputFileError(
+                path,
+                f"a row of phase {cells['phase']!r} in the {phase} folder",
+                line=line,
+                fix=f"save that phase's worklist sheet in config/decisions/{cells['phase']}/",
+            )
+        row = {k: v for k, v in cells.items() if k in COLUMNS}
+        if "decision" not in row:
+            if set(row) - {"record"}:
+                raise InputFileError(
+                    path,
+                    "a reason, note or time without a decision",
+                    line=line,
+                    fix="add the decision, or clear the row",
+                )
+            continue  # a worklist row not decided yet
         for error in validator.iter_errors(row):
             where = ".".join(map(str, error.absolute_path)) or "row"
             raise InputFileError(path, f"column {where}: {error.message}", line=line)
