@@ -31,6 +31,7 @@ from prismaflow.status import render as render_status
 from prismaflow.status import status
 from prismaflow.trace import render, to_json, trace
 from prismaflow.verify import verify_release, verify_results
+from prismaflow.vocabulary import PHASES
 
 
 def check_config(args: argparse.Namespace) -> int:
@@ -188,6 +189,43 @@ def serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def import_decisions(args: argparse.Namespace) -> int:
+    """Decisions made in ASReview LAB or Rayyan into a reviewer's sheet, through the app's
+    store (so the history says where they came from)."""
+    from prismaflow.app.store import DecisionStore
+    from prismaflow.identifiers import record_index
+    from prismaflow.screen.imported import read_export, reason_map, title_index
+
+    folder = args.folder
+    config = validate_config(load_protocol(folder / PROTOCOL))
+    codes = [
+        c
+        for c, spec in config["screening"]["reasons"].items()
+        if spec["phase"] in (args.phase, "both")
+    ]
+    if args.exclude_reason and args.exclude_reason not in codes:
+        raise InputFileError("--exclude-reason", f"{args.exclude_reason!r} is not one of {codes}")
+    records = read_frame(folder / catalog.path("records"))
+    index = record_index(records, read_frame(folder / catalog.path("links")))
+    found = read_export(
+        args.export,
+        index,
+        title_index(records),
+        reason_map(args.reason, codes),
+        args.exclude_reason,
+        args.rayyan_reviewer,
+    )
+    store = DecisionStore(folder)
+    for row in found.decisions:
+        store.decide(
+            args.phase, args.reviewer, row["record"], row["decision"], row["reason"], row["note"]
+        )
+    print(found.report())
+    if found.decisions:
+        print(f"written to {store.sheet(args.phase, args.reviewer)}")
+    return 0 if found.decisions else 2
+
+
 def parser() -> argparse.ArgumentParser:
     main = argparse.ArgumentParser(prog="prismaflow", description=__doc__.splitlines()[0])
     commands = main.add_subparsers(dest="command", required=True)
@@ -299,6 +337,30 @@ def parser() -> argparse.ArgumentParser:
     )
     server.add_argument("--cores", type=int, default=2, help="cores for workflow runs")
     server.set_defaults(handler=serve)
+    importer = commands.add_parser(
+        "import-decisions",
+        help="add decisions exported from ASReview LAB or Rayyan to a reviewer's sheet "
+        "(records matched by DOI, PMID or title; what cannot be matched is listed)",
+    )
+    importer.add_argument("export", type=Path, help="the tool's CSV or XLSX export")
+    importer.add_argument("--reviewer", required=True, help="whose sheet they go to")
+    importer.add_argument("--phase", default="title_abstract", choices=PHASES)
+    importer.add_argument("--folder", default=Path(), type=Path, help="the review folder")
+    importer.add_argument(
+        "--exclude-reason",
+        help="the reason code of exclusions the export gives no mapped reason for",
+    )
+    importer.add_argument(
+        "--reason",
+        action="append",
+        default=[],
+        help="'their words=code': a Rayyan exclusion reason and the protocol's code (repeatable)",
+    )
+    importer.add_argument(
+        "--rayyan-reviewer",
+        help="whose Rayyan decisions to import, when the export holds several reviewers'",
+    )
+    importer.set_defaults(handler=import_decisions)
     return main
 
 
