@@ -8,8 +8,14 @@ irrelevant record drawn with that seed. Each then screens one record at a time, 
 ranked, and retrains after every label until all relevant records are found.
 - prismaflow: prismaflow.screen.ranking, run through the loop below;
 - asreview: ASReview's own Simulate with its default model (needs `pip install -e .[benchmark]`).
-Metrics: WSS@95 (work saved over random screening at 95 % recall), recall after 10 % of the
-records were screened, and RRF@10 (the same quantity as a percentage, as ASReview reports it).
+Ties in the ranking are broken at random, from the seed (not by row order, which would let
+the order of a file's rows move the figures). Metrics: WSS@95 (work saved over random screening
+at 95 % recall), WSS@100 (at the last relevant record), recall after 10 % of the records were
+screened, RRF@10 (the same as a percentage, as ASReview reports it), and where the protocol's
+stopping criterion (screen.stopping: the hypergeometric test, `--stop-recall`,
+`--stop-confidence`) would have stopped each run: the recall actually reached then and the
+work saved. The criterion is checked every N/400 records, so a stop is reported at most that
+late. `--json` holds the means and every seed's values.
 """
 
 from __future__ import annotations
@@ -24,9 +30,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from prismaflow.screen import ranking
+from prismaflow.screen import ranking, stopping
 
 MODELS = ("prismaflow", "asreview")
+STOPPING = {"recall": 0.95, "confidence": 0.95}
 
 
 def load(path: Path) -> tuple[pd.DataFrame, np.ndarray]:
@@ -50,6 +57,23 @@ def wss_at(order: np.ndarray, labels: np.ndarray, recall: float = 0.95) -> float
     return (len(labels) - screened) / len(labels) - (1 - recall)
 
 
+def stopped_at(order: np.ndarray, labels: np.ndarray, settings: dict) -> dict:
+    """Where the stopping criterion first holds along a screening order: records screened,
+    the recall actually reached, and the work saved (the share left unscreened)."""
+    in_order = labels[order]
+    step = max(1, len(labels) // 400)
+    for screened in range(step, len(labels) + 1, step):
+        if stopping.check(in_order[:screened].tolist(), len(labels), settings).met:
+            break
+    else:
+        screened = len(labels)
+    return {
+        "stop_screened": screened,
+        "stop_recall": float(in_order[:screened].sum() / labels.sum()),
+        "stop_work_saved": 1 - screened / len(labels),
+    }
+
+
 def recall_after(order: np.ndarray, labels: np.ndarray, share: float = 0.10) -> float:
     screened = math.ceil(share * len(labels))
     return float(labels[order[:screened]].sum() / labels.sum())
@@ -62,13 +86,15 @@ def prismaflow_order(frame: pd.DataFrame, labels: np.ndarray, seed: int) -> np.n
     ]
     matrix = ranking.features(texts).matrix
     labelled = prior(labels, seed)
+    rng = np.random.default_rng(seed)
     pool = np.setdiff1d(np.arange(len(labels)), labelled)
     while labels[labelled].sum() < labels.sum() and len(pool):
         model = ranking.fit(matrix[labelled], labels[labelled])
-        best = pool[int(np.argmax(ranking.scores(model, matrix[pool])))]
-        labelled.append(int(best))
+        scores = ranking.scores(model, matrix[pool])
+        best = int(rng.choice(pool[scores == scores.max()]))  # ties: at random, by the seed
+        labelled.append(best)
         pool = pool[pool != best]
-    return np.array([*labelled, *pool])
+    return np.array([*labelled, *rng.permutation(pool)])
 
 
 def asreview_order(frame: pd.DataFrame, labels: np.ndarray, seed: int) -> np.ndarray:
@@ -86,8 +112,8 @@ def asreview_order(frame: pd.DataFrame, labels: np.ndarray, seed: int) -> np.nda
     return np.array(order + [i for i in range(len(labels)) if i not in seen])
 
 
-def simulate(job: tuple[str, str, int]) -> dict:
-    path, model, seed = job
+def simulate(job: tuple[str, str, int, dict]) -> dict:
+    path, model, seed, settings = job
     frame, labels = load(Path(path))
     order = (prismaflow_order if model == "prismaflow" else asreview_order)(frame, labels, seed)
     found = np.cumsum(labels[order]) / labels.sum()
@@ -96,7 +122,9 @@ def simulate(job: tuple[str, str, int]) -> dict:
         "model": model,
         "seed": seed,
         "wss95": wss_at(order, labels),
+        "wss100": wss_at(order, labels, 1.0),
         "recall_at_10pct": recall_after(order, labels),
+        **stopped_at(order, labels, settings),
         "curve": found.tolist(),
     }
 
@@ -110,9 +138,14 @@ def summarise(runs: list[dict]) -> list[dict]:
                 "dataset": dataset,
                 "model": model,
                 "wss95": round(group["wss95"].mean(), 4),
+                "wss100": round(group["wss100"].mean(), 4),
                 "recall_at_10pct": round(group["recall_at_10pct"].mean(), 4),
                 "rrf10": round(100 * group["recall_at_10pct"].mean(), 2),
+                "stop_recall": round(group["stop_recall"].mean(), 4),
+                "stop_recall_min": round(group["stop_recall"].min(), 4),
+                "stop_work_saved": round(group["stop_work_saved"].mean(), 4),
                 "seeds": sorted(group["seed"].tolist()),
+                "per_seed": group.drop(columns=["dataset", "model", "curve"]).to_dict("records"),
             }
         )
     return rows
@@ -144,7 +177,10 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--json", type=Path)
     parser.add_argument("--plot", type=Path, help="folder for recall-curve PNGs")
+    parser.add_argument("--stop-recall", type=float, default=STOPPING["recall"])
+    parser.add_argument("--stop-confidence", type=float, default=STOPPING["confidence"])
     args = parser.parse_args()
+    settings = {"recall": args.stop_recall, "confidence": args.stop_confidence}
     models = list(MODELS)
     try:
         import asreview  # noqa: F401
@@ -154,11 +190,11 @@ def main() -> None:
             file=sys.stderr,
         )
         models.remove("asreview")
-    jobs = [(str(p), m, s) for p in args.csv for m in models for s in range(args.seeds)]
+    jobs = [(str(p), m, s, settings) for p in args.csv for m in models for s in range(args.seeds)]
     with Pool(2) as pool:
         runs = pool.map(simulate, jobs)
     rows = summarise(runs)
-    print(pd.DataFrame(rows).drop(columns="seeds").to_string(index=False))
+    print(pd.DataFrame(rows).drop(columns=["seeds", "per_seed"]).to_string(index=False))
     if args.json:
         args.json.write_text(json.dumps(rows, indent=2) + "\n", encoding="utf-8")
     if args.plot:

@@ -42,3 +42,24 @@ def test_the_loop_finds_every_relevant_record_and_ranks_them_early():
     order = benchmark.prismaflow_order(frame, labels, seed=0)
     assert sorted(order.tolist()) == list(range(20))
     assert benchmark.wss_at(order, labels) > 0.5
+
+
+def test_the_stopping_criterion_is_evaluated_where_it_first_holds():
+    labels = np.array([1] * 30 + [0] * 970)
+    stopped = benchmark.stopped_at(np.arange(1000), labels, {"recall": 0.9, "confidence": 0.9})
+    assert stopped["stop_recall"] == 1.0 and 30 < stopped["stop_screened"] < 1000
+    assert stopped["stop_work_saved"] == pytest.approx(1 - stopped["stop_screened"] / 1000)
+    # Relevant records spread evenly give no evidence to stop before the end.
+    spread = np.array(([1] + [0] * 9) * 100)
+    late = benchmark.stopped_at(np.arange(1000), spread, {"recall": 0.95, "confidence": 0.95})
+    assert late["stop_screened"] > 900
+
+
+def test_ties_in_the_ranking_are_broken_by_the_seed_not_by_row_order():
+    # The relevant records share one text and the rest another: every pick is a tie, which
+    # row order would settle lowest row first, for every seed.
+    titles = ["topical cream response" if x else "oral tablets anaemia" for x in LABELS]
+    frame = pd.DataFrame({"title": titles, "abstract": ""})
+    picks = [benchmark.prismaflow_order(frame, LABELS, seed)[2:5].tolist() for seed in range(6)]
+    assert all(LABELS[p].all() for p in picks)  # the three left relevant come next...
+    assert any(p != sorted(p) for p in picks)  # ...in an order the seed decides

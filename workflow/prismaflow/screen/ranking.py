@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
+from scipy.stats import rankdata
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 from sklearn.naive_bayes import MultinomialNB
 from sklearn.svm import LinearSVC
@@ -72,8 +73,9 @@ def fit(matrix: sp.csr_matrix, labels: np.ndarray) -> Model:
 
 
 def _ranks(values: np.ndarray) -> np.ndarray:
-    """Each value's rank as a share of the count: 0 for the lowest, near 1 for the highest."""
-    return np.argsort(np.argsort(values, kind="stable"), kind="stable") / max(len(values), 1)
+    """Each value's rank as a share of the count: 0 for the lowest, near 1 for the highest.
+    Equal values share their mean rank: a tie must stay a tie, not go to the later row."""
+    return (rankdata(values, method="average") - 1) / max(len(values), 1)
 
 
 def scores(model: Model, matrix: sp.csr_matrix) -> np.ndarray:
