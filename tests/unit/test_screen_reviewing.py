@@ -265,3 +265,17 @@ def test_a_filled_worklist_is_read_back_as_it_is_blank_rows_and_all(config, tmp_
     # A row saved in the wrong phase's folder names the folder it belongs to.
     with pytest.raises(Exception, match="save that phase's worklist sheet in config/decisions/"):
         read_sheet(as_csv, "full_text", reasons, index)
+
+
+def test_seed_records_rank_what_is_like_them_first_before_anyone_decides():
+    records = frame(
+        "granuloma annulare treated with a cream",
+        "cardiac surgery outcomes",
+        "a cream for granuloma annulare in two patients",
+        "an unrelated survey",
+    )
+    rows = screen(records, [], [], REASONS, "humans", question="any question", seeds=["r0"]).query(
+        "phase == 'title_abstract'"
+    )
+    scores = dict(zip(rows["record_id"], rows["score"], strict=True))
+    assert max(("r1", "r2", "r3"), key=scores.get) == "r2"

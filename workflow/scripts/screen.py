@@ -8,7 +8,8 @@ delegate(__real_file__)  # in the run's warm process, when there is one (prismaf
 
 from pathlib import Path
 
-from prismaflow.identifiers import record_index
+from prismaflow.errors import ConfigError
+from prismaflow.identifiers import record_index, resolve_record
 from prismaflow.jobs import write_tables
 from prismaflow.parquet_io import read_frame
 from prismaflow.published import read_artifact
@@ -25,7 +26,12 @@ with logged_to(snakemake.log[0], snakemake.rule) as log:
     params = snakemake.params.screening
     records = read_frame(snakemake.input.records)
     links = read_frame(snakemake.input.links)
-    sheets = read_sheets(snakemake.input.sheets, params["reasons"], record_index(records, links))
+    index = record_index(records, links)
+    sheets = read_sheets(snakemake.input.sheets, params["reasons"], index)
+    seeds = [resolve_record(seed, index) for seed in params["seeds"]]
+    unknown = [seed for seed, found in zip(params["seeds"], seeds, strict=True) if found is None]
+    if unknown:
+        raise ConfigError(f"screening.seeds: {unknown} name no record of the review")
     rules = protocol_rules(params["rules"], snakemake.params.window)
     release = snakemake.params.living["previous_release"]
     carried = {}
@@ -41,6 +47,7 @@ with logged_to(snakemake.log[0], snakemake.rule) as log:
         snakemake.params.review["question"],
         carried,
         params,
+        seeds,
     )
     write_tables(
         snakemake,

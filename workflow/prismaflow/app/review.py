@@ -74,6 +74,9 @@ class Review:
         self.needed = {
             r: reviewers_needed(r, self.screening["double_screening"]) for r in self.to_screen
         }
+        self.seeds = [
+            found for seed in self.screening["seeds"] if (found := resolve_record(seed, self.index))
+        ]
         self.store = DecisionStore(folder)
         for phase in PHASES:  # a server stopped mid-action left its last one to carry over
             for reviewer in self.reviewers(phase):
@@ -189,6 +192,7 @@ class Review:
             self.screening["completeness"],
             self.config["review"]["question"],
             settings=self.screening,
+            seeds=self.seeds,
         )
         at = rows[rows["phase"] == TITLE_ABSTRACT]
         ranking = Ranking(
@@ -206,9 +210,10 @@ class Review:
 
     def progress(self) -> dict[str, Any]:
         decisions = self.decisions()
-        per_reviewer = defaultdict(int)
-        for d in decisions:
-            per_reviewer[d.reviewer] += 1
+        per_reviewer: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(PHASES, 0))
+        for phase in PHASES:
+            for reviewer in self.reviewers(phase):
+                per_reviewer[reviewer][phase] = len(self.store.rows(phase, reviewer))
         settled = getattr(self, "settled", pd.DataFrame(columns=["decision", "decided_by"]))
         return {
             "records": len(self.records),

@@ -186,12 +186,15 @@ def screen(
     question: str = "",
     carried: Mapping[tuple[str, str], dict] | None = None,
     settings: Mapping[str, Any] | None = None,
+    seeds: Sequence[str] = (),
 ) -> pd.DataFrame:
     """Decisions for every record at title/abstract and every report passed on to full text.
 
     `carried` holds a published version's decisions (screen.carry): a record in it keeps them
     unless a reviewer now decides otherwise, and stays marked as that version's record.
-    `settings`: the protocol's `double_screening` and `stopping` (none: one reviewer, no stop)."""
+    `settings`: the protocol's `double_screening` and `stopping` (none: one reviewer, no stop);
+    `seeds`: ids of records the protocol names as relevant, which the ranking learns from as
+    if they had been included, unless a reviewer decided them."""
     carried = carried or {}
     settings = settings or {}
     double = settings.get("double_screening", {}) if completeness == "humans" else {}
@@ -226,7 +229,8 @@ def screen(
             if row["decision"] in PASSES[phase]
         ]
     _no_decision_dropped(reviewer_decisions, rows)
-    score, terms = relevance(records, training_labels(rows), question)
+    labels = {record_id: 1 for record_id in seeds} | training_labels(rows)
+    score, terms = relevance(records, labels, question)
     scored = dict(zip(records["record_id"], zip(score, terms, strict=True), strict=True))
     for row in rows:
         row["score"], row["score_terms"] = scored[row["record_id"]]
