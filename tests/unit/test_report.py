@@ -147,3 +147,17 @@ def test_report_is_self_contained_and_has_every_section(config, tmp_path):
     assert "c: case report: described, not pooled" in html  # named, with the reason
     # alopecia, 13 of 18 patients across two studies: REML first, DL only if it differs.
     assert "REML: 72% [" in html and "prediction interval [" in html
+
+
+def test_a_stop_by_the_stopping_criterion_is_stated_with_its_figures(config, tmp_path):
+    made = artifacts(tmp_path, ["stopping", "alice"], "alice")
+    statement = "hypergeometric stopping criterion (Callaghan & Müller-Hansen 2020) met: p = 0.01"
+    made.decisions.loc[made.decisions["decided_by"] == "stopping", "note"] = statement
+    made.decisions.loc[made.decisions["decided_by"] == "stopping", "reason_label"] = "Unscreened"
+    html = render(config, made)
+    stated = html[html.index('id="stopped-screening"') :][:600]
+    assert "1 records no reviewer" in stated and "Unscreened" in stated
+    assert "Müller-Hansen 2020) met: p = 0.01" in stated
+    assert 'id="stopped-screening"' not in render(
+        config, artifacts(tmp_path, ["alice"] * 2, "alice")
+    )
