@@ -21,7 +21,9 @@ EXPECTED = {
     "medline_nbib/biopython_pubmed_result1.txt": ("medline", 1, "The Bio* toolkits", 2002, None, "Mangalam H"),
     "medline_nbib/biopython_pubmed_result2.txt": ("medline", 4, "A high level interface to SCOP", 2006, "10.1186/1471-2105-7-10", "Casbon JA"),
     "medline_nbib/biopython_pubmed_result3.txt": ("medline", 1, "Effects of different parameters", 2012, "10.1118/1.4748329", "Qiao S"),
-    "medline_nbib/colrev_eric.nbib": ("medline", 1, "Paper title", 2000, None, "Smith, Tom"),
+    "medline_nbib/colrev_eric.nbib": (
+        "medline", 1, "Paper title", 2000, "10.1000/123456789", "Smith, Tom"
+    ),  # AID - http://dx.doi.org/...
     "medline_nbib/rispy_example_pubmed.txt": ("medline", 10, "Time lapse", 2020, "10.1016/j.ejmg.2019.03.004", "Griffin DK"),
     "medline_nbib/synthesisr_PubMed_example.txt": ("medline", 3, "Differences in nitrate", 2017, "10.1016/j.scitotenv.2017.04.075", "Neilen AD"),
     "bibtex/colrev_wos_anonymised.bib": ("bibtex", 2, "Inproceedings Title", 2017, "10.1007/999-9-999-99999-9_3", "Writerone, Julia"),

@@ -16,11 +16,13 @@ def normalise_doi(value: str | None) -> str | None:
     """Lower-case DOI without resolver prefix; None when the value is not a DOI at all.
 
     DOIs are case-insensitive by definition, and exports differ in whether they keep the
-    https://doi.org/ prefix, a trailing full stop, or URL-encoding ("%28" for "(").
+    https://doi.org/ prefix, a trailing full stop, or URL-encoding ("%28" for "("). A DOI holds
+    no whitespace: a space or line break inside one is an export's wrapping, and is removed.
     """
     if value is None:
         return None
-    doi = _DOI_PREFIX.sub("", unquote(value.strip())).rstrip(".").lower()
+    doi = _DOI_PREFIX.sub("", unquote(value.strip()))
+    doi = "".join(doi.split()).rstrip(".").lower()
     return doi if _DOI_SHAPE.match(doi) else None
 
 

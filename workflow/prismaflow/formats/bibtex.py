@@ -13,7 +13,7 @@ from bibtexparser import middlewares
 from bibtexparser.model import DuplicateFieldKeyBlock, Entry, Field
 
 from prismaflow.errors import InputFileError
-from prismaflow.formats.text import clean_markup, year_in
+from prismaflow.formats.text import clean_markup, type_code, year_in
 from prismaflow.identifiers import normalise_doi, normalise_pmid
 
 # Entry starts, not counting @comment, @string and @preamble blocks.
@@ -141,7 +141,7 @@ def write_bibtex(records: Iterable[Mapping[str, Any]]) -> str:
         }
         library.add(
             Entry(
-                "article",
+                type_code(record.get("publication_types"), TYPE_NAMES, "article"),
                 _key(record, seen),
                 [
                     Field(k, _latex(str(v)) if k in TEXT_FIELDS else str(v))

@@ -40,7 +40,9 @@ WOK_TAGS = {
 
 def read_wos_plain(text: str, origin: str | Path) -> tuple[list[dict[str, Any]], int]:
     try:
-        entries = rispy.loads(text, implementation=rispy.WokParser)
+        # Clarivate adds tags over the years (Z8, ZB, UK, ...): one the reader does not know
+        # carries nothing prismaflow keeps, and must not refuse a valid file.
+        entries = rispy.loads(text, implementation=rispy.WokParser, skip_unknown_tags=True)
     except Exception as exc:  # rispy raises bare Exceptions for malformed tags
         raise InputFileError(origin, f"malformed Web of Science plain text: {exc}") from None
     records = []

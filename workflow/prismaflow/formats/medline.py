@@ -17,6 +17,7 @@ from prismaflow.identifiers import normalise_doi, normalise_pmid
 _TAG_LINE = re.compile(r"^[A-Z][A-Z0-9]{1,3}\s*- ")
 _DOI = re.compile(r"(\S+)\s*\[doi\]")
 _PMC = re.compile(r"PMC\d+")
+_DOI_LINK = re.compile(r"https?://(?:dx\.)?doi\.org/\S+", re.IGNORECASE)
 
 
 def count_records(text: str) -> int:
@@ -26,11 +27,22 @@ def count_records(text: str) -> int:
 
 
 def _doi(record: dict[str, Any]) -> str | None:
-    for value in [*(record.get("AID") or []), *([record["LID"]] if "LID" in record else [])]:
+    """The AID or LID marked [doi], else one written as a resolver link (some databases that
+    copy PubMed's tags write `AID - http://dx.doi.org/10...`)."""
+    values = [*(record.get("AID") or []), *([record["LID"]] if "LID" in record else [])]
+    for value in values:
         found = _DOI.search(value)
         if found:
             return normalise_doi(found.group(1))
+    for value in values:
+        link = _DOI_LINK.search(value)
+        if link:
+            return normalise_doi(link.group(0))
     return None
+
+
+def _listed(value: str | list[str] | None) -> list[str]:
+    return [value] if isinstance(value, str) else list(value or [])
 
 
 def canonical(record: dict[str, Any]) -> dict[str, Any]:
@@ -41,7 +53,8 @@ def canonical(record: dict[str, Any]) -> dict[str, Any]:
         "doi": _doi(record),
         "title": clean_markup(record.get("TI") or record.get("BTI")),
         "abstract": clean_markup(record.get("AB")),
-        "authors": record.get("AU") or [],
+        # CN: a collective author ("COVID-19 Study Group"), kept as PubMed's XML reader keeps it.
+        "authors": [*(record.get("AU") or []), *_listed(record.get("CN"))],
         "year": year_in(record.get("DP")),
         "journal": record.get("JT"),
         "journal_abbrev": record.get("TA"),

@@ -16,7 +16,7 @@ from typing import Any
 import rispy
 
 from prismaflow.errors import InputFileError
-from prismaflow.formats.text import clean_markup, year_in
+from prismaflow.formats.text import clean_markup, type_code, year_in
 from prismaflow.identifiers import normalise_doi, normalise_pmid
 
 _TY = re.compile(r"^TY  -")
@@ -79,8 +79,27 @@ def _first(entry: Mapping[str, Any], *keys: str) -> Any:
 
 
 def _pages(entry: Mapping[str, Any]) -> str | None:
-    start, end = entry.get("start_page"), entry.get("end_page")
+    """SP-EP; words in their place (ProQuest's "SP  - No", "EP  - Specified") are no pages."""
+    start, end = (
+        value if value and re.search(r"\d", str(value)) else None
+        for value in (entry.get("start_page"), entry.get("end_page"))
+    )
     return f"{start}-{end}" if start and end and start != end else start or end
+
+
+def _doi(entry: Mapping[str, Any]) -> str | None:
+    """DO, else a DOI where EBSCO and others put it: L3 (related records) or a link."""
+    unknown = entry.get("unknown_tag") or {}  # rispy files L3 under tags it does not map
+    for value in [
+        entry.get("doi"),
+        *(entry.get("related_records") or []),
+        *unknown.get("L3", []),
+        *(entry.get("urls") or []),
+    ]:
+        found = normalise_doi(value) if isinstance(value, str) else None
+        if found:
+            return found
+    return None
 
 
 def _pmid(entry: Mapping[str, Any]) -> str | None:
@@ -113,12 +132,14 @@ def canonical(entry: Mapping[str, Any]) -> dict[str, Any]:
         "abstract": clean_markup(_first(entry, "abstract", "notes_abstract")),
         "authors": [*(entry.get("authors") or []), *(entry.get("first_authors") or [])],
         "year": year_in(_first(entry, "year", "publication_year", "date")),
-        "journal": _first(entry, "secondary_title", "journal_name", "alternate_title3"),
+        # JO and JF name the journal wherever they are present; EBSCO uses T2 for a translated
+        # title then. T2 is the journal only when they are absent (Scopus, Zotero).
+        "journal": _first(entry, "journal_name", "alternate_title3", "secondary_title"),
         "journal_abbrev": _first(entry, "alternate_title1", "alternate_title2"),
         "volume": _first(entry, "volume"),
         "issue": _first(entry, "number"),
         "pages": _pages(entry),
-        "doi": normalise_doi(_first(entry, "doi")),
+        "doi": _doi(entry),
         "pmid": _pmid(entry),
         "scopus_eid": _eid(entry),
         "language": _first(entry, "language"),
@@ -148,7 +169,7 @@ def ris_entry(record: Mapping[str, Any]) -> dict[str, Any]:
     """A canonical record as rispy's entry: what Zotero and EndNote import."""
     pages = (record.get("pages") or "").split("-", 1)
     entry = {
-        "type_of_reference": "JOUR",
+        "type_of_reference": type_code(record.get("publication_types"), TYPE_NAMES, "JOUR"),
         "title": record.get("title"),
         "authors": list(record.get("authors") or []),
         "year": str(record["year"]) if record.get("year") else None,

@@ -132,12 +132,20 @@ def read_scopus_csv(text: str, origin: str | Path) -> tuple[list[dict[str, Any]]
     return [scopus_record(row) for _, row in rows], len(rows)
 
 
+_EMAIL = re.compile(r"\(?\s*[\w.+-]+@[\w-]+(?:\.[\w-]+)+\s*\)?")
+
+
+def _without_email(name: str) -> str:
+    """Web of Science puts a corresponding author's address in the name: "Smith, J (x@y.org)"."""
+    return " ".join(_EMAIL.sub("", name).split())
+
+
 def wos_record(row: Row) -> dict[str, Any]:
     accession = row.get("UT") or row.get("AN")
     return {
         "title": clean_markup(row.get("TI")),
         "abstract": clean_markup(row.get("AB")),
-        "authors": _split(row.get("AU")),
+        "authors": [_without_email(a) for a in _split(row.get("AU"))],
         "year": year_in(row.get("PY")),
         "journal": row.get("SO"),
         "journal_abbrev": row.get("JI") or row.get("J9"),

@@ -10,7 +10,7 @@ import codecs
 import html
 import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -145,3 +145,16 @@ def year_in(value: object) -> int | None:
     "2011/05/11/", "[[2025, 4]]", "2021-05"), or None."""
     found = _YEAR.search(str(value or ""))
     return int(found.group(1)) if found else None
+
+
+def type_code(types: object, names: Mapping[str, str], default: str) -> str:
+    """The format's code for a record's first publication type it has one for (the first code
+    `names` gives that name, compared without case), so that a book stays a book, and not a
+    journal article, through an export; `default` when none has one."""
+    codes: dict[str, str] = {}
+    for code, name in names.items():
+        codes.setdefault(name.lower(), code)
+    for kind in types if isinstance(types, (list, tuple)) else []:
+        if isinstance(kind, str) and kind.lower() in codes:
+            return codes[kind.lower()]
+    return default

@@ -1,0 +1,124 @@
+"""Fields read from what real exports really hold (#21), each from a small export written for
+the project in the shape the database writes: unknown tags, fields in unusual places, words in
+number fields, collective authors, wrapped DOIs."""
+
+from __future__ import annotations
+
+import pytest
+
+from prismaflow.formats.importer import import_file
+from prismaflow.identifiers import normalise_doi
+
+
+def imported(tmp_path, name: str, text: str, kind: str) -> list[dict]:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return import_file(path, kind, None, source="file", name="x").records.to_pylist()
+
+
+WOS = """FN Clarivate Analytics Web of Science
+VR 1.0
+PT J
+AU Smith, J (jsmith@example.org)
+   Doe, A
+TI A trial of something
+SO JOURNAL OF TESTS
+PY 2020
+UK unknown tag the reader never saw
+ZB 3
+Z8 0
+DI 10.1000/wos.1
+ER
+
+EF
+"""
+
+
+def test_web_of_science_plain_text_with_unknown_tags_is_read_and_names_lose_emails(tmp_path):
+    (record,) = imported(tmp_path, "savedrecs.txt", WOS, "wos_plain")
+    assert record["authors"] == ["Smith, J", "Doe, A"] and record["doi"] == "10.1000/wos.1"
+
+
+EBSCO = """TY  - JOUR
+AU  - Garcia, Ana
+TI  - Original title in Spanish
+T2  - Translated title in English
+JO  - Revista de Pruebas
+PY  - 2019
+SP  - No
+EP  - Specified
+L3  - 10.1000/ebsco.7
+ER  -
+"""
+
+
+def test_ebsco_ris_keeps_the_journal_from_jo_the_doi_from_l3_and_no_word_pages(tmp_path):
+    (record,) = imported(tmp_path, "ebsco.ris", EBSCO, "ris")
+    assert record["journal"] == "Revista de Pruebas"
+    assert record["doi"] == "10.1000/ebsco.7" and record["pages"] is None
+
+
+MEDLINE = """PMID- 1
+TI  - A consensus statement
+AU  - Smith J
+CN  - International Study Group on Tests
+DP  - 2021 Mar
+AID - http://dx.doi.org/10.1000/ml.2
+LA  - eng
+"""
+
+
+def test_medline_keeps_collective_authors_and_a_doi_written_as_a_link(tmp_path):
+    (record,) = imported(tmp_path, "pubmed.nbib", MEDLINE, "medline")
+    assert record["authors"] == ["Smith J", "International Study Group on Tests"]
+    assert record["doi"] == "10.1000/ml.2"
+
+
+@pytest.mark.parametrize(
+    ("written", "doi"),
+    [
+        ("10.1000/ abc.1", "10.1000/abc.1"),
+        ("https://doi.org/10.1000/X\n Y", "10.1000/xy"),
+        ("not a doi", None),
+    ],
+)
+def test_a_doi_wrapped_by_an_export_is_repaired_not_dropped(written, doi):
+    assert normalise_doi(written) == doi
+
+
+def test_books_chapters_and_theses_stay_what_they_are_through_ris_and_bibtex(tmp_path):
+    from prismaflow.formats.exporter import export_records
+    from prismaflow.records import records_table
+
+    kinds = ["Book", "Book Chapter", "Thesis", "Journal Article", "JOURNAL ARTICLE", None]
+    table = records_table(
+        [
+            {
+                "record_id": f"x:{i}",
+                "source": "x",
+                "source_id": str(i),
+                "title": f"Work {i}",
+                "publication_types": [kind] if kind else None,
+            }
+            for i, kind in enumerate(kinds)
+        ]
+    )
+    read = {}
+    for kind in ("ris", "bibtex"):
+        path = tmp_path / f"out.{'bib' if kind == 'bibtex' else kind}"
+        export_records(table, path, kind)
+        read[kind] = [
+            r["publication_types"] for r in imported(tmp_path, path.name, path.read_text(), kind)
+        ]
+    assert (
+        read["ris"]
+        == read["bibtex"]
+        == [
+            ["Book"],
+            ["Book Chapter"],
+            ["Thesis"],
+            ["Journal Article"],
+            ["Journal Article"],
+            ["Journal Article"],
+        ]
+    )
