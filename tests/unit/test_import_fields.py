@@ -122,3 +122,34 @@ def test_books_chapters_and_theses_stay_what_they_are_through_ris_and_bibtex(tmp
             ["Journal Article"],
         ]
     )
+
+
+def test_bibtex_reads_a_pmid_in_a_note_and_keywords_that_hold_commas(tmp_path):
+    text = (
+        "@article{key1,\n  title = {A trial},\n  note = {PMID: 31415926},\n"
+        "  keywords = {drug therapy, combination; quality of life}\n}\n"
+    )
+    (record,) = imported(tmp_path, "refs.bib", text, "bibtex")
+    assert record["pmid"] == "31415926"
+    assert record["keywords"] == ["drug therapy, combination", "quality of life"]
+
+
+def test_bibtex_export_round_trips_tildes_and_keywords_with_commas(tmp_path):
+    from prismaflow.formats.exporter import export_records
+    from prismaflow.records import records_table
+
+    table = records_table(
+        [
+            {
+                "record_id": "x:1",
+                "source": "x",
+                "source_id": "1",
+                "title": "Approximately ~5 % of cases & more",
+                "keywords": ["drug therapy, combination", "quality of life"],
+            }
+        ]
+    )
+    export_records(table, tmp_path / "out.bib", "bibtex")
+    (record,) = imported(tmp_path, "out.bib", (tmp_path / "out.bib").read_text(), "bibtex")
+    assert record["title"] == "Approximately ~5 % of cases & more"
+    assert record["keywords"] == ["drug therapy, combination", "quality of life"]

@@ -19,6 +19,7 @@ from prismaflow.identifiers import normalise_doi, normalise_pmid
 # Entry starts, not counting @comment, @string and @preamble blocks.
 _ENTRY = re.compile(r"^\s*@(?!comment\b|string\b|preamble\b)[A-Za-z]+\s*[{(]", re.I | re.M)
 _EID = re.compile(r"2-s2\.0-\d+")
+_PMID_NOTE = re.compile(r"\bPMID:?\s*(\d+)", re.IGNORECASE)
 TYPE_NAMES = {
     "article": "Journal Article",
     "book": "Book",
@@ -40,9 +41,11 @@ def _unbrace(value: str | None) -> str | None:
 
 
 def _keywords(value: str | None) -> list[str]:
+    """Keywords separated by semicolons when there are any (a keyword may hold a comma, and
+    prismaflow writes "; "), else by commas."""
     if not value:
         return []
-    return [k.strip() for k in re.split(r"[;,]", value) if k.strip()]
+    return [k.strip() for k in value.split(";" if ";" in value else ",") if k.strip()]
 
 
 def canonical(entry: Entry) -> dict[str, Any]:
@@ -50,8 +53,11 @@ def canonical(entry: Entry) -> dict[str, Any]:
     value = {key: field.value for key, field in fields.items()}
     authors = value.get("author") or []
     eid = _EID.search(str(value.get("url") or "") + " " + str(value.get("source") or ""))
-    pmid = value.get("pmid") or (
-        value.get("eprint") if str(value.get("eprinttype", "")).lower() == "pubmed" else None
+    noted = _PMID_NOTE.search(str(value.get("note") or ""))
+    pmid = (
+        value.get("pmid")
+        or (value.get("eprint") if str(value.get("eprinttype", "")).lower() == "pubmed" else None)
+        or (noted.group(1) if noted else None)
     )
     return {
         "title": _unbrace(value.get("title")),
@@ -112,7 +118,7 @@ def _key(record: Mapping[str, Any], seen: set[str]) -> str:
 
 
 _LATEX_SPECIAL = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "%": r"\%", "&": r"\&"}
-_LATEX_SPECIAL.update({"#": r"\#", "$": r"\$"})
+_LATEX_SPECIAL.update({"#": r"\#", "$": r"\$", "~": r"\textasciitilde{}"})
 TEXT_FIELDS = ("title", "author", "journal", "abstract", "keywords")
 
 
@@ -136,7 +142,7 @@ def write_bibtex(records: Iterable[Mapping[str, Any]]) -> str:
             "doi": record.get("doi"),
             "pmid": record.get("pmid"),
             "abstract": record.get("abstract"),
-            "keywords": ", ".join(record.get("keywords") or []) or None,
+            "keywords": "; ".join(record.get("keywords") or []) or None,
             "language": record.get("language"),
         }
         library.add(
