@@ -153,3 +153,24 @@ def test_bibtex_export_round_trips_tildes_and_keywords_with_commas(tmp_path):
     (record,) = imported(tmp_path, "out.bib", (tmp_path / "out.bib").read_text(), "bibtex")
     assert record["title"] == "Approximately ~5 % of cases & more"
     assert record["keywords"] == ["drug therapy, combination", "quality of life"]
+
+
+def test_a_generational_suffix_stays_with_its_scopus_author():
+    from prismaflow.formats.tabular import scopus_authors
+
+    assert scopus_authors("Thompson F.R., III, Jones-Farrand T., Smith J.") == [
+        "Thompson F.R., III",
+        "Jones-Farrand T.",
+        "Smith J.",
+    ]
+    assert scopus_authors("King M.L., Jr.") == ["King M.L., Jr."]
+
+
+def test_abstracts_lose_entities_and_tags_whichever_api_they_came_from():
+    from prismaflow.formats.api_json import _openalex
+    from prismaflow.formats.text import clean_markup
+
+    index = {"&lt;p&gt;Results:": [0], "cats&amp;dogs": [1], "<i>in": [2], "vivo</i>&#x0D;": [3]}
+    work = {"title": "A work", "abstract_inverted_index": index}
+    assert _openalex(work)["abstract"] == "Results: cats&dogs in vivo"
+    assert clean_markup("<h4>Background</h4> Text&nbsp;here") == "Background Text here"

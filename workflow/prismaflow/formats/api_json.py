@@ -40,7 +40,8 @@ def _openalex(work: Mapping[str, Any]) -> dict[str, Any]:
     pages = "-".join(p for p in (biblio.get("first_page"), biblio.get("last_page")) if p)
     return {
         "title": clean_markup(work.get("title") or work.get("display_name")),
-        "abstract": _openalex_abstract(work.get("abstract_inverted_index")),
+        # The words are the publisher's text, entities and tags included (&amp;, <p>, <i>).
+        "abstract": clean_markup(_openalex_abstract(work.get("abstract_inverted_index"))),
         "authors": [
             (a.get("author") or {}).get("display_name") for a in work.get("authorships") or []
         ],

@@ -60,6 +60,9 @@ def _split(value: str | None, separator: str = ";") -> list[str]:
     return [part.strip() for part in (value or "").split(separator) if part.strip()]
 
 
+_SUFFIX = re.compile(r"^(Jr\.?|Sr\.?|II|III|IV|V)(?:,\s*|$)")
+
+
 def scopus_authors(value: str | None) -> list[str]:
     """Names as Scopus separates them: "Smith J., Doe A." (2020), "Xie, L., Jin, X." (2019
     citation export) or "Smith, J.; Doe, A." (2023 on). Names end with an initial's full stop,
@@ -69,7 +72,16 @@ def scopus_authors(value: str | None) -> list[str]:
         return []
     if ";" in value:
         return _split(value, ";")
-    return [name.strip() for name in _AFTER_INITIAL.split(value) if name.strip()]
+    names = [name.strip() for name in _AFTER_INITIAL.split(value) if name.strip()]
+    joined: list[str] = []
+    for name in names:  # "Thompson F.R., III, Jones T.": the suffix is Thompson's
+        suffix = _SUFFIX.match(name)
+        if suffix and joined:
+            joined[-1] = f"{joined[-1]}, {suffix.group(1)}"
+            name = name[suffix.end() :].strip()
+        if name:
+            joined.append(name)
+    return joined
 
 
 def _pages(start: str | None, end: str | None, number: str | None = None) -> str | None:

@@ -25,7 +25,12 @@ _BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
 # Inline markup that databases leave in titles and abstracts (<i>, <sup>, MathML-free HTML).
-_TAGS = re.compile(r"</?(?:i|b|u|em|strong|sup|sub|sc|scp|span|br|p|inf)\b[^>]*>", re.IGNORECASE)
+# Inline and block tags publishers leave in titles and abstracts (Europe PMC's <h4> headings,
+# JATS's <jats:p>), removed after entities are decoded, so "&lt;p&gt;" goes too.
+_TAGS = re.compile(
+    r"</?(?:i|b|u|em|strong|sup|sub|sc|scp|span|br|p|inf|h[1-6]|div|section|jats:[a-z-]+)\b[^>]*>",
+    re.IGNORECASE,
+)
 
 
 def _utf16_without_bom(sample: bytes) -> str | None:
