@@ -2,6 +2,7 @@
 keeps what ASReview and Rayyan read, spreadsheets never run a cell as a formula; generated
 records (hypothesis) survive RIS and CSV."""
 
+import re
 import subprocess
 import sys
 
@@ -117,6 +118,8 @@ def test_convert_and_import_commands_print_counts(tmp_path):
     assert "(ris, 2 records)" in done.stdout and "(bibtex, 2 records)" in done.stdout
     done = prismaflow("import", tmp_path / "out.bib", "--out", tmp_path / "records.parquet")
     assert done.returncode == 0 and "2 records read as bibtex (the file holds 2)" in done.stdout
+    fields = re.search(r"fields: (.*)", done.stdout).group(1)
+    assert fields.startswith("title 2/2, authors 2/2, year 2/2") and "pmid " in fields
     done = prismaflow(
         "convert", FIXTURES / "formats" / "own_table.tsv", tmp_path / "t.ris",
         "--from", "table", "--map", "title=Article Title", "--map", "doi=DOI",

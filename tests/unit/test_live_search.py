@@ -119,6 +119,8 @@ def test_the_search_log_records_requests_window_and_times(fresh, tmp_path):
     assert (row["reported_count"], row["retrieved_count"], row["requests"]) == (40, 40, 3)
     assert row["window_end"] == "2024-12-31" and row["started_at"] <= row["finished_at"]
     assert row["mode"] == "live" and row["raw_files"][0] == "pubmed/q/esearch.xml.gz"
+    present = json.loads(row["fields_present"])
+    assert (present["title"], present["doi"], present["pmid"], present["volume"]) == (40, 40, 40, 0)
 
 
 def test_no_secret_reaches_records_or_responses(fresh, tmp_path):

@@ -25,6 +25,7 @@ from prismaflow.formats.importer import import_file
 from prismaflow.installed import workflow_command
 from prismaflow.new_review import create_review
 from prismaflow.parquet_io import read_frame
+from prismaflow.records import describe_fields, fields_present
 from prismaflow.release import freeze_release
 from prismaflow.search.freeze import freeze
 from prismaflow.status import render as render_status
@@ -82,6 +83,8 @@ def import_records(args: argparse.Namespace) -> int:
         f"{args.input}: {written} records read as {imported.format} "
         f"(the file holds {imported.counted}){_controls(imported)}; written to {args.out}"
     )
+    counts = fields_present(imported.records.to_pylist())
+    print(f"  fields: {describe_fields(counts, written)}")
     return 0
 
 

@@ -95,3 +95,36 @@ def records_table(rows: Iterable[Mapping[str, Any]]) -> pa.Table:
             row = columns[field.name].index(None)
             raise ValueError(f"record number {row + 1} has no {field.name}: {rows[row]}")
     return pa.Table.from_pydict(columns, schema=RECORD_SCHEMA)
+
+
+# The fields a reviewer checks an import by: a file whose DOIs or abstracts went missing shows.
+REPORTED_FIELDS = (
+    "title",
+    "authors",
+    "year",
+    "journal",
+    "volume",
+    "issue",
+    "pages",
+    "doi",
+    "pmid",
+    "abstract",
+    "keywords",
+    "language",
+    "publication_types",
+)
+
+
+def fields_present(rows: Iterable[Mapping[str, Any]]) -> dict[str, int]:
+    """How many records hold each reported field (a list counts when it holds something)."""
+    counts = dict.fromkeys(REPORTED_FIELDS, 0)
+    for row in rows:
+        for name in REPORTED_FIELDS:
+            value = present(row.get(name))
+            if value is not None and (not hasattr(value, "__len__") or len(value) > 0):
+                counts[name] += 1
+    return counts
+
+
+def describe_fields(counts: Mapping[str, int], total: int) -> str:
+    return ", ".join(f"{name} {n}/{total}" for name, n in counts.items())

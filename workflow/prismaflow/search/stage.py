@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -10,7 +11,7 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 
-from prismaflow.records import records_table
+from prismaflow.records import fields_present, records_table
 from prismaflow.search.results import APIS, QueryResult
 
 HITS_SCHEMA = pa.schema(
@@ -35,6 +36,9 @@ LOG_SCHEMA = pa.schema(
         ("reported_count", pa.int64()),
         ("retrieved_count", pa.int64()),
         ("unique_records", pa.int64()),
+        # Records holding each field (prismaflow.records.REPORTED_FIELDS), as JSON: an
+        # export whose DOIs or abstracts went missing shows here.
+        ("fields_present", pa.string()),
         ("requests", pa.int64()),
         ("started_at", pa.string()),
         ("finished_at", pa.string()),
@@ -99,6 +103,7 @@ def log_rows(
             "reported_count": r.reported,
             "retrieved_count": len(r.records),
             "unique_records": len({rec["record_id"] for rec in r.records}),
+            "fields_present": json.dumps(fields_present(r.records)),
             "requests": r.requests or len(r.responses),
             "started_at": r.started_at or timestamp,
             "finished_at": r.finished_at or timestamp,
