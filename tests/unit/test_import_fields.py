@@ -174,3 +174,38 @@ def test_abstracts_lose_entities_and_tags_whichever_api_they_came_from():
     work = {"title": "A work", "abstract_inverted_index": index}
     assert _openalex(work)["abstract"] == "Results: cats&dogs in vivo"
     assert clean_markup("<h4>Background</h4> Text&nbsp;here") == "Background Text here"
+
+
+def test_legacy_upper_case_publication_types_are_written_as_pubmed_writes_them(tmp_path):
+    text = "TY  - JOUR\nTI  - A trial\nM3  - JOURNAL ARTICLE\nER  -\n"
+    (record,) = imported(tmp_path, "legacy.ris", text, "ris")
+    assert record["publication_types"] == ["Journal Article"]  # one type, as PubMed spells it
+    from prismaflow.formats.importer import publication_type
+
+    assert (publication_type("CONFERENCE PAPER"), publication_type("RCT")) == (
+        "Conference Paper",
+        "RCT",
+    )
+
+
+def test_an_empty_api_page_is_said_to_hold_no_records(tmp_path):
+    import subprocess
+    import sys
+
+    page = tmp_path / "last_page.json"
+    page.write_text('{"meta": {"count": 25, "next_cursor": null}, "results": []}')
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "prismaflow.cli",
+            "import",
+            str(page),
+            "--out",
+            str(tmp_path / "r.parquet"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0 and "it holds no records: an API's last page" in done.stdout

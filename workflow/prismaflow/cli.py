@@ -83,6 +83,12 @@ def import_records(args: argparse.Namespace) -> int:
         f"{args.input}: {written} records read as {imported.format} "
         f"(the file holds {imported.counted}){_controls(imported)}; written to {args.out}"
     )
+    if written == 0:
+        print(
+            "  it holds no records: an API's last page, or a search that found nothing "
+            "(if it should hold some, export it again, or name its format with --format)"
+        )
+        return 0
     counts = fields_present(imported.records.to_pylist())
     print(f"  fields: {describe_fields(counts, written)}")
     return 0

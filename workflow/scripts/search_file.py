@@ -25,5 +25,9 @@ with logged_to(snakemake.log[0], snakemake.rule) as log:
     )
     for result in results:
         log.info("%s: %d records (%s)", result.query_id, len(result.records), result.query)
+        if not result.records:
+            log.warning(
+                "%s holds no records: a search that found nothing, or a wrong file", result.query_id
+            )
         if result.controls_removed:
             log.info("%s: %d control characters removed", result.query_id, result.controls_removed)

@@ -87,12 +87,23 @@ def language_code(value: str | None) -> str | None:
     return LANGUAGE_CODES.get(text, text)
 
 
+def publication_type(value: str) -> str:
+    """Legacy exports shout ("JOURNAL ARTICLE"); the types are compared as PubMed writes them.
+    Short upper-case words (RCT) are acronyms and stay."""
+    return value.title() if value.isupper() and len(value) > 3 else value
+
+
 def _identified(records: list[dict[str, Any]], source: str, name: str) -> list[dict[str, Any]]:
     """Ids stable for an unchanged file: "<source>:<name>:<position>"."""
     identified = []
     for position, record in enumerate(records, start=1):
         fields = {k: v for k, v in record.items() if k in RECORD_FIELDS}
         fields["language"] = language_code(fields.get("language"))
+        types = fields.get("publication_types")
+        if isinstance(types, list):
+            fields["publication_types"] = list(
+                dict.fromkeys(publication_type(t) if isinstance(t, str) else t for t in types)
+            )
         source_id = f"{name}:{position}"
         identified.append(
             {
