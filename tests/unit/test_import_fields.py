@@ -209,3 +209,12 @@ def test_an_empty_api_page_is_said_to_hold_no_records(tmp_path):
         check=False,
     )
     assert done.returncode == 0 and "it holds no records: an API's last page" in done.stdout
+
+
+def test_an_endnote_bibtex_entry_without_a_key_is_read(tmp_path, capfd):
+    text = "@article{\n  title = {An EndNote entry},\n  year = {2020}\n}\n\n@book{b2, title={B}}\n"
+    records = imported(tmp_path, "endnote.bib", text, "bibtex")
+    assert [r["title"] for r in records] == ["An EndNote entry", "B"]
+    with pytest.raises(Exception, match="line 1: malformed BibTeX entry"):
+        imported(tmp_path, "broken.bib", "@article{\n  title = {cut\n  year = 2020\n", "bibtex")
+    assert "Parsing of" not in capfd.readouterr().err  # said once, by prismaflow

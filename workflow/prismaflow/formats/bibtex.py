@@ -3,6 +3,7 @@ bibtexparser; LaTeX accents and case-protecting braces are decoded on the way in
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -19,6 +20,9 @@ from prismaflow.identifiers import normalise_doi, normalise_pmid
 # Entry starts, not counting @comment, @string and @preamble blocks.
 _ENTRY = re.compile(r"^\s*@(?!comment\b|string\b|preamble\b)[A-Za-z]+\s*[{(]", re.I | re.M)
 _EID = re.compile(r"2-s2\.0-\d+")
+_KEYLESS = re.compile(
+    r"(@(?!comment\b|string\b|preamble\b)[A-Za-z]+\s*\{)(\s*[A-Za-z][\w-]*\s*=)", re.I
+)
 _PMID_NOTE = re.compile(r"\bPMID:?\s*(\d+)", re.IGNORECASE)
 TYPE_NAMES = {
     "article": "Journal Article",
@@ -81,10 +85,19 @@ def canonical(entry: Entry) -> dict[str, Any]:
     }
 
 
+def _keyed(text: str) -> str:
+    """EndNote writes entries without a citation key (`@article{` then the first field); a key
+    made from the entry's place is put in, as a reference manager would."""
+    count = iter(range(1, 1 << 30))
+    return _KEYLESS.sub(lambda m: f"{m.group(1)}entry{next(count)},{m.group(2)}", text)
+
+
 def read_bibtex(text: str, origin: str | Path) -> tuple[list[dict[str, Any]], int]:
     """Entries in file order. Scopus repeats some fields (funding_details) within an entry;
-    such an entry is read with bibtexparser's own resolution, any other failure is an error."""
-    parsed = bibtexparser.parse_string(text)
+    such an entry is read with bibtexparser's own resolution, any other failure is an error
+    (said once, by prismaflow: bibtexparser's own log of it is kept quiet)."""
+    logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
+    parsed = bibtexparser.parse_string(_keyed(text))
     entries = list(parsed.entries)
     for block in parsed.failed_blocks:
         if not isinstance(block, DuplicateFieldKeyBlock):
