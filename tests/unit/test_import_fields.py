@@ -218,3 +218,38 @@ def test_an_endnote_bibtex_entry_without_a_key_is_read(tmp_path, capfd):
     with pytest.raises(Exception, match="line 1: malformed BibTeX entry"):
         imported(tmp_path, "broken.bib", "@article{\n  title = {cut\n  year = 2020\n", "bibtex")
     assert "Parsing of" not in capfd.readouterr().err  # said once, by prismaflow
+
+
+def test_prismaflows_own_csv_and_xlsx_exports_are_read_back_without_a_mapping(tmp_path):
+    from prismaflow.formats.exporter import export_records
+    from prismaflow.records import records_table
+
+    table = records_table(
+        [
+            {
+                "record_id": "x:1",
+                "source": "x",
+                "source_id": "1",
+                "title": "A trial",
+                "authors": ["Smith, J", "Doe, A"],
+                "doi": "10.1000/x.1",
+            }
+        ]
+    )
+    for kind in ("csv", "xlsx"):
+        path = tmp_path / f"out.{kind}"
+        export_records(table, path, kind)
+        (record,) = import_file(path, None, None, source="file", name="x").records.to_pylist()
+        assert (record["title"], record["authors"], record["doi"]) == (
+            "A trial",
+            ["Smith, J", "Doe, A"],
+            "10.1000/x.1",
+        )
+    assert "Smith, J;Doe, A" in (tmp_path / "out.csv").read_text()  # no space for ASReview
+
+
+def test_a_file_forced_as_endnote_xml_that_is_not_one_is_refused(tmp_path):
+    path = tmp_path / "other.xml"
+    path.write_text("<PubmedArticleSet><PubmedArticle/></PubmedArticleSet>")
+    with pytest.raises(Exception, match=r"is not an EndNote XML export \(its root is <Pubmed"):
+        import_file(path, "endnote_xml", None, source="file", name="x")

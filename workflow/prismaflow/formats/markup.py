@@ -76,6 +76,13 @@ def _endnote(record, path: str) -> str | None:
 
 def read_endnote_xml(data: bytes, origin: str | Path) -> tuple[list[dict[str, Any]], int]:
     root = parse_xml(data, origin)
+    if root.tag != "xml" or root.find("records") is None:
+        raise InputFileError(
+            origin,
+            f"is not an EndNote XML export (its root is <{root.tag}>, with no <records>)",
+            line=1,
+            fix="export from EndNote as XML, or name the file's own format",
+        )
     records = []
     for record in root.iter("record"):
         records.append(

@@ -233,7 +233,12 @@ def read_table(
 
 
 def read_xlsx_table(path: Path, mapping: Mapping[str, str]) -> tuple[list[dict[str, Any]], int]:
+    """A workbook of records; without a mapping, its columns are read by their names where
+    they are fields' names (prismaflow's own export, or a sheet laid out like it)."""
     rows = read_xlsx_rows(path, [mapping.get("title", "title")], allowed=None)
+    if not mapping:
+        named = {column for _, row in rows for column in row}
+        mapping = {field: field for field in MAPPABLE if field in named}
     return read_table(rows, path, mapping)
 
 
@@ -257,14 +262,15 @@ CSV_COLUMNS = (
 
 
 def table_rows(records: Iterable[Mapping[str, Any]]) -> list[list[Any]]:
-    """Records as rows of CSV_COLUMNS; lists joined with "; "."""
+    """Records as rows of CSV_COLUMNS; lists joined with ";" (no space: ASReview keeps what
+    follows a separator as it is, so "; Doe" would be the name " Doe")."""
     rows = []
     for record in records:
         row = []
         for column in CSV_COLUMNS:
             value = record.get(column)
             if isinstance(value, (list, tuple)) or hasattr(value, "tolist"):
-                value = "; ".join(map(str, list(value)))
+                value = ";".join(map(str, list(value)))
             row.append(value)
         rows.append(row)
     return rows
