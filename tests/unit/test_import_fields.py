@@ -253,3 +253,9 @@ def test_a_file_forced_as_endnote_xml_that_is_not_one_is_refused(tmp_path):
     path.write_text("<PubmedArticleSet><PubmedArticle/></PubmedArticleSet>")
     with pytest.raises(Exception, match=r"is not an EndNote XML export \(its root is <Pubmed"):
         import_file(path, "endnote_xml", None, source="file", name="x")
+
+
+def test_a_bare_ampersand_in_bibtex_is_kept(tmp_path):
+    text = "@article{a, title={Cats & dogs and A\\&B}, journal={Taylor & Francis}}\n"
+    (record,) = imported(tmp_path, "amp.bib", text, "bibtex")
+    assert (record["title"], record["journal"]) == ("Cats & dogs and A&B", "Taylor & Francis")

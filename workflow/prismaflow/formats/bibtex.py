@@ -23,6 +23,7 @@ _EID = re.compile(r"2-s2\.0-\d+")
 _KEYLESS = re.compile(
     r"(@(?!comment\b|string\b|preamble\b)[A-Za-z]+\s*\{)(\s*[A-Za-z][\w-]*\s*=)", re.I
 )
+_BARE_AMPERSAND = re.compile(r"(?<!\\)&")
 _PMID_NOTE = re.compile(r"\bPMID:?\s*(\d+)", re.IGNORECASE)
 TYPE_NAMES = {
     "article": "Journal Article",
@@ -87,9 +88,12 @@ def canonical(entry: Entry) -> dict[str, Any]:
 
 def _keyed(text: str) -> str:
     """EndNote writes entries without a citation key (`@article{` then the first field); a key
-    made from the entry's place is put in, as a reference manager would."""
+    made from the entry's place is put in, as a reference manager would. A bare "&" (publishers
+    write "Taylor & Francis") is LaTeX's column separator, which decoding would drop: it is
+    escaped first, so it stays."""
     count = iter(range(1, 1 << 30))
-    return _KEYLESS.sub(lambda m: f"{m.group(1)}entry{next(count)},{m.group(2)}", text)
+    keyed = _KEYLESS.sub(lambda m: f"{m.group(1)}entry{next(count)},{m.group(2)}", text)
+    return _BARE_AMPERSAND.sub(r"\\&", keyed)
 
 
 def read_bibtex(text: str, origin: str | Path) -> tuple[list[dict[str, Any]], int]:
