@@ -259,3 +259,31 @@ def test_a_bare_ampersand_in_bibtex_is_kept(tmp_path):
     text = "@article{a, title={Cats & dogs and A\\&B}, journal={Taylor & Francis}}\n"
     (record,) = imported(tmp_path, "amp.bib", text, "bibtex")
     assert (record["title"], record["journal"]) == ("Cats & dogs and A&B", "Taylor & Francis")
+
+
+def test_scopus_atom_and_europe_pmc_xml_responses_are_read_as_their_json_is():
+    from tests.conftest import FIXTURES
+
+    atom = import_file(FIXTURES / "formats" / "scopus_search_atom.xml", source="file", name="a")
+    first, second = atom.records.to_pylist()
+    assert atom.format == "scopus_atom" and atom.counted == 2
+    assert (first["title"], first["doi"], first["pmid"], first["scopus_eid"], first["year"]) == (
+        "A topical cream in a written-for-the-project trial",
+        "10.1000/atom.1",
+        "33300001",
+        "2-s2.0-85000000001",
+        2021,
+    )
+    assert (first["volume"], first["issue"], first["pages"]) == ("12", "3", "100-109")
+    assert second["doi"] is None and second["publication_types"] == ["Review"]
+    epmc = import_file(FIXTURES / "formats" / "europepmc_search.xml", source="file", name="e")
+    one, two = epmc.records.to_pylist()
+    assert epmc.format == "europepmc_xml" and epmc.counted == 2
+    assert (one["authors"], one["doi"], one["pmid"], one["journal"]) == (
+        ["Tester C", "Tester D"],
+        "10.1000/epmc.3",
+        "33300003",
+        "Journal of Written Fixtures",
+    )
+    assert one["abstract"] == "Background Patients were treated."
+    assert two["authors"] == ["Tester E"] and two["publication_types"] == ["Preprint"]

@@ -83,7 +83,7 @@ def _crossref(work: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def _europepmc(result: Mapping[str, Any]) -> dict[str, Any]:
+def europepmc_record(result: Mapping[str, Any]) -> dict[str, Any]:
     journal = (result.get("journalInfo") or {}).get("journal") or {}
     authors = (result.get("authorList") or {}).get("author")
     mesh = (result.get("meshHeadingList") or {}).get("meshHeading") or []
@@ -117,7 +117,7 @@ def _items(document: Any) -> tuple[str, list[Any], Callable[[Any], dict[str, Any
         entries = document["search-results"].get("entry") or []
         return "scopus_json", [e for e in entries if "error" not in e], _scopus
     if "resultList" in document:
-        return "europepmc_json", document["resultList"].get("result") or [], _europepmc
+        return "europepmc_json", document["resultList"].get("result") or [], europepmc_record
     if document.get("message-type") == "work":
         return "crossref_json", [document["message"]], _crossref
     if document.get("message-type") == "work-list":

@@ -13,6 +13,8 @@ FORMATS = (
     "bibtex",
     "pubmed_xml",
     "endnote_xml",
+    "scopus_atom",
+    "europepmc_xml",
     "scopus_csv",
     "wos_tab",
     "wos_plain",
@@ -51,6 +53,10 @@ def detect_format(text: str, origin: str | Path) -> str:
             return "pubmed_xml"
         if "<records>" in head or "<record>" in head:
             return "endnote_xml"
+        if "<search-results" in head:
+            return "scopus_atom"
+        if "<responseWrapper" in head:
+            return "europepmc_xml"
     if head.startswith("FN ") or _WOS_PLAIN.match(head):
         return "wos_plain"
     if _RIS.search(head):

@@ -17,6 +17,7 @@ import pyarrow.parquet as pq
 
 from prismaflow.errors import InputFileError, ReconciliationError
 from prismaflow.formats.api_json import read_api_json
+from prismaflow.formats.api_xml import read_europepmc_xml, read_scopus_atom
 from prismaflow.formats.bibtex import read_bibtex
 from prismaflow.formats.detect import FORMATS, detect_format, header_cells
 from prismaflow.formats.markup import read_endnote_xml, read_pubmed_xml, read_wos_plain
@@ -40,9 +41,16 @@ TEXT_READERS = {
     "wos_tab": read_wos_tab,
     "wos_plain": read_wos_plain,
 }
-XML_READERS = {"pubmed_xml": read_pubmed_xml, "endnote_xml": read_endnote_xml}
+XML_READERS = {
+    "pubmed_xml": read_pubmed_xml,
+    "endnote_xml": read_endnote_xml,
+    "scopus_atom": read_scopus_atom,
+    "europepmc_xml": read_europepmc_xml,
+}
 # What each format's count is taken from, for the reconciliation message.
 COUNTED_BY = {
+    "scopus_atom": "<entry> elements",
+    "europepmc_xml": "<result> elements",
     "ris": "'ER  -' lines",
     "medline": "tagged blocks",
     "bibtex": "@entries",

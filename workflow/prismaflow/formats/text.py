@@ -25,12 +25,11 @@ _BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
 # Inline markup that databases leave in titles and abstracts (<i>, <sup>, MathML-free HTML).
-# Inline and block tags publishers leave in titles and abstracts (Europe PMC's <h4> headings,
-# JATS's <jats:p>), removed after entities are decoded, so "&lt;p&gt;" goes too.
-_TAGS = re.compile(
-    r"</?(?:i|b|u|em|strong|sup|sub|sc|scp|span|br|p|inf|h[1-6]|div|section|jats:[a-z-]+)\b[^>]*>",
-    re.IGNORECASE,
-)
+# Tags publishers leave in titles and abstracts, removed after entities are decoded (so
+# "&lt;p&gt;" goes too): inline ones (<i>, <sup>) without a trace, block ones (Europe PMC's
+# <h4> headings, <p>, JATS's <jats:p>) as a space, so words on either side stay apart.
+_INLINE_TAGS = re.compile(r"</?(?:i|b|u|em|strong|sup|sub|sc|scp|span|inf)\b[^>]*>", re.I)
+_BLOCK_TAGS = re.compile(r"</?(?:h[1-6]|p|br|div|section|jats:[a-z-]+)\b[^>]*>", re.I)
 
 
 def _utf16_without_bom(sample: bytes) -> str | None:
@@ -138,7 +137,7 @@ def clean_markup(value: str | None) -> str | None:
     """HTML entities decoded and inline tags removed: "&lt;i&gt;E. coli&lt;/i&gt;" -> "E. coli"."""
     if value is None:
         return None
-    text = _TAGS.sub("", html.unescape(value))
+    text = _BLOCK_TAGS.sub(" ", _INLINE_TAGS.sub("", html.unescape(value)))
     return " ".join(text.split()) or None
 
 
