@@ -136,3 +136,54 @@ def test_commands_fail_with_the_clear_error(tmp_path):
     assert "has no 'ER  -' line" in done.stderr and "Traceback" not in done.stderr
     done = prismaflow("convert", FIXTURES / "formats" / "zotero.ris", tmp_path / "out.docx")
     assert done.returncode == 2 and "unknown output format" in done.stderr
+
+
+# Every field a format carries, with what makes formats trip: LaTeX's specials, commas in
+# names and keywords, non-Latin scripts (any letter category), entities' ampersands.
+text_of = st.characters(whitelist_categories=("L", "N"), whitelist_characters=" .,:()&%$#_'?/~")
+phrase = (
+    st.text(alphabet=text_of, min_size=1, max_size=40)
+    .map(lambda s: " ".join(s.split()))
+    .filter(lambda s: s and s[0].isalnum())
+)
+name = st.builds(
+    lambda family, given: f"{family}, {given}",
+    phrase.filter(lambda s: "," not in s and " and " not in s),
+    phrase.filter(lambda s: "," not in s and " and " not in s),
+)
+TYPES = ["Journal Article", "Book", "Book Chapter", "Thesis", "Conference Paper", "Report"]
+full_record = st.fixed_dictionaries(
+    {
+        "title": phrase,
+        "authors": st.lists(name, min_size=1, max_size=4),
+        "year": st.integers(1900, 2030),
+        "journal": phrase,
+        "volume": st.integers(1, 999).map(str),
+        "issue": st.integers(1, 99).map(str),
+        "pages": st.tuples(st.integers(1, 500), st.integers(501, 999)).map("{0[0]}-{0[1]}".format),
+        "doi": st.from_regex(r"10\.[0-9]{4,6}/[a-z0-9.\-]{1,20}[a-z0-9]", fullmatch=True),
+        "pmid": st.integers(1, 40_000_000).map(str),
+        "abstract": phrase,
+        "keywords": st.lists(
+            phrase.filter(lambda s: ";" not in s), min_size=1, max_size=3, unique=True
+        ),
+        "language": st.sampled_from(["eng", "fre", "ger", "spa", "jpn"]),
+        "publication_types": st.sampled_from(TYPES).map(lambda t: [t]),
+    }
+)
+
+
+@pytest.mark.parametrize(
+    ("suffix", "fmt"), [(".ris", "ris"), (".bib", "bibtex"), (".csv", "csv"), (".xlsx", "xlsx")]
+)
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(record=full_record)
+def test_every_field_a_format_carries_survives_its_round_trip(tmp_path, suffix, fmt, record):
+    full = {"record_id": "x:1", "source": "x", "source_id": "1", **record}
+    path = tmp_path / f"generated{suffix}"
+    export_records(records_table([full]), path, fmt)
+    back = import_file(path).records.to_pylist()[0]
+    expected = records_table([full]).to_pylist()[0]
+    assert {k: back[k] for k in record} == {k: expected[k] for k in record}
