@@ -111,26 +111,31 @@ def test_two_reviewers_screen_blind_and_an_adjudicator_settles_their_conflict(re
                 with page.expect_navigation():
                     page.keyboard.press(key)
 
+            def click(page, selector):
+                """A click that submits a form: done once the next page has loaded."""
+                with page.expect_navigation():
+                    page.click(selector)
+
             ana = reviewer("ana")
             ana.goto(f"{url}/screen")
             first = shown(ana)
             press(ana, "i")  # include, by keyboard
             second = shown(ana)
             assert second != first
-            ana.click("#exclude-off_topic")
+            click(ana, "#exclude-off_topic")
             third = shown(ana)
             press(ana, "m")
             assert shown(ana) != third
             press(ana, "u")  # undo brings the last record back, undecided
             assert shown(ana) == third and ana.locator("#own").count() == 0
-            ana.click("#maybe")
+            click(ana, "#maybe")
 
             ben = reviewer("ben")
             for record, choose in ((first, "#include"), (second, "#include"), (third, "#maybe")):
                 ben.goto(f"{url}/screen?record={record}")
                 assert not re.search(r"\bana\b", ben.content())  # blind: no word of ana's
                 assert ben.locator("#own").count() == 0
-                ben.click(choose)
+                click(ben, choose)
             assert ben.goto(f"{url}/adjudicate").status == 403
 
             hostile = ben.goto(f"{url}/screen?record={hostile_id}")
@@ -148,12 +153,12 @@ def test_two_reviewers_screen_blind_and_an_adjudicator_settles_their_conflict(re
             said = judge.locator("li.decision").all_inner_texts()
             assert said == ["ana: exclude (off_topic)", "ben: include"]
             judge.select_option("select.settle-reason", "off_topic")
-            judge.click("button.settle-exclude")
+            click(judge, "button.settle-exclude")
             assert judge.inner_text("#no-conflicts") == "No open conflicts."
 
             judge.goto(url)
             excluded_before = _prisma_count(judge, "Records excluded")
-            judge.click("#run")
+            click(judge, "#run")
             deadline = time.monotonic() + 240
             while time.monotonic() < deadline:
                 state = judge.request.get(f"{url}/run").json()
