@@ -58,49 +58,6 @@ def test_spreadsheet_exports_neutralise_formulas(tmp_path):
     assert '\'=HYPERLINK("http://x")' in cells and "'@SUM" in cells
 
 
-# Text as reviewers' tools carry it: printable, no control characters, whitespace collapsed
-# (the canonical schema collapses it), no leading "=+-@" (neutralised on export by design).
-words = (
-    st.text(
-        alphabet=st.characters(
-            whitelist_categories=("L", "N"), whitelist_characters=" .,:;()&%'?/"
-        ),
-        min_size=1,
-        max_size=40,
-    )
-    .map(lambda s: " ".join(s.split()))
-    .filter(lambda s: s and s[0].isalnum())
-)
-generated = st.fixed_dictionaries(
-    {
-        "title": words,
-        "authors": st.lists(
-            words.filter(lambda s: ";" not in s and " and " not in s), min_size=1, max_size=4
-        ),
-        "year": st.integers(1900, 2030),
-        "journal": words.filter(lambda s: ";" not in s),
-        "doi": st.from_regex(r"10\.[0-9]{4,6}/[a-z0-9.\-]{1,20}[a-z0-9]", fullmatch=True),
-        "pmid": st.integers(1, 40_000_000).map(str),
-        "abstract": words,
-    }
-)
-
-
-@pytest.mark.parametrize(("suffix", "fmt"), [(".ris", "ris"), (".csv", "csv")])
-@settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
-@given(record=generated)
-def test_generated_records_survive_export_and_import(tmp_path, suffix, fmt, record):
-    full = {"record_id": "x:1", "source": "x", "source_id": "1", **record}
-    path = tmp_path / f"generated{suffix}"
-    export_records(records_table([full]), path, fmt)
-    back = import_file(path).records.to_pylist()[0]
-    assert {k: back[k] for k in record} == {
-        k: records_table([full]).to_pylist()[0][k] for k in record
-    }
-
-
 def prismaflow(*args, cwd=None):
     return subprocess.run(
         [sys.executable, "-m", "prismaflow.cli", *map(str, args)],

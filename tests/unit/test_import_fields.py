@@ -10,6 +10,13 @@ from prismaflow.formats.importer import import_file
 from prismaflow.identifiers import normalise_doi
 
 
+def one_record(**fields):
+    """A table of one record with these fields, as stages hold them."""
+    from prismaflow.records import records_table
+
+    return records_table([{"record_id": "x:1", "source": "x", "source_id": "1", **fields}])
+
+
 def imported(tmp_path, name: str, text: str, kind: str) -> list[dict]:
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
@@ -136,18 +143,10 @@ def test_bibtex_reads_a_pmid_in_a_note_and_keywords_that_hold_commas(tmp_path):
 
 def test_bibtex_export_round_trips_tildes_and_keywords_with_commas(tmp_path):
     from prismaflow.formats.exporter import export_records
-    from prismaflow.records import records_table
 
-    table = records_table(
-        [
-            {
-                "record_id": "x:1",
-                "source": "x",
-                "source_id": "1",
-                "title": "Approximately ~5 % of cases & more",
-                "keywords": ["drug therapy, combination", "quality of life"],
-            }
-        ]
+    table = one_record(
+        title="Approximately ~5 % of cases & more",
+        keywords=["drug therapy, combination", "quality of life"],
     )
     export_records(table, tmp_path / "out.bib", "bibtex")
     (record,) = imported(tmp_path, "out.bib", (tmp_path / "out.bib").read_text(), "bibtex")
@@ -222,20 +221,8 @@ def test_an_endnote_bibtex_entry_without_a_key_is_read(tmp_path, capfd):
 
 def test_prismaflows_own_csv_and_xlsx_exports_are_read_back_without_a_mapping(tmp_path):
     from prismaflow.formats.exporter import export_records
-    from prismaflow.records import records_table
 
-    table = records_table(
-        [
-            {
-                "record_id": "x:1",
-                "source": "x",
-                "source_id": "1",
-                "title": "A trial",
-                "authors": ["Smith, J", "Doe, A"],
-                "doi": "10.1000/x.1",
-            }
-        ]
-    )
+    table = one_record(title="A trial", authors=["Smith, J", "Doe, A"], doi="10.1000/x.1")
     for kind in ("csv", "xlsx"):
         path = tmp_path / f"out.{kind}"
         export_records(table, path, kind)

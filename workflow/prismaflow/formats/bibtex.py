@@ -145,6 +145,13 @@ def _latex(value: str) -> str:
     return "".join(_LATEX_SPECIAL.get(character, character) for character in value)
 
 
+def _keyword_field(keywords: list[str]) -> str | None:
+    """Keywords joined with "; "; a lone keyword holding a comma gets a closing ";", so that
+    it is read back whole rather than split at its comma."""
+    joined = "; ".join(keywords)
+    return (joined + ";" if "," in joined and ";" not in joined else joined) or None
+
+
 def write_bibtex(records: Iterable[Mapping[str, Any]]) -> str:
     library, seen = bibtexparser.Library(), set()
     for record in records:
@@ -159,7 +166,7 @@ def write_bibtex(records: Iterable[Mapping[str, Any]]) -> str:
             "doi": record.get("doi"),
             "pmid": record.get("pmid"),
             "abstract": record.get("abstract"),
-            "keywords": "; ".join(record.get("keywords") or []) or None,
+            "keywords": _keyword_field(record.get("keywords") or []),
             "language": record.get("language"),
         }
         library.add(
