@@ -274,3 +274,12 @@ def test_scopus_atom_and_europe_pmc_xml_responses_are_read_as_their_json_is():
     )
     assert one["abstract"] == "Background Patients were treated."
     assert two["authors"] == ["Tester E"] and two["publication_types"] == ["Preprint"]
+
+
+def test_bibtex_export_keeps_dashes_and_quotes_as_written_not_as_latex_ligatures(tmp_path):
+    from prismaflow.formats.exporter import export_records
+
+    title = "Pre--post and pre---post: it''s ``quoted'' ?` !`"
+    export_records(one_record(title=title), tmp_path / "out.bib", "bibtex")
+    (record,) = imported(tmp_path, "out.bib", (tmp_path / "out.bib").read_text(), "bibtex")
+    assert record["title"] == title

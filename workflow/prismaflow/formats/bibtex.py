@@ -23,6 +23,7 @@ _EID = re.compile(r"2-s2\.0-\d+")
 _KEYLESS = re.compile(
     r"(@(?!comment\b|string\b|preamble\b)[A-Za-z]+\s*\{)(\s*[A-Za-z][\w-]*\s*=)", re.I
 )
+_LIGATURE = re.compile(r"(-(?=-)|'(?=')|`(?=`)|[?!](?=`))")
 _BARE_AMPERSAND = re.compile(r"(?<!\\)&")
 _PMID_NOTE = re.compile(r"\bPMID:?\s*(\d+)", re.IGNORECASE)
 TYPE_NAMES = {
@@ -141,8 +142,11 @@ TEXT_FIELDS = ("title", "author", "journal", "abstract", "keywords")
 
 def _latex(value: str) -> str:
     """Text with LaTeX's special characters escaped, so "%" does not comment out the rest and
-    a stray brace cannot unbalance the entry (bibtexparser adds the enclosing braces)."""
-    return "".join(_LATEX_SPECIAL.get(character, character) for character in value)
+    a stray brace cannot unbalance the entry (bibtexparser adds the enclosing braces). Runs of
+    "-", "'" and "`" are LaTeX ligatures (en dash, closing and opening quotes), as are "?`" and
+    "!`" (inverted marks): an empty group between them keeps the characters as written."""
+    escaped = "".join(_LATEX_SPECIAL.get(character, character) for character in value)
+    return _LIGATURE.sub(r"\1{}", escaped)
 
 
 def _keyword_field(keywords: list[str]) -> str | None:
