@@ -33,7 +33,7 @@ from prismaflow.screen.rules import first_hit, protocol_rules
 from prismaflow.screen.stage import screen, screening_order
 from prismaflow.screen.stopping import StoppingCheck, check
 from prismaflow.sheets import ADJUDICATOR
-from prismaflow.vocabulary import BY_RULE, CONFLICT, PHASES, TITLE_ABSTRACT
+from prismaflow.vocabulary import CONFLICT, PHASES, TITLE_ABSTRACT
 
 HOLD_SECONDS = 600  # a record shown to one reviewer is not offered to another for this long
 
@@ -87,6 +87,13 @@ class Review:
         self._lock = threading.Lock()
         self._wanted = threading.Event()
         self._refit_thread = threading.Thread(target=self._refit_forever, daemon=True)
+        # Ties in the ranking go by a fixed shuffle of the records, computed once.
+        self._tiebreak = {
+            r: int.from_bytes(hashlib.sha256(r.encode()).digest()[:4], "big")
+            for r in self.to_screen
+        }
+        self.settled: pd.DataFrame
+        self.refit()
 
     # Decisions -----------------------------------------------------------------------------
 
@@ -149,13 +156,9 @@ class Review:
             if not open_:
                 return None
             scores = self.ranking.scores
-            best = max(open_, key=lambda r: (r not in skip, scores.get(r, 0.0), -self._shuffled(r)))
+            best = max(open_, key=lambda r: (r not in skip, scores.get(r, 0.0), -self._tiebreak[r]))
             self._holds[best] = (reviewer, now)
             return best
-
-    @staticmethod
-    def _shuffled(record_id: str) -> int:
-        return int.from_bytes(hashlib.sha256(record_id.encode()).digest()[:4], "big")
 
     def record(self, record_id: str) -> Mapping[str, Any]:
         """A record's fields as plain values: lists for lists, None for what is missing."""
@@ -164,7 +167,7 @@ class Review:
     # Ranking -------------------------------------------------------------------------------
 
     def start(self) -> Review:
-        self.refit()
+        """Refit as decisions arrive (the first ranking is made on opening the review)."""
         self._refit_thread.start()
         return self
 
@@ -214,7 +217,7 @@ class Review:
         for phase in PHASES:
             for reviewer in self.reviewers(phase):
                 per_reviewer[reviewer][phase] = len(self.store.rows(phase, reviewer))
-        settled = getattr(self, "settled", pd.DataFrame(columns=["decision", "decided_by"]))
+        settled = self.settled
         return {
             "records": len(self.records),
             "ruled_out": len(self.ruled_out),
@@ -228,16 +231,10 @@ class Review:
         }
 
     def stopping(self, decisions, settled: pd.DataFrame) -> StoppingCheck:
-        rows = (
-            settled.to_dict("records")
-            if len(settled)
-            else [
-                {"record_id": r, "phase": TITLE_ABSTRACT, "decided_by": BY_RULE}
-                for r in self.ruled_out
-            ]
-        )
         return check(
-            screening_order(rows, decisions), len(self.to_screen), self.screening["stopping"]
+            screening_order(settled.to_dict("records"), decisions),
+            len(self.to_screen),
+            self.screening["stopping"],
         )
 
     def conflicts(self) -> list[dict[str, Any]]:

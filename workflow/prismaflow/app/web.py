@@ -180,7 +180,8 @@ def create_app(review: Review, tokens: Mapping[str, str] | None = None, cores: i
                 title="Nothing left to screen",
                 message="Every record that needs you has your decision.",
             )
-        own = review.own(me).get(record_id)
+        mine = review.own(me)
+        own = mine.get(record_id)
         ranking = review.ranking
         shown = review.screening["app"]["show_suggestion"]
         return render_template(
@@ -193,7 +194,7 @@ def create_app(review: Review, tokens: Mapping[str, str] | None = None, cores: i
             action=secrets.token_hex(8),
             score=ranking.scores.get(record_id) if shown else None,
             why=ranking.terms.get(record_id) if shown else None,
-            decided=len(review.own(me)),
+            decided=len(mine),
             total=len(review.to_screen),
         )
 
