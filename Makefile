@@ -6,7 +6,7 @@ CORES ?= 2
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: review test test-fast test-slurm lint lock clean
+.PHONY: review test test-fast test-slurm test-asreview lint lock clean
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,12 @@ test-fast: $(STAMP)
 ## test-slurm: the review on a single-node SLURM cluster started here (root; a few minutes)
 test-slurm: $(STAMP)
 	PRISMAFLOW_SLURM_TEST=1 $(BIN)/python -m pytest -m slurm tests/integration/test_slurm_cluster.py
+
+## test-asreview: the exports read by ASReview LAB's own loader (adds the benchmark extra)
+test-asreview: $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check \
+		-c requirements.lock -e '.[benchmark]'
+	$(BIN)/python -m pytest tests/unit/test_exports_in_asreview.py
 
 ## lint: the format and workflow checks CI runs before the tests
 lint: $(STAMP)

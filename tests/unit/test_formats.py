@@ -136,7 +136,7 @@ def test_own_fixture_of_each_format_imports_with_its_fields(name):
 
 def test_api_abstracts_are_rebuilt_as_text():
     openalex = import_file(OWN / "openalex.json").records.to_pylist()[0]
-    assert (openalex["abstract"], openalex["language"]) == ("A systematic review.", "eng")
+    assert (openalex["abstract"], openalex["language"]) == ("A systematic review.", ["eng"])
     assert import_file(OWN / "crossref.json").records.column("abstract").to_pylist() == [
         "A systematic review."
     ]
@@ -168,7 +168,7 @@ def test_dialect_details_land_in_the_schema():
     assert (ris[0]["journal_abbrev"], ris[0]["pages"], ris[0]["language"]) == (
         "J Dermatolog Treat",
         "101-108",
-        "eng",
+        ["eng"],
     )
     assert ris[1]["scopus_eid"] == "2-s2.0-85000000001"
     assert ris[1]["publication_types"] == ["Book Chapter"]
@@ -286,3 +286,29 @@ def test_records_a_parser_loses_are_a_reconciliation_error(tmp_path):
     path = write(tmp_path, "x.ris", RIS + "XY  - JOUR\nTI  - Lost\nER  - \n")
     with pytest.raises(ReconciliationError, match="read 1 records but the file holds 2"):
         import_file(path)
+
+
+# One bilingual article as each format writes its two languages.
+TWO_LANGUAGES = {
+    "two.nbib": "PMID- 1\nTI  - Bilingual.\nLA  - eng\nLA  - fre\nPT  - Journal Article\n",
+    "two.xml": (
+        "<PubmedArticleSet><PubmedArticle><MedlineCitation><PMID>1</PMID><Article>"
+        "<ArticleTitle>Bilingual.</ArticleTitle><Language>eng</Language>"
+        "<Language>fre</Language></Article></MedlineCitation></PubmedArticle>"
+        "</PubmedArticleSet>"
+    ),
+    "two.ris": "TY  - JOUR\nTI  - Bilingual.\nLA  - English\nLA  - French\nER  - \n",
+    "two.bib": "@article{a, title = {Bilingual.}, language = {english and french}}\n",
+    "two.csv": (
+        "Authors,Title,Year,Source title,Language of Original Document,Document Type,EID\n"
+        'Doe J.,Bilingual.,2020,J,"English; French",Article,2-s2.0-1\n'
+    ),
+}
+
+
+@pytest.mark.parametrize("name", TWO_LANGUAGES)
+def test_a_record_in_two_languages_keeps_both(tmp_path, name):
+    path = tmp_path / name
+    path.write_text(TWO_LANGUAGES[name])
+    (record,) = import_file(path).records.to_pylist()
+    assert record["language"] == ["eng", "fre"]

@@ -8,13 +8,13 @@ import sys
 
 import pytest
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from prismaflow.formats.exporter import export_records
 from prismaflow.formats.importer import import_file
 from prismaflow.records import records_table
 from tests.conftest import FIXTURES
+from tests.generated_records import full_record
 
 KEPT = ("title", "authors", "year", "journal", "doi", "pmid", "abstract")
 RECORD = {
@@ -32,7 +32,7 @@ RECORD = {
     "pmid": "37000001",
     "abstract": "Six patients; four responded (67%). No #adverse events.",
     "keywords": ["lichen planus", "ruxolitinib"],
-    "language": "eng",
+    "language": ["eng"],
 }
 
 
@@ -93,41 +93,6 @@ def test_commands_fail_with_the_clear_error(tmp_path):
     assert "has no 'ER  -' line" in done.stderr and "Traceback" not in done.stderr
     done = prismaflow("convert", FIXTURES / "formats" / "zotero.ris", tmp_path / "out.docx")
     assert done.returncode == 2 and "unknown output format" in done.stderr
-
-
-# Every field a format carries, with what makes formats trip: LaTeX's specials, commas in
-# names and keywords, non-Latin scripts (any letter category), entities' ampersands.
-text_of = st.characters(whitelist_categories=("L", "N"), whitelist_characters=" .,:()&%$#_'?/~-`")
-phrase = (
-    st.text(alphabet=text_of, min_size=1, max_size=40)
-    .map(lambda s: " ".join(s.split()))
-    .filter(lambda s: s and s[0].isalnum())
-)
-name = st.builds(
-    lambda family, given: f"{family}, {given}",
-    phrase.filter(lambda s: "," not in s and " and " not in s),
-    phrase.filter(lambda s: "," not in s and " and " not in s),
-)
-TYPES = ["Journal Article", "Book", "Book Chapter", "Thesis", "Conference Paper", "Report"]
-full_record = st.fixed_dictionaries(
-    {
-        "title": phrase,
-        "authors": st.lists(name, min_size=1, max_size=4),
-        "year": st.integers(1900, 2030),
-        "journal": phrase,
-        "volume": st.integers(1, 999).map(str),
-        "issue": st.integers(1, 99).map(str),
-        "pages": st.tuples(st.integers(1, 500), st.integers(501, 999)).map("{0[0]}-{0[1]}".format),
-        "doi": st.from_regex(r"10\.[0-9]{4,6}/[a-z0-9.\-]{1,20}[a-z0-9]", fullmatch=True),
-        "pmid": st.integers(1, 40_000_000).map(str),
-        "abstract": phrase,
-        "keywords": st.lists(
-            phrase.filter(lambda s: ";" not in s), min_size=1, max_size=3, unique=True
-        ),
-        "language": st.sampled_from(["eng", "fre", "ger", "spa", "jpn"]),
-        "publication_types": st.sampled_from(TYPES).map(lambda t: [t]),
-    }
-)
 
 
 @pytest.mark.parametrize(

@@ -108,4 +108,4 @@ def test_scopus_csv_with_extra_funding_texts_is_realigned():
     records = import_file(path).records.to_pylist()
     shifted = next(r for r in records if r["doi"] == "10.1038/s41598-022-04849-0")
     assert shifted["scopus_eid"] == "2-s2.0-85123480963"
-    assert (shifted["pmid"], shifted["language"]) == ("35064163", "eng")
+    assert (shifted["pmid"], shifted["language"]) == ("35064163", ["eng"])

@@ -248,6 +248,16 @@ def test_a_bare_ampersand_in_bibtex_is_kept(tmp_path):
     assert (record["title"], record["journal"]) == ("Cats & dogs and A&B", "Taylor & Francis")
 
 
+def test_latex_quotes_in_someone_elses_bibtex_become_typographic_quotes(tmp_path):
+    text = (
+        "@article{a, title={The ``best'' of `both' worlds: caf\\`e and it's `ok'},"
+        " doi={10.1000/a--b`c'\\_d}}\n"
+    )
+    (record,) = imported(tmp_path, "quotes.bib", text, "bibtex")
+    assert record["doi"] == "10.1000/a--b`c'_d"  # an identifier is not LaTeX
+    assert record["title"] == "The “best” of ‘both’ worlds: cafè and it's ‘ok’"
+
+
 def test_scopus_atom_and_europe_pmc_xml_responses_are_read_as_their_json_is():
     from tests.conftest import FIXTURES
 
@@ -279,7 +289,7 @@ def test_scopus_atom_and_europe_pmc_xml_responses_are_read_as_their_json_is():
 def test_bibtex_export_keeps_dashes_and_quotes_as_written_not_as_latex_ligatures(tmp_path):
     from prismaflow.formats.exporter import export_records
 
-    title = "Pre--post and pre---post: it''s ``quoted'' ?` !`"
+    title = "Pre--post and pre---post: it''s ``quoted'' ?` !` and `single' too"
     export_records(one_record(title=title), tmp_path / "out.bib", "bibtex")
     (record,) = imported(tmp_path, "out.bib", (tmp_path / "out.bib").read_text(), "bibtex")
     assert record["title"] == title

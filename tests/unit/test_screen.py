@@ -28,9 +28,16 @@ def test_publication_type_rule_names_the_type():
 
 def test_language_rule_excludes_only_known_other_languages():
     rule = language_rule("non_english", ["eng"])
-    assert rule({"language": "fre"}).term == "fre"
-    assert rule({"language": "eng"}) is None
+    assert rule({"language": ["fre"]}).term == "fre"
+    assert rule({"language": ["eng"]}) is None
     assert rule({"language": None}) is None  # unknown language is never a reason
+    assert rule({"language": []}) is None
+
+
+def test_language_rule_keeps_a_record_in_an_allowed_language_among_others():
+    rule = language_rule("non_english", ["eng"])
+    assert rule({"language": ["fre", "eng"]}) is None
+    assert rule({"language": ["fre", "ger"]}).term == "fre; ger"
 
 
 def test_date_window_rule_works_at_year_precision():
@@ -57,7 +64,7 @@ def test_required_concept_rule_never_excludes_a_record_without_abstract():
 
 def test_protocol_rules_follow_the_config(config):
     rules = protocol_rules(config["screening"]["rules"], config["search"]["window"])
-    assert first_hit(rules, {"language": "fre", "publication_types": ["Review"]}).reason == (
+    assert first_hit(rules, {"language": ["fre"], "publication_types": ["Review"]}).reason == (
         "non_english"
     )
     assert first_hit(rules, {"publication_types": ["Book Chapter"]}).reason == "book"

@@ -32,7 +32,7 @@ def test_pubmed_fields_land_in_the_schema():
     assert first["mesh_terms"] == ["Lichen Planus"]
     assert first["keywords"] == ["ruxolitinib"]
     assert second["doi"] == "10.9999/il.2024.7"  # from ELocationID, resolver prefix removed
-    assert second["language"] == "fre"
+    assert second["language"] == ["fre"]
     assert second["abstract"] is None and second["authors"] == []
 
 
@@ -52,7 +52,7 @@ def test_real_pubmed_exports(name, count, pmid, language):
     assert len(records) == count
     if count:
         assert records[0]["pmid"] == pmid
-        assert records[0]["language"] == language
+        assert records[0]["language"] == [language]
         assert records[0]["title"]
         assert 1900 < records[0]["year"] < 2030
 
@@ -60,7 +60,7 @@ def test_real_pubmed_exports(name, count, pmid, language):
 def test_real_pubmed_export_with_japanese_records_keeps_languages():
     path = shared_path("fixtures", "formats", "pubmed_xml", "asreview_pubmed_10records_jpn.xml")
     languages = [r["language"] for r in parse_pubmed_file(path)]
-    assert languages.count("jpn") == 2
+    assert languages.count(["jpn"]) == 2
 
 
 def test_truncated_xml_names_file_and_line(tmp_path):

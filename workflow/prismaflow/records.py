@@ -34,7 +34,7 @@ RECORD_SCHEMA = pa.schema(
         pa.field("volume", pa.string()),
         pa.field("issue", pa.string()),
         pa.field("pages", pa.string()),
-        pa.field("language", pa.string()),
+        pa.field("language", pa.list_(pa.string())),
         pa.field("publication_types", pa.list_(pa.string())),
         pa.field("keywords", pa.list_(pa.string())),
         pa.field("mesh_terms", pa.list_(pa.string())),

@@ -11,7 +11,7 @@ from typing import Any
 
 import bibtexparser
 from bibtexparser import middlewares
-from bibtexparser.model import DuplicateFieldKeyBlock, Entry, Field
+from bibtexparser.model import Block, DuplicateFieldKeyBlock, Entry, Field
 
 from prismaflow.errors import InputFileError
 from prismaflow.formats.text import clean_markup, type_code, year_in
@@ -23,7 +23,11 @@ _EID = re.compile(r"2-s2\.0-\d+")
 _KEYLESS = re.compile(
     r"(@(?!comment\b|string\b|preamble\b)[A-Za-z]+\s*\{)(\s*[A-Za-z][\w-]*\s*=)", re.I
 )
-_LIGATURE = re.compile(r"(-(?=-)|'(?=')|`(?=`)|[?!](?=`))")
+_LIGATURE = re.compile(r"(-(?=-)|'(?=')|[?!](?=`))")
+# LaTeX's single quotes, `like this': LaTeX decoding leaves them as written.
+_SINGLE_QUOTED = re.compile(r"(?<![`\\])`(?!`)([^`'\n]*)'(?!')")
+VERBATIM_FIELDS = frozenset({"doi", "url", "eprint", "pmid", "isbn", "issn", "file"})
+_IDENTIFIER_MARKUP = re.compile(r"\\([_&%#$])|[{}]")
 _BARE_AMPERSAND = re.compile(r"(?<!\\)&")
 _PMID_NOTE = re.compile(r"\bPMID:?\s*(\d+)", re.IGNORECASE)
 TYPE_NAMES = {
@@ -97,6 +101,24 @@ def _keyed(text: str) -> str:
     return _BARE_AMPERSAND.sub(r"\\&", keyed)
 
 
+class LatexText(middlewares.LatexDecodingMiddleware):
+    """LaTeX decoded in the fields that are text. Identifiers are verbatim in biblatex, so a
+    DOI's "--" stays two hyphens; only the escapes and braces exports put in them (Web of
+    Science's "\\_") are taken out. `Single' quotes, which decoding leaves as written, become
+    ‘typographic’ first, while an escaped backtick is still a name."""
+
+    def transform_entry(self, entry: Entry, library: bibtexparser.Library) -> Block:
+        verbatim = {f.key: f.value for f in entry.fields if f.key in VERBATIM_FIELDS}
+        for field in entry.fields:
+            if field.key not in verbatim and isinstance(field.value, str):
+                field.value = _SINGLE_QUOTED.sub("‘\\1’", field.value)
+        decoded = super().transform_entry(entry, library)
+        for field in entry.fields:  # decoded in place
+            if field.key in verbatim:
+                field.value = _IDENTIFIER_MARKUP.sub(r"\1", verbatim[field.key])
+        return decoded
+
+
 def read_bibtex(text: str, origin: str | Path) -> tuple[list[dict[str, Any]], int]:
     """Entries in file order. Scopus repeats some fields (funding_details) within an entry;
     such an entry is read with bibtexparser's own resolution, any other failure is an error
@@ -116,7 +138,7 @@ def read_bibtex(text: str, origin: str | Path) -> tuple[list[dict[str, Any]], in
     library = bibtexparser.Library(sorted(entries, key=lambda entry: entry.start_line or 0))
     for middleware in (
         middlewares.NormalizeFieldKeys(),
-        middlewares.LatexDecodingMiddleware(),
+        LatexText(),
         middlewares.SeparateCoAuthors(),
     ):
         library = middleware.transform(library)
@@ -137,14 +159,16 @@ def _key(record: Mapping[str, Any], seen: set[str]) -> str:
 
 _LATEX_SPECIAL = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "%": r"\%", "&": r"\&"}
 _LATEX_SPECIAL.update({"#": r"\#", "$": r"\$", "~": r"\textasciitilde{}"})
+_LATEX_SPECIAL["`"] = r"\textasciigrave{}"
 TEXT_FIELDS = ("title", "author", "journal", "abstract", "keywords")
 
 
 def _latex(value: str) -> str:
     """Text with LaTeX's special characters escaped, so "%" does not comment out the rest and
-    a stray brace cannot unbalance the entry (bibtexparser adds the enclosing braces). Runs of
-    "-", "'" and "`" are LaTeX ligatures (en dash, closing and opening quotes), as are "?`" and
-    "!`" (inverted marks): an empty group between them keeps the characters as written."""
+    a stray brace cannot unbalance the entry (bibtexparser adds the enclosing braces). A
+    backtick opens a quote in LaTeX, so it is written as the character's name. Runs of "-" and
+    "'" are LaTeX ligatures (en dash, closing quotes): an empty group between them keeps the
+    characters as written."""
     escaped = "".join(_LATEX_SPECIAL.get(character, character) for character in value)
     return _LIGATURE.sub(r"\1{}", escaped)
 
@@ -171,7 +195,7 @@ def write_bibtex(records: Iterable[Mapping[str, Any]]) -> str:
             "pmid": record.get("pmid"),
             "abstract": record.get("abstract"),
             "keywords": _keyword_field(record.get("keywords") or []),
-            "language": record.get("language"),
+            "language": " and ".join(record.get("language") or []) or None,
         }
         library.add(
             Entry(

@@ -7,7 +7,8 @@ vanish from the review without a trace.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -87,12 +88,16 @@ LANGUAGE_CODES = {
 }  # fmt: skip
 
 
-def language_code(value: str | None) -> str | None:
-    """A three-letter code, or the value as written (lower-cased) for the gate to name."""
-    if not value:
-        return None
-    text = value.strip().lower()
-    return LANGUAGE_CODES.get(text, text)
+_LANGUAGE_SEPARATOR = re.compile(r"\s*(?:[;,/]|\band\b)\s*")
+
+
+def language_codes(value: str | Sequence[str] | None) -> list[str]:
+    """Three-letter codes, one for each language a record is in ("English; French", BibTeX's
+    "english and french", a tag per language), or a value as written (lower-cased) for the
+    gate to name."""
+    written = [value] if isinstance(value, str) else list(value or [])
+    names = (n for text in written if text for n in _LANGUAGE_SEPARATOR.split(text.lower()))
+    return list(dict.fromkeys(LANGUAGE_CODES.get(n, n) for n in names if n))
 
 
 def publication_type(value: str) -> str:
@@ -106,7 +111,7 @@ def _identified(records: list[dict[str, Any]], source: str, name: str) -> list[d
     identified = []
     for position, record in enumerate(records, start=1):
         fields = {k: v for k, v in record.items() if k in RECORD_FIELDS}
-        fields["language"] = language_code(fields.get("language"))
+        fields["language"] = language_codes(fields.get("language"))
         types = fields.get("publication_types")
         if isinstance(types, list):
             fields["publication_types"] = list(

@@ -61,7 +61,7 @@ def canonical(record: dict[str, Any]) -> dict[str, Any]:
         "volume": record.get("VI"),
         "issue": record.get("IP"),
         "pages": record.get("PG"),
-        "language": (record.get("LA") or [None])[0],
+        "language": record.get("LA") or [],
         "publication_types": record.get("PT") or [],
         "keywords": record.get("OT") or [],
         "mesh_terms": [term.split("/")[0].lstrip("*") for term in record.get("MH") or []],

@@ -92,7 +92,7 @@ def parse_article(article: Element) -> dict[str, Any]:
         "issue": text_of(article.find(".//JournalIssue/Issue")),
         "pages": text_of(article.find(".//Pagination/MedlinePgn"))
         or text_of(article.find(".//ELocationID[@EIdType='pii']")),
-        "language": text_of(article.find(".//Language")),
+        "language": [text_of(lang) for lang in article.findall(".//Language")],
         "publication_types": [text_of(p) for p in article.findall(".//PublicationType")],
         "keywords": [text_of(k) for k in article.findall(".//KeywordList/Keyword")],
         "mesh_terms": [

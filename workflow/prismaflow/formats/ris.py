@@ -23,6 +23,8 @@ _TY = re.compile(r"^TY  -")
 _ER = re.compile(r"^ER  -")
 _EID = re.compile(r"2-s2\.0-\d+")
 _PMID_NOTE = re.compile(r"\bPMID:?\s*(\d+)")
+# A record in two languages has an LA line for each; rispy would keep only the last.
+LIST_TAGS = [*rispy.LIST_TYPE_TAGS, "LA"]
 TYPE_NAMES = {
     "JOUR": "Journal Article",
     "JFULL": "Journal Article",
@@ -142,7 +144,7 @@ def canonical(entry: Mapping[str, Any]) -> dict[str, Any]:
         "doi": _doi(entry),
         "pmid": _pmid(entry),
         "scopus_eid": _eid(entry),
-        "language": _first(entry, "language"),
+        "language": entry.get("language") or [],
         "publication_types": list(
             dict.fromkeys(
                 [TYPE_NAMES.get(kind, kind), *(work if isinstance(work, list) else [work])]
@@ -156,7 +158,7 @@ def read_ris(text: str, origin: str | Path) -> tuple[list[dict[str, Any]], int]:
     """(records, the count of ER-terminated records in the file)."""
     blocks = record_blocks(text, origin)
     try:
-        entries = rispy.loads("".join(blocks))
+        entries = rispy.loads("".join(blocks), list_tags=LIST_TAGS)
     except Exception as exc:  # rispy raises bare Exceptions for malformed tags
         raise InputFileError(origin, f"malformed RIS: {exc}", fix="export the file again") from None
     # Counted over the whole file, not over the blocks: an ER whose TY was damaged ends a
@@ -182,7 +184,7 @@ def ris_entry(record: Mapping[str, Any]) -> dict[str, Any]:
         "doi": record.get("doi"),
         "abstract": record.get("abstract"),
         "keywords": list(record.get("keywords") or []),
-        "language": record.get("language"),
+        "language": list(record.get("language") or []),
         "notes": [f"PMID: {record['pmid']}"] if record.get("pmid") else [],
         "id": record.get("record_id"),
     }
@@ -190,4 +192,4 @@ def ris_entry(record: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def write_ris(records: Iterable[Mapping[str, Any]]) -> str:
-    return rispy.dumps([ris_entry(record) for record in records])
+    return rispy.dumps([ris_entry(record) for record in records], list_tags=LIST_TAGS)

@@ -192,7 +192,7 @@ MAPPABLE: dict[str, Callable[[str], Any]] = {
     "pages": str,
     "doi": normalise_doi,
     "pmid": normalise_pmid,
-    "language": str,
+    "language": _split,
     "publication_types": _split,
     "keywords": _split,
 }

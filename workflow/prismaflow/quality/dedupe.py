@@ -12,7 +12,7 @@ from prismaflow.dedupe.cluster import LINK_RULES
 from prismaflow.parquet_io import read_frame
 from prismaflow.quality.checks import Check, equal, invariant
 from prismaflow.quality.gx_runner import Suite, run_suites
-from prismaflow.quality.search import record_expectations
+from prismaflow.quality.search import language_check, record_expectations
 
 
 def checks(inputs: Mapping[str, Any], params: Mapping[str, Any]) -> list[Check]:
@@ -41,6 +41,7 @@ def checks(inputs: Mapping[str, Any], params: Mapping[str, Any]) -> list[Check]:
     mixed = set(doi_counts[doi_counts > 1].index) - overridden
     return [
         *found,
+        language_check(records),
         invariant(
             "links",
             "every_searched_record_is_linked",

@@ -60,12 +60,14 @@ def publication_type_rule(reason: str, types: Sequence[str]) -> Rule:
 
 
 def language_rule(reason: str, allowed: Sequence[str]) -> Rule:
+    """A record in several languages stays while any one of them is allowed: an article
+    published in English and French is an English article."""
     allowed_codes = {a.casefold() for a in allowed}
 
     def rule(record: Record) -> RuleHit | None:
-        language = record.get("language")
-        if isinstance(language, str) and language.casefold() not in allowed_codes:
-            return RuleHit("language", reason, "language", language)
+        languages = _items(record.get("language"))
+        if languages and not any(lang.casefold() in allowed_codes for lang in languages):
+            return RuleHit("language", reason, "language", "; ".join(languages))
         return None
 
     return rule
