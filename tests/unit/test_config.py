@@ -84,11 +84,24 @@ def test_validation_does_not_change_the_callers_config():
         ),
         (
             lambda c: c["synthesis"]["outcome"].update(measure="risk_ratio"),
-            "'synthesis.outcome.control_events' is missing: a risk_ratio compares two arms",
+            "'synthesis.outcome.control_events' is missing: a risk_ratio reads events, total, "
+            "control_events, control_total",
         ),
         (
             lambda c: c["synthesis"]["outcome"].update(control_total="n_patients"),
-            "'synthesis.outcome.control_total': a proportion has one arm",
+            "'synthesis.outcome.control_total': a proportion does not read it",
+        ),
+        (
+            lambda c: c["synthesis"]["outcome"].update(measure="mean_difference"),
+            "'synthesis.outcome.mean' is missing: a mean_difference reads mean, sd, total, "
+            "control_mean, control_sd, control_total; name the form's integer or number field",
+        ),
+        (
+            lambda c: c["synthesis"]["outcome"].update(
+                measure="standardised_mean_difference", mean="n_patients", sd="regimen"
+            ),
+            "'synthesis.outcome.sd': field 'regimen' is text, but the synthesis reads it as "
+            "integer or number",
         ),
         (
             lambda c: c["synthesis"].update(group_by="age_group"),

@@ -16,7 +16,7 @@ LAYERS = (
         "contracts",
         "__init__ errors records identifiers provenance parquet_io config sheets spreadsheet "
         "runlog catalog codegraph vocabulary published jobs warm installed hostile_text "
-        "limits lifeline".split(),
+        "limits lifeline measures".split(),
     ),
     ("formats", ["formats"]),
     ("stages", "search dedupe screen extract synthesise".split()),

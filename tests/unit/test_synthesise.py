@@ -14,6 +14,7 @@ from prismaflow.synthesise.effects import (
     MEASURES,
     Outcome,
     comparative_effects,
+    continuous_effects,
     logit_proportions,
     study_intervals,
     wilson_interval,
@@ -121,6 +122,105 @@ def test_log_risk_ratios_of_the_bcg_trials_match_metafor():
     assert (dl.estimate, dl.se, dl.tau2) == pytest.approx((-0.7141, 0.1787, 0.3088), abs=5e-5)
     assert dl.i2 == pytest.approx(0.9212, abs=5e-5)
     assert MEASURES["risk_ratio"].back(reml.estimate) == pytest.approx(0.4894, abs=5e-5)
+
+
+# metafor's dat.normand1999 (Normand 1999, Stat Med 18:321-359, Table VIII): length of stay (days)
+# of stroke patients, specialised against routine care, as (n1, mean1, sd1, n2, mean2, sd2).
+NORMAND = [
+    (155, 55, 47, 156, 75, 64),
+    (31, 27, 7, 32, 29, 4),
+    (75, 64, 17, 71, 119, 29),
+    (18, 66, 20, 18, 137, 48),
+    (8, 14, 8, 13, 18, 11),
+    (57, 19, 7, 52, 18, 4),
+    (34, 52, 45, 33, 41, 34),
+    (110, 21, 16, 183, 31, 27),
+    (60, 30, 27, 52, 23, 20),
+]
+
+
+def normand_arms():
+    return [np.array(column, dtype=float) for column in zip(*NORMAND, strict=True)]
+
+
+def test_mean_differences_of_the_normand_trials_match_metafor():
+    """metafor's test of its analysis example normand1999 (tests/testthat/
+    test_analysis_example_normand1999.r), which compares with Normand's Tables VIII and IX: with
+    the pooled SD in both arms, escalc(measure="MD") gives yi -20, -2, -55, -71, -4, 1, 11, -10,
+    7 and vi 40.59, 2.05, 15.28, 150.22, 20.19, 1.22, 95.38, 8.03, 20.69; rma(method="DL")
+    -14.10 [-24.45, -3.75], tau² 218.72; rma() (REML) -15.12 [-32.67, 2.43], tau² 685.20."""
+    n1, m1, sd1, n2, m2, sd2 = normand_arms()
+    pooled_sd = np.sqrt(((n1 - 1) * sd1**2 + (n2 - 1) * sd2**2) / (n1 + n2 - 2))
+    y, v = continuous_effects("mean_difference", m1, pooled_sd, n1, m2, pooled_sd, n2)
+    assert y.tolist() == [-20, -2, -55, -71, -4, 1, 11, -10, 7]
+    assert np.round(v, 2).tolist() == [40.59, 2.05, 15.28, 150.22, 20.19, 1.22, 95.38, 8.03, 20.69]
+    estimates = {p.method: p for p in pool(y, v)}
+    dl, reml = estimates["DL"], estimates["REML"]
+    assert (dl.estimate, dl.ci_low, dl.ci_high, dl.tau2) == pytest.approx(
+        (-14.10, -24.45, -3.75, 218.72), abs=5e-3
+    )
+    assert (reml.estimate, reml.ci_low, reml.ci_high, reml.tau2) == pytest.approx(
+        (-15.12, -32.67, 2.43, 685.20), abs=5e-3
+    )
+
+
+def test_standardised_mean_differences_are_hedges_g_as_escalc_computes_it():
+    """escalc(measure="SMD"): d over the pooled SD times the exact correction
+    J(m) = Γ(m/2) / (sqrt(m/2) Γ((m-1)/2)), m = n1 + n2 - 2, and vi = 1/n1 + 1/n2 + g²/(2(n1+n2)).
+    J is checked against its well-known approximation 1 - 3/(4m - 1)."""
+    n1, m1, sd1, n2, m2, sd2 = normand_arms()
+    g, v = continuous_effects("standardised_mean_difference", m1, sd1, n1, m2, sd2, n2)
+    df = n1 + n2 - 2
+    d = (m1 - m2) / np.sqrt(((n1 - 1) * sd1**2 + (n2 - 1) * sd2**2) / df)
+    exact = np.array([math.gamma(m / 2) / (math.sqrt(m / 2) * math.gamma((m - 1) / 2)) for m in df])
+    assert g == pytest.approx(exact * d)
+    assert exact == pytest.approx(1 - 3 / (4 * df - 1), abs=1e-3)
+    assert v == pytest.approx(1 / n1 + 1 / n2 + g**2 / (2 * (n1 + n2)))
+
+
+def normand_plan(measure):
+    return Plan.from_config(
+        {
+            "outcome": {
+                "label": "length of stay",
+                "measure": measure,
+                "mean": "stay",
+                "sd": "stay_sd",
+                "total": "n_specialised",
+                "control_mean": "stay_routine",
+                "control_sd": "stay_routine_sd",
+                "control_total": "n_routine",
+            },
+            "group_by": None,
+            "groups": [],
+            "describe_by": [],
+            "min_studies": 2,
+            "pooling": POOLING,
+        }
+    )
+
+
+def test_a_continuous_plan_pools_what_the_form_reports_and_names_what_it_lacks():
+    rows = [(f"s{i}", 1990 + i, *arms) for i, arms in enumerate(NORMAND)]
+    columns = ["n_specialised", "stay", "stay_sd", "n_routine", "stay_routine", "stay_routine_sd"]
+    studies = pd.DataFrame(rows, columns=["record_id", "year", *columns])
+    studies.loc[0, "stay_sd"] = None  # a study that reports no SD cannot be pooled
+    plan = normand_plan("mean_difference")
+    summary = group_summary(studies, plan)
+    row = summary.iloc[0]
+    assert row["studies_with_data"] == 8 and pd.isna(row["events"])
+    assert row["left_out"] == [
+        {"record_id": "s0", "reason": f"reports no {' / '.join(plan.outcome.data_fields)}"}
+    ]
+    assert row["participants"] == sum(n1 + n2 for n1, _, _, n2, _, _ in NORMAND)
+    pooled = pooled_estimates(studies, summary, plan).set_index("method")
+    n1, m1, sd1, n2, m2, sd2 = (a[1:] for a in normand_arms())
+    expected = {
+        p.method: p for p in pool(*continuous_effects("mean_difference", m1, sd1, n1, m2, sd2, n2))
+    }
+    assert pooled.loc["REML", "estimate"] == pytest.approx(expected["REML"].estimate)
+    first = study_intervals(plan.outcome, studies).iloc[0]
+    assert first["estimate"] == pytest.approx(27 - 29) and first["ci_low"] < -2 < first["ci_high"]
 
 
 def test_odds_ratios_and_risk_differences_follow_their_formulas():

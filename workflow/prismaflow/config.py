@@ -16,6 +16,7 @@ import jsonschema
 import yaml
 
 from prismaflow.errors import ConfigError
+from prismaflow.measures import ALL_ROLES, ROLE_TYPES, ROLES
 
 SCHEMA_DIR = Path(__file__).resolve().parent / "schemas"
 CONFIG_SCHEMA = SCHEMA_DIR / "config.schema.yaml"
@@ -186,21 +187,24 @@ def _screening_errors(screening: Mapping[str, Any]) -> list[str]:
 def _synthesis_errors(synthesis: Mapping[str, Any], fields: Mapping[str, Any]) -> list[str]:
     """Every field the synthesis plan reads exists in the form with a type it can read."""
     outcome = synthesis["outcome"]
-    comparative = outcome["measure"] != "proportion"
-    counts = ["events", "total"] + (["control_events", "control_total"] if comparative else [])
+    measure = outcome["measure"]
+    roles = ROLES[measure]
     problems = [
-        f"config key 'synthesis.outcome.{role}' is missing: a {outcome['measure']} compares "
-        "two arms; name the form's integer field for the control arm"
-        for role in counts
+        f"config key 'synthesis.outcome.{role}' is missing: a {measure} reads "
+        f"{', '.join(roles)}; name the form's {' or '.join(sorted(ROLE_TYPES[role]))} field "
+        "that holds it"
+        for role in roles
         if role not in outcome
     ]
     problems += [
-        f"config key 'synthesis.outcome.{role}': a proportion has one arm; remove it or choose a "
-        "comparative measure (risk_ratio, odds_ratio, risk_difference)"
-        for role in ("control_events", "control_total")
-        if not comparative and role in outcome
+        f"config key 'synthesis.outcome.{role}': a {measure} does not read it (it reads "
+        f"{', '.join(roles)}); remove it or choose another measure"
+        for role in ALL_ROLES
+        if role not in roles and role in outcome
     ]
-    wanted = [(f"outcome.{role}", outcome[role], {"integer"}) for role in counts if role in outcome]
+    wanted = [
+        (f"outcome.{role}", outcome[role], ROLE_TYPES[role]) for role in roles if role in outcome
+    ]
     if synthesis["group_by"] is not None:
         wanted.append(("group_by", synthesis["group_by"], {"category", "text"}))
     wanted += [

@@ -54,6 +54,8 @@ def _more_events_than_total(studies: pd.DataFrame, params: Mapping[str, Any]) ->
     """Studies whose outcome counts (synthesis.outcome) say more had the event than were
     counted, in either arm."""
     outcome = params["outcome"]
+    if "events" not in outcome:  # a continuous outcome counts no events
+        return []
     arms = [(outcome["events"], outcome["total"])]
     if outcome.get("control_events"):
         arms.append((outcome["control_events"], outcome["control_total"]))

@@ -5,7 +5,9 @@ A single-arm outcome is a proportion (events of total), pooled as logits; a comp
 outcome compares the intervention arm with the control arm as a risk ratio or odds ratio (pooled
 as logarithms) or a risk difference. Zero cells follow metafor's escalc defaults: 0.5 is added to
 every cell of a study with a zero cell (to="only0") for logits, risk ratios and odds ratios; a
-risk difference needs no correction.
+risk difference needs no correction. A continuous outcome compares the arms' means as a mean
+difference (variance sd1²/n1 + sd2²/n2, no equal-variance assumption) or as Hedges' g, the
+standardised mean difference with the exact small-sample correction (escalc's "SMD").
 """
 
 from __future__ import annotations
@@ -16,7 +18,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.special import expit, logit
+from scipy.special import expit, gammaln, logit
+
+from prismaflow.measures import ROLES
 
 Z95 = 1.959963984540054
 CORRECTION = 0.5
@@ -44,42 +48,55 @@ MEASURES = {
         Measure("risk_ratio", "risk ratio", comparative=True, null=1.0, log_axis=True),
         Measure("odds_ratio", "odds ratio", comparative=True, null=1.0, log_axis=True),
         Measure("risk_difference", "risk difference", comparative=True, null=0.0, log_axis=False),
+        Measure("mean_difference", "mean difference", comparative=True, null=0.0, log_axis=False),
+        Measure(
+            "standardised_mean_difference",
+            "standardised mean difference (Hedges' g)",
+            comparative=True,
+            null=0.0,
+            log_axis=False,
+        ),
     )
 }
 
 
 @dataclass(frozen=True)
 class Outcome:
-    """The protocol's outcome (synthesis.outcome): the form's fields that hold its counts."""
+    """The protocol's outcome (synthesis.outcome): the form's fields that hold its data, by
+    role (prismaflow.measures.ROLES); a role the measure does not read is None."""
 
     label: str
     measure: Measure
-    events: str
     total: str
+    events: str | None = None
     control_events: str | None = None
     control_total: str | None = None
+    mean: str | None = None
+    sd: str | None = None
+    control_mean: str | None = None
+    control_sd: str | None = None
 
     @classmethod
     def from_config(cls, spec: Mapping[str, Any]) -> Outcome:
+        roles = ROLES[spec["measure"]]
         return cls(
             label=spec["label"],
             measure=MEASURES[spec["measure"]],
-            events=spec["events"],
-            total=spec["total"],
-            control_events=spec.get("control_events"),
-            control_total=spec.get("control_total"),
+            **{role: spec[role] for role in roles},
         )
 
     @property
-    def count_fields(self) -> list[str]:
-        arms = [self.events, self.total]
-        return arms + (
-            [self.control_events, self.control_total] if self.measure.comparative else []
-        )
+    def continuous(self) -> bool:
+        return self.mean is not None
+
+    @property
+    def data_fields(self) -> list[str]:
+        """The form's fields the measure reads, in the order of its roles."""
+        return [getattr(self, role) for role in ROLES[self.measure.name]]
 
     def with_data(self, studies: pd.DataFrame) -> pd.DataFrame:
-        """Studies that report every count the measure needs."""
-        present = studies[self.count_fields].notna().all(axis=1)
+        """Studies that report everything the measure needs."""
+        present = studies[self.data_fields].notna().all(axis=1)
         return studies[present]
 
     def participants(self, studies: pd.DataFrame) -> pd.Series:
@@ -90,8 +107,15 @@ class Outcome:
     def effects(self, studies: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
         """Each study's effect and its sampling variance, on the pooling scale."""
         counted = self.with_data(studies)
-        a = counted[self.events].to_numpy(float)
         n1 = counted[self.total].to_numpy(float)
+        if self.continuous:
+            m1, sd1 = (counted[f].to_numpy(float) for f in (self.mean, self.sd))
+            m2, sd2, n2 = (
+                counted[f].to_numpy(float)
+                for f in (self.control_mean, self.control_sd, self.control_total)
+            )
+            return continuous_effects(self.measure.name, m1, sd1, n1, m2, sd2, n2)
+        a = counted[self.events].to_numpy(float)
         if not self.measure.comparative:
             return logit_proportions(a, n1)
         c = counted[self.control_events].to_numpy(float)
@@ -119,6 +143,26 @@ def comparative_effects(
     if measure == "risk_ratio":
         return np.log((a / (a + b)) / (c / (c + d))), 1 / a - 1 / (a + b) + 1 / c - 1 / (c + d)
     return np.log((a * d) / (b * c)), 1 / a + 1 / b + 1 / c + 1 / d
+
+
+def continuous_effects(
+    measure: str,
+    m1: np.ndarray,
+    sd1: np.ndarray,
+    n1: np.ndarray,
+    m2: np.ndarray,
+    sd2: np.ndarray,
+    n2: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Mean differences, or Hedges' g with its large-sample variance, as escalc computes them
+    (measure "MD", and "SMD" with vtype "LS")."""
+    if measure == "mean_difference":
+        return m1 - m2, sd1**2 / n1 + sd2**2 / n2
+    df = n1 + n2 - 2
+    pooled_sd = np.sqrt(((n1 - 1) * sd1**2 + (n2 - 1) * sd2**2) / df)
+    correction = np.exp(gammaln(df / 2) - np.log(np.sqrt(df / 2)) - gammaln((df - 1) / 2))
+    g = correction * (m1 - m2) / pooled_sd
+    return g, 1 / n1 + 1 / n2 + g**2 / (2 * (n1 + n2))
 
 
 def wilson_interval(events: int, total: int) -> tuple[float, float]:

@@ -88,6 +88,14 @@ def forest_plot(
 
 
 def _counts(outcome: Outcome, study: pd.Series) -> str:
+    if outcome.continuous:
+        return " vs ".join(
+            f"{study[mean]:g} ({study[sd]:g}), n={int(study[total])}"
+            for mean, sd, total in (
+                (outcome.mean, outcome.sd, outcome.total),
+                (outcome.control_mean, outcome.control_sd, outcome.control_total),
+            )
+        )
     arms = f"{int(study[outcome.events])}/{int(study[outcome.total])}"
     if outcome.measure.comparative:
         arms += f" vs {int(study[outcome.control_events])}/{int(study[outcome.control_total])}"

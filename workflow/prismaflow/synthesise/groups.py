@@ -70,7 +70,7 @@ def left_out(plan: Plan, members: pd.DataFrame) -> list[dict[str, str]]:
     counted = set(outcome.with_data(members).index)
     for index, study in members.iterrows():
         if index not in counted:
-            reason = f"reports no {' / '.join(outcome.count_fields)}"
+            reason = f"reports no {' / '.join(outcome.data_fields)}"
         else:
             known = participants[index]
             reason = plan.pooling.left_out(study, None if pd.isna(known) else float(known))
