@@ -275,7 +275,7 @@ def run(n: int, cores: int, keep: Path | None) -> dict:
         # (through the warm process it would hold the waiting job's).
         wall, _ = timed_snakemake(project, cores, {**os.environ, "PRISMAFLOW_WARM": "off"})
         figures = rule_figures(project)
-        prisma = pd.read_parquet(project / "results" / "05_synthesis" / "prisma.parquet")
+        prisma = pd.read_parquet(project / "results" / "06_synthesis" / "prisma.parquet")
         counts = prisma.groupby("box")["count"].sum().to_dict()
     return {
         "n": n,

@@ -6,6 +6,9 @@ import pandas as pd
 import pytest
 
 from prismaflow import catalog
+from prismaflow.appraise.assessments import Judgement, Sheets
+from prismaflow.appraise.stage import appraise, designs
+from prismaflow.appraise.tools import OVERALL, TOOLS
 from prismaflow.dedupe.stage import deduplicate
 from prismaflow.extract.fields import field_specs
 from prismaflow.extract.reviewers import ReviewerSheets
@@ -65,10 +68,40 @@ def artifacts(tmp_path_factory, config):
         ),
     }
     frames["pooled"] = pooled_estimates(studies, frames["groups"], plan)
+    bias_sheets = agreeing_bias_sheets(studies)
+    frames["risk_of_bias"] = appraise(studies, BIAS_PROTOCOL, bias_sheets)
+    frames["bias_problems"] = bias_sheets.problems_frame()
     for name, frame in frames.items():
         paths[name] = out / f"{name}.parquet"
         write_artifact(frame, paths[name], rule="test")
     return paths
+
+
+# A tool for each design the embedded default's studies have.
+BIAS_PROTOCOL = {
+    "tools": {
+        "randomised controlled trial": "rob2",
+        "non-randomised trial": "robins_i",
+        "case report": "jbi_case_report",
+        "case series": "jbi_case_series",
+    },
+    "reviewers": 2,
+}
+
+
+def agreeing_bias_sheets(studies: pd.DataFrame) -> Sheets:
+    """Two reviewers who judge every domain alike (the least severe judgement), and the overall
+    judgement of a checklist, which has no algorithm to give it."""
+    sheets = Sheets()
+    for record, design in designs(studies).items():
+        tool = TOOLS[BIAS_PROTOCOL["tools"][design]]
+        judged = [(d, tool.judgements[0]) for d in tool.domain_ids]
+        if tool.proposed_overall(dict(judged)) is None:
+            judged.append((OVERALL, tool.overall_judgements[0]))
+        for domain, judgement in judged:
+            for reviewer in ("ana", "ben"):
+                sheets.judged[record, domain].append(Judgement(reviewer, judgement, None))
+    return sheets
 
 
 @pytest.fixture(scope="session")
@@ -87,6 +120,7 @@ def gate_params(config):
             "fields": config["extraction"]["fields"],
             "outcome": config["synthesis"]["outcome"],
         },
+        "appraise": {"tools": BIAS_PROTOCOL["tools"]},
         "synthesise": {},
     }
 

@@ -267,3 +267,37 @@ def test_gx_sees_only_the_columns_its_expectations_read():
     assert list(examined(suite).columns) == ["record_id", "n", "m"]
     unique, pair = run_suites([suite])
     assert not unique.success and not pair.success and pair.unexpected_ids == ["b"]
+
+
+def test_appraise_gate_names_unsettled_domains_unread_rows_and_unexplained_overalls(
+    artifacts, gate_params, tmp_path
+):
+    def assessed(frame):
+        first = frame["record_id"].iloc[0]
+        one = (frame["record_id"] == first) & (frame["domain"] == frame["domain"].iloc[0])
+        overall = (frame["domain"] == "overall") & frame["proposed"].notna()
+        frame.loc[one, ["judgement", "status"]] = [None, "conflict"]
+        frame.loc[overall.idxmax(), "judgement"] = "high"  # not what the algorithm gives
+        return frame
+
+    bad = broken(artifacts, tmp_path, "risk_of_bias", assessed)
+    bad = broken(
+        bad,
+        tmp_path,
+        "bias_problems",
+        lambda f: pd.DataFrame(
+            [["ana.csv", 3, None, "D9", "x", "'D9' is not a domain"]], columns=f.columns
+        ),
+    )
+    problems = failed(run_gate("appraise", inputs_for("appraise", bad), gate_params["appraise"]))
+    assert set(problems) == {
+        "every_domain_is_settled",
+        "every_sheet_row_is_read",
+        "an_overall_judgement_changed_from_the_algorithm_gives_a_reason",
+    }
+    assert problems["every_sheet_row_is_read"].unexpected_ids == [
+        "ana.csv, line 3: 'D9' is not a domain"
+    ]
+    uncovered = {**gate_params["appraise"], "tools": {"case report": "jbi_case_report"}}
+    problems = failed(run_gate("appraise", inputs_for("appraise", artifacts), uncovered))
+    assert "every_included_study_has_a_tool" in problems

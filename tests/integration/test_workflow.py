@@ -2,6 +2,7 @@
 
 import json
 import shutil
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -262,9 +263,8 @@ def test_snakemake_report_collects_the_captioned_outputs_and_no_protocol_text(
     target = tmp_path / "snakemake_report.html"
     snakemake(run, "--configfile", str(overlay), "--report", str(target))
     html = target.read_text(encoding="utf-8")
-    for category in ("01 Search", "02 Dedupe", "03 Screen", "04 Extract", "05 Synthesis"):
-        assert category in html, category
-    assert "06 Report" in html
+    for stage in catalog.STAGES:
+        assert stage.category in html, stage.category
     assert "Forest plots of the protocol's outcome" in html
     assert "onerror=alert(1)" not in html and "<protocol part sha256:" in html
     for name in ("prisma.svg", "forest.png", "evidence_map.png", "review.html"):
@@ -399,3 +399,69 @@ def test_another_overrides_sheet_reruns_dedupe_and_all_after(finished_run, tmp_p
     scheduled = scheduled_rules(run, "--configfile", str(overlay))
     assert "dedupe_records" in scheduled and "search_source" not in scheduled
     assert "report_review" in scheduled
+
+
+BIAS_TOOLS = (
+    "risk_of_bias:\n  tools:\n    randomised controlled trial: rob2\n"
+    "    non-randomised trial: robins_i\n    case report: jbi_case_report\n"
+    "    case series: jbi_case_series\n"
+)
+
+
+def filled_bias_sheet(run: Path, reviewer: str, d1: str | None = None) -> None:
+    """The workflow's risk-of-bias sheet, filled as a reviewer would: the least severe judgement
+    everywhere (the first randomised trial's D1 as given), a checklist's overall appraisal."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(catalog.under(run / "results", "bias_sheet"))
+    first_trial = None
+    for row in book.active.iter_rows(min_row=2):
+        record, domain, tool, allowed = row[0].value, row[1].value, row[4].value, row[6].value
+        if domain != "overall":
+            row[7].value = allowed.split(", ")[0]
+        elif tool.startswith("jbi"):
+            row[7].value = "include"
+        if tool == "rob2" and domain == "D1" and first_trial in (None, record) and d1:
+            first_trial, row[7].value, row[8].value = record, d1, "allocation not concealed"
+    (run / "config" / "risk_of_bias").mkdir(exist_ok=True)
+    book.save(run / "config" / "risk_of_bias" / f"{reviewer}.xlsx")
+
+
+def test_two_reviewers_risk_of_bias_sheets_are_settled_gated_and_reported(finished_run, tmp_path):
+    run = copy_of(finished_run, tmp_path, "bias")
+    (run / "config" / "bias.yaml").write_text(BIAS_TOOLS)
+    overlay = ("--configfile", "config/config.yaml", "config/bias.yaml")
+    result = snakemake(run, "appraise", *overlay, check=False)
+    assert result.returncode != 0 and "gate 'appraise' failed" in result.stderr
+    assert "every_domain_is_settled" in result.stderr
+    filled_bias_sheet(run, "ana", d1="high")
+    filled_bias_sheet(run, "ben")
+    result = snakemake(run, *overlay, check=False)
+    assert "every_domain_is_settled" in result.stderr, result.stderr[-2500:]  # they disagree once
+    assessed = read(run, "risk_of_bias")
+    conflict = assessed[assessed["status"] == "conflict"]
+    assert conflict[["domain", "reviewers"]].values.tolist() == [["D1", "ana=high; ben=low"]]
+    record = conflict["record_id"].iloc[0]
+    (run / "config" / "risk_of_bias" / "adjudication.csv").write_text(
+        f"record_id,domain,judgement,support\n{record},D1,high,sequence predictable\n"
+    )
+    snakemake(run, *overlay)
+    assessed = read(run, "risk_of_bias").set_index(["record_id", "domain"])
+    assert assessed.loc[(record, "overall"), ["judgement", "decided_by"]].tolist() == [
+        "high",
+        "algorithm",
+    ]
+    assert (
+        set(assessed["status"]) == {"settled"}
+        and assessed.index.get_level_values(0).nunique() == 11
+    )
+    html = (run / "results" / "report" / "review.html").read_text(encoding="utf-8")
+    assert "RoB 2 (randomised trials)" in html and "JBI checklist for case reports" in html
+    assert "8 of 8 items met" in html and "Traffic-light plot" in html
+    # An edited risk-of-bias sheet re-runs the stage and the report, nothing before them.
+    (run / "config" / "risk_of_bias" / "adjudication.csv").write_text(
+        f"record_id,domain,judgement,support\n{record},D1,some concerns,unclear\n"
+    )
+    scheduled = set(scheduled_rules(run, *overlay))
+    assert {"appraise_studies", "gate_appraise", "report_review"} <= scheduled
+    assert not {"extract_studies", "synthesise_review", "screen_records"} & scheduled

@@ -19,7 +19,7 @@ LAYERS = (
         "limits lifeline measures".split(),
     ),
     ("formats", ["formats"]),
-    ("stages", "search dedupe screen extract synthesise".split()),
+    ("stages", "search dedupe screen extract appraise synthesise".split()),
     ("quality", ["quality"]),
     ("outputs", "report release status trace manifest crate verify".split()),
     ("interfaces", "cli sandbox new_review app".split()),

@@ -7,6 +7,7 @@ import re
 import pandas as pd
 import pytest
 
+from prismaflow.appraise.assessments import RISK_OF_BIAS_SCHEMA
 from prismaflow.report.build import Artifacts, machine_made, render_report, report_context
 from prismaflow.synthesise.evidence import evidence_table
 from prismaflow.synthesise.figures import publications_per_year
@@ -97,8 +98,11 @@ def artifacts(tmp_path, decided_by, by):
         evidence=evidence_table(studies, PLAN, FORM),
         groups=summary,
         pooled=pooled_estimates(studies, summary, PLAN),
+        risk_of_bias=pd.DataFrame(columns=RISK_OF_BIAS_SCHEMA.names),
         prisma_svg=tmp_path / "prisma.svg",
-        figures={"forest": figure, "evidence_map": figure, "per_year": figure},
+        figures=dict.fromkeys(
+            ("forest", "evidence_map", "per_year", "traffic_light", "bias_summary"), figure
+        ),
         files={"figure": figure},
     )
 

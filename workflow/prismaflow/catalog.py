@@ -24,6 +24,8 @@ DECISIONS = "config/decisions"  # reviewers' sheets: <phase>/<reviewer>.csv
 # What the screening app did, action by action (undo included): <phase>/<reviewer>.csv. An
 # audit trail kept beside the sheets; the workflow reads the sheets, never this.
 DECISION_HISTORY = f"{DECISIONS}/history"
+EXTRACTION = "config/extraction"  # reviewers' extraction sheets: <reviewer>.csv
+RISK_OF_BIAS = "config/risk_of_bias"  # reviewers' risk-of-bias sheets: <reviewer>.csv
 
 
 @dataclass(frozen=True)
@@ -144,34 +146,56 @@ STAGES: tuple[Stage, ...] = (
         checked=("studies", "sheet_problems", "disagreements", "decisions"),
     ),
     Stage(
+        "appraise",
+        "05 Risk of bias",
+        ("appraise_studies",),
+        (
+            _a(
+                "risk_of_bias",
+                "05_appraise/risk_of_bias.parquet",
+                "prismaflow.appraise.assessments:RISK_OF_BIAS_SCHEMA",
+                "risk_of_bias",
+            ),
+            _a(
+                "bias_problems",
+                "05_appraise/bias_problems.parquet",
+                "prismaflow.appraise.assessments:BIAS_PROBLEMS_SCHEMA",
+            ),
+            _a("bias_sheet", "05_appraise/risk_of_bias_sheet.xlsx", caption="bias_sheet"),
+            _a("traffic_light", "05_appraise/figures/traffic_light.png", caption="traffic_light"),
+            _a("bias_summary", "05_appraise/figures/bias_summary.png", caption="bias_summary"),
+        ),
+        checked=("risk_of_bias", "bias_problems", "studies"),
+    ),
+    Stage(
         "synthesise",
-        "05 Synthesis",
+        "06 Synthesis",
         ("synthesise_review",),
         (
             _a(
                 "prisma",
-                "05_synthesis/prisma.parquet",
+                "06_synthesis/prisma.parquet",
                 "prismaflow.synthesise.prisma:PRISMA_SCHEMA",
             ),
             _a(
                 "groups",
-                "05_synthesis/groups.parquet",
+                "06_synthesis/groups.parquet",
                 "prismaflow.synthesise.groups:GROUPS_SCHEMA",
             ),
             _a(
                 "pooled",
-                "05_synthesis/pooled.parquet",
+                "06_synthesis/pooled.parquet",
                 "prismaflow.synthesise.groups:POOLED_SCHEMA",
             ),
             # Its columns are the protocol's: prismaflow.synthesise.evidence.evidence_schema.
-            _a("evidence", "05_synthesis/evidence.parquet"),
-            _a("prisma_svg", "05_synthesis/prisma.svg", caption="prisma"),
-            _a("prisma_png", "05_synthesis/prisma.png"),
-            _a("forest", "05_synthesis/figures/forest.png", caption="forest"),
-            _a("evidence_map", "05_synthesis/figures/evidence_map.png", caption="evidence_map"),
+            _a("evidence", "06_synthesis/evidence.parquet"),
+            _a("prisma_svg", "06_synthesis/prisma.svg", caption="prisma"),
+            _a("prisma_png", "06_synthesis/prisma.png"),
+            _a("forest", "06_synthesis/figures/forest.png", caption="forest"),
+            _a("evidence_map", "06_synthesis/figures/evidence_map.png", caption="evidence_map"),
             _a(
                 "per_year",
-                "05_synthesis/figures/publications_per_year.png",
+                "06_synthesis/figures/publications_per_year.png",
                 caption="publications_per_year",
             ),
         ),
@@ -179,7 +203,7 @@ STAGES: tuple[Stage, ...] = (
     ),
     Stage(
         "report",
-        "06 Report",
+        "07 Report",
         ("report_review", "provenance"),
         (
             _a("review_html", "report/review.html", caption="review"),

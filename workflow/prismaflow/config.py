@@ -18,6 +18,9 @@ import yaml
 from prismaflow.errors import ConfigError
 from prismaflow.measures import ALL_ROLES, ROLE_TYPES, ROLES
 
+# The form's design field, as extraction.designs fills it; pooling and risk of bias read it.
+DESIGN_FIELD = "study_design"
+
 SCHEMA_DIR = Path(__file__).resolve().parent / "schemas"
 CONFIG_SCHEMA = SCHEMA_DIR / "config.schema.yaml"
 
@@ -150,7 +153,28 @@ def _cross_reference_errors(config: Mapping[str, Any]) -> list[str]:
         ]
     problems += _extraction_form_errors(config["extraction"])
     problems += _synthesis_errors(config["synthesis"], config["extraction"]["fields"])
+    problems += _risk_of_bias_errors(config["risk_of_bias"], config["extraction"]["fields"])
     return problems
+
+
+def _risk_of_bias_errors(risk_of_bias: Mapping[str, Any], fields: Mapping[str, Any]) -> list[str]:
+    """A tool is named for designs the form can hold: a misspelt design would leave its
+    studies without an assessment."""
+    tools = risk_of_bias["tools"]
+    if not tools:
+        return []
+    if DESIGN_FIELD not in fields:
+        return [
+            f"config key 'risk_of_bias.tools' names tools per design, but the form has no "
+            f"field {DESIGN_FIELD!r}; add it to extraction.fields (type category)"
+        ]
+    designs = fields[DESIGN_FIELD].get("values") or []
+    return [
+        f"config key 'risk_of_bias.tools': {design!r} is not a value of "
+        f"extraction.fields.{DESIGN_FIELD} ({', '.join(designs)})"
+        for design in tools
+        if designs and design not in designs
+    ]
 
 
 def _source_errors(search: Mapping[str, Any]) -> list[str]:
@@ -322,7 +346,7 @@ def _extraction_form_errors(extraction: Mapping[str, Any]) -> list[str]:
     ]
     for name, produced in (
         ("condition_group", list(extraction["conditions"])),
-        ("study_design", [d["design"] for d in extraction["designs"]]),
+        (DESIGN_FIELD, [d["design"] for d in extraction["designs"]]),
     ):
         allowed = fields.get(name, {}).get("values") or []
         problems += [

@@ -142,7 +142,13 @@ def decision_sheets():
 def extraction_sheets():
     """Every reviewer's extraction sheet (CSV or XLSX): adding or editing one re-runs
     extraction and synthesis, never search, dedupe or screening."""
-    return reviewer_sheets(Path("config/extraction"), [".csv", ".xlsx"])
+    return reviewer_sheets(Path(catalog.EXTRACTION), [".csv", ".xlsx"])
+
+
+def bias_sheets():
+    """Every reviewer's risk-of-bias sheet (CSV or XLSX): adding or editing one re-runs the
+    risk-of-bias stage and the report, nothing before it."""
+    return reviewer_sheets(Path(catalog.RISK_OF_BIAS), [".csv", ".xlsx"])
 
 
 def gate_inputs(stage):

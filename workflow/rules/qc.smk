@@ -17,6 +17,7 @@ GATE_PARAMS = {
         "fields": config["extraction"]["fields"],
         "outcome": config["synthesis"]["outcome"],
     },
+    "appraise": {"tools": config["risk_of_bias"]["tools"]},
     "synthesise": {},
 }
 

@@ -13,6 +13,10 @@ rule report_review:
         forest=rules.synthesise_review.output.forest,
         evidence_map=rules.synthesise_review.output.evidence_map,
         per_year=rules.synthesise_review.output.per_year,
+        risk_of_bias=rules.appraise_studies.output.risk_of_bias,
+        traffic_light=rules.appraise_studies.output.traffic_light,
+        bias_summary=rules.appraise_studies.output.bias_summary,
+        appraise_gate=gate_verdict("appraise"),
         gate=gate_verdict("synthesise"),
         code=code("report.py"),
     output:

@@ -27,10 +27,14 @@ with logged_to(snakemake.log[0], snakemake.rule) as log:
                 "evidence",
                 "groups",
                 "pooled",
+                "risk_of_bias",
             )
         },
         prisma_svg=Path(given.prisma_svg),
-        figures={name: Path(given[name]) for name in ("forest", "evidence_map", "per_year")},
+        figures={
+            name: Path(given[name])
+            for name in ("forest", "evidence_map", "per_year", "traffic_light", "bias_summary")
+        },
         files={name: Path(path) for name, path in given.items() if name != CODE_INPUT},
     )
     context = report_context(snakemake.params.config, artifacts)

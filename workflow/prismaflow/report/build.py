@@ -18,8 +18,11 @@ import pandas as pd
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from prismaflow.appraise.tools import OVERALL, TOOLS
+from prismaflow.extract.sheet import citation
 from prismaflow.hostile_text import visible_bidi
 from prismaflow.provenance import code_version, params_sha256, sha256_file
+from prismaflow.records import present
 from prismaflow.report.references import full_text_exclusions, reference_list
 from prismaflow.synthesise.effects import Measure
 from prismaflow.synthesise.evidence import shown_columns
@@ -44,6 +47,7 @@ class Artifacts:
     evidence: pd.DataFrame
     groups: pd.DataFrame
     pooled: pd.DataFrame
+    risk_of_bias: pd.DataFrame
     prisma_svg: Path
     figures: Mapping[str, Path]  # name -> PNG
     files: Mapping[str, Path]  # every input, for the provenance table
@@ -186,6 +190,52 @@ def _group_rows(groups: pd.DataFrame, pooled: pd.DataFrame, plan: Plan) -> list[
     return rows
 
 
+def bias_context(
+    protocol: Mapping[str, Any], assessed: pd.DataFrame, studies: pd.DataFrame
+) -> dict[str, Any]:
+    """Per tool, a table of studies by domain, as the report lays it out."""
+    names = {row["record_id"]: citation(row) for _, row in studies.iterrows()}
+
+    def cell(row: Mapping[str, Any]) -> dict[str, Any]:
+        judgement = present(row["judgement"])
+        return {
+            "judgement": judgement or row["status"],
+            "css": (judgement or "pending").replace(" ", "-"),
+            "support": present(row["support"]) or "",
+            "proposed": present(row["proposed"]),
+            "changed": present(row["proposed"]) is not None and judgement != row["proposed"],
+            "items_met": present(row["items_met"]),
+            "decided_by": present(row["decided_by"]) or "",
+        }
+
+    tables = []
+    for name in dict.fromkeys(assessed["tool"]):
+        tool, rows = TOOLS[name], assessed[assessed["tool"] == name]
+        by_study = {
+            record: group.set_index("domain") for record, group in rows.groupby("record_id")
+        }
+        tables.append(
+            {
+                "label": tool.label,
+                "domains": [{"id": d, "question": q} for d, q in tool.domains],
+                "rows": [
+                    {
+                        "study": names.get(record, record),
+                        "cells": [cell({**group.loc[d]}) for d in tool.domain_ids],
+                        "overall": cell({**group.loc[OVERALL]}),
+                    }
+                    for record, group in by_study.items()
+                ],
+            }
+        )
+    return {
+        "tools": protocol["tools"],
+        "reviewers": protocol["reviewers"],
+        "labels": {name: tool.label for name, tool in TOOLS.items()},
+        "tables": tables,
+    }
+
+
 def report_context(
     config: Mapping[str, Any], artifacts: Artifacts, now: dt.datetime | None = None
 ) -> dict[str, Any]:
@@ -216,6 +266,7 @@ def report_context(
         "full_text_excluded": full_text_exclusions(artifacts.decisions, artifacts.records),
         "evidence_rows": _evidence_rows(artifacts.evidence),
         "group_rows": _group_rows(artifacts.groups, artifacts.pooled, plan),
+        "bias": bias_context(config["risk_of_bias"], artifacts.risk_of_bias, artifacts.studies),
         "figures": {name: data_uri(path) for name, path in artifacts.figures.items()},
         "provenance": {
             "code_version": code_version(),

@@ -11,11 +11,11 @@ from typing import Any
 
 import pandas as pd
 
+from prismaflow.config import DESIGN_FIELD
 from prismaflow.synthesise.effects import Outcome
 
 ALL_STUDIES = "all studies"  # the one group of a plan that groups nothing
 UNCLASSIFIED = "unclassified"  # studies the grouping field leaves empty
-DESIGN_FIELD = "study_design"  # the form's design field, as extraction.designs fills it
 
 
 @dataclass(frozen=True)

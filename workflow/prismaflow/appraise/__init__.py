@@ -1,0 +1,1 @@
+"""Stage 05: risk of bias, assessed with the tool the protocol names for each study design."""

@@ -1,0 +1,87 @@
+"""The risk-of-bias stage as data: which included studies the protocol's tools assess, the
+reviewers' sheets settled into one judgement per study and domain, and the sheet for the next
+round of assessment."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from prismaflow.appraise.assessments import (
+    COLUMNS,
+    INFORMATION_COLUMNS,
+    Sheets,
+    settle,
+    tool_of,
+)
+from prismaflow.appraise.tools import OVERALL
+from prismaflow.config import DESIGN_FIELD
+from prismaflow.spreadsheet import cell_value
+
+
+def designs(studies: pd.DataFrame) -> dict[str, Any]:
+    """Each included study's design, as extraction settled it (None when it has none)."""
+    if DESIGN_FIELD not in studies:
+        return dict.fromkeys(studies["record_id"])
+    return {
+        row["record_id"]: row[DESIGN_FIELD] if isinstance(row[DESIGN_FIELD], str) else None
+        for row in studies[["record_id", DESIGN_FIELD]].to_dict("records")
+    }
+
+
+def appraise(studies: pd.DataFrame, protocol: Mapping[str, Any], sheets: Sheets) -> pd.DataFrame:
+    return settle(designs(studies), protocol["tools"], sheets, protocol["reviewers"])
+
+
+def write_bias_sheet(
+    studies: pd.DataFrame,
+    assessed: pd.DataFrame,
+    tools: Mapping[str, str],
+    citations: Mapping[str, str],
+    path: Path,
+) -> None:
+    """One row per study and domain (then overall) with the tool's question and the judgements
+    it allows as a drop-down; settled judgements are filled in, the rest left for reviewers."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "risk_of_bias"
+    header: Sequence[str] = (*COLUMNS[:2], *INFORMATION_COLUMNS, *COLUMNS[2:])
+    sheet.append(list(header))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    settled = assessed.set_index(["record_id", "domain"])
+    for record, design in sorted(designs(studies).items()):
+        tool = tool_of(design, tools)
+        if tool is None:
+            continue
+        for domain in (*tool.domain_ids, OVERALL):
+            allowed = tool.overall_judgements if domain == OVERALL else tool.judgements
+            known = settled.loc[(record, domain)] if (record, domain) in settled.index else None
+            row = {
+                "record_id": record,
+                "domain": domain,
+                "study": citations.get(record, record),
+                "design": design,
+                "tool": tool.name,
+                "question": tool.label_of(domain),
+                "allowed": ", ".join(allowed),
+                "judgement": known["judgement"] if known is not None else None,
+                "support": known["support"] if known is not None else None,
+            }
+            sheet.append([cell_value(row[name]) for name in header])
+            validation = DataValidation(
+                type="list", formula1=f'"{",".join(allowed)}"', allow_blank=True
+            )
+            sheet.add_data_validation(validation)
+            validation.add(f"H{sheet.max_row}")
+    for column, width in zip("ABCDEFGHI", (22, 8, 30, 20, 16, 50, 30, 16, 50), strict=True):
+        sheet.column_dimensions[column].width = width
+    sheet.freeze_panes = "A2"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    book.save(path)
