@@ -165,3 +165,25 @@ def test_a_stop_by_the_stopping_criterion_is_stated_with_its_figures(config, tmp
     assert 'id="stopped-screening"' not in render(
         config, artifacts(tmp_path, ["alice"] * 2, "alice")
     )
+
+
+def test_the_checklists_point_at_sections_the_report_has_and_name_what_it_lacks(config, tmp_path):
+    from prismaflow.report.checklist import PRISMA_2020, PRISMA_S
+
+    numbers = [item.number for item in PRISMA_2020]
+    assert len(set(numbers)) == len(numbers) == 42  # PRISMA 2020: 27 items, 42 with sub-items
+    assert {int(n.rstrip("abcdef")) for n in numbers} == set(range(1, 28))
+    assert [item.number for item in PRISMA_S] == [str(n) for n in range(1, 17)]
+    html = render(config, artifacts(tmp_path, ["model", "model"], "machine"))
+    table = html[html.index('id="prisma-2020-checklist"') :]
+    for anchor in set(re.findall(r'href="#([\w-]+)"', table)):
+        assert f'id="{anchor}"' in html, anchor
+    item_11 = re.search(r"<td>11</td>.*?</tr>", table, re.S).group(0)
+    assert "no risk-of-bias tool" in item_11
+    with_tools = {
+        **config,
+        "risk_of_bias": {"tools": {"case report": "jbi_case_report"}, "reviewers": 2},
+    }
+    table = render(with_tools, artifacts(tmp_path, ["model", "model"], "machine"))
+    table = table[table.index('id="prisma-2020-checklist"') :]
+    assert 'href="#risk-of-bias"' in re.search(r"<td>11</td>.*?</tr>", table, re.S).group(0)

@@ -23,6 +23,7 @@ from prismaflow.extract.sheet import citation
 from prismaflow.hostile_text import visible_bidi
 from prismaflow.provenance import code_version, params_sha256, sha256_file
 from prismaflow.records import present
+from prismaflow.report.checklist import PRISMA_2020, PRISMA_S, checklist, what_the_review_holds
 from prismaflow.report.references import full_text_exclusions, reference_list
 from prismaflow.synthesise.effects import Measure
 from prismaflow.synthesise.evidence import shown_columns
@@ -190,6 +191,41 @@ def _group_rows(groups: pd.DataFrame, pooled: pd.DataFrame, plan: Plan) -> list[
     return rows
 
 
+# The report's sections by id, as the checklists name them.
+SECTIONS = {
+    "top": "Title",
+    "protocol": "1. Protocol",
+    "search": "2. Search log",
+    "prisma": "3. PRISMA 2020 flow diagram",
+    "agreement": "4. Screening agreement",
+    "evidence": "5. Evidence table",
+    "risk-of-bias": "6. Risk of bias in studies",
+    "synthesis": "7. Synthesis",
+    "excluded": "Full texts excluded, with reasons",
+    "figures": "8. Figures",
+    "provenance": "9. Provenance",
+}
+
+
+def checklists(config: Mapping[str, Any], pooled: bool) -> list[dict[str, Any]]:
+    holds = what_the_review_holds(config, pooled)
+    lists = []
+    for name, anchor, items in (
+        ("PRISMA 2020 (27 items)", "prisma-2020-checklist", PRISMA_2020),
+        ("PRISMA-S (search, 16 items)", "prisma-s-checklist", PRISMA_S),
+    ):
+        rows = checklist(items, holds)
+        lists.append(
+            {
+                "name": name,
+                "id": anchor,
+                "rows": rows,
+                "reported": sum(bool(r["where"]) for r in rows),
+            }
+        )
+    return lists
+
+
 def bias_context(
     protocol: Mapping[str, Any], assessed: pd.DataFrame, studies: pd.DataFrame
 ) -> dict[str, Any]:
@@ -267,6 +303,8 @@ def report_context(
         "evidence_rows": _evidence_rows(artifacts.evidence),
         "group_rows": _group_rows(artifacts.groups, artifacts.pooled, plan),
         "bias": bias_context(config["risk_of_bias"], artifacts.risk_of_bias, artifacts.studies),
+        "checklists": checklists(config, pooled=not artifacts.pooled.empty),
+        "sections": SECTIONS,
         "figures": {name: data_uri(path) for name, path in artifacts.figures.items()},
         "provenance": {
             "code_version": code_version(),
