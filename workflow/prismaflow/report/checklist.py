@@ -132,7 +132,7 @@ PRISMA_S: tuple[Item, ...] = (
         "Full search strategies, as run",
         at("search", "queries"),
         "not applicable: no database was searched",
-    ),  # fmt: skip
+    ),
     Item("9", "Search strategies", "Limits and restrictions", at("search")),
     Item("10", "Search strategies", "Search filters", NEVER, "none used"),
     Item("11", "Search strategies", "Prior work", NEVER),
