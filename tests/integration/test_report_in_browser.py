@@ -40,12 +40,28 @@ def rendered(finished_run):
         )
         screenshot = finished_run / "results" / "report" / "review.png"
         page.screenshot(path=str(screenshot), full_page=True)
+        # As printed: A4 landscape less its margins is 273 mm, about 1032 CSS pixels.
+        page.emulate_media(media="print")
+        page.set_viewport_size({"width": 1032, "height": 900})
+        found["printed"] = page.evaluate(
+            """() => [...document.querySelectorAll('table')].map(t => ({
+                id: t.id || t.closest('section').id,
+                overflow: t.scrollWidth - t.parentElement.clientWidth,
+                hidden: [...t.querySelectorAll('th, td')].filter(
+                    c => c.getBoundingClientRect().right > document.body.clientWidth + 1).length,
+            }))"""
+        )
+        found["headers"] = page.evaluate(
+            "() => [...document.querySelectorAll('#evidence-table thead th')].map(h => h.innerText)"
+        )
+        pdf = finished_run / "results" / "report" / "review.pdf"
+        page.pdf(path=str(pdf), prefer_css_page_size=True, print_background=True)
         browser.close()
-    return found, failures, screenshot
+    return found, failures, screenshot, pdf
 
 
 def test_report_renders_with_no_failed_loads(rendered):
-    found, failures, screenshot = rendered
+    found, failures, screenshot, _ = rendered
     assert failures == []
     assert found["images"] and all(done and width > 0 for _, done, width in found["images"])
     width, height = found["diagram"]
@@ -54,7 +70,7 @@ def test_report_renders_with_no_failed_loads(rendered):
 
 
 def test_rendered_numbers_are_the_artifacts(rendered, finished_run):
-    found, _, _ = rendered
+    found, _, _, _ = rendered
     results = finished_run / "results"
     studies = read_frame(catalog.under(results, "studies"))
     counts = read_frame(catalog.under(results, "prisma"))
@@ -67,3 +83,21 @@ def test_rendered_numbers_are_the_artifacts(rendered, finished_run):
     decisions = read_frame(catalog.under(results, "decisions"))
     machine = int((decisions["decided_by"] == "model").sum())
     assert f"{machine} screening decisions" in found["banner"]
+
+
+def test_printed_report_keeps_every_table_whole_on_a4_landscape(rendered):
+    """Printing used to cut the evidence table after 6 of its 17 columns."""
+    from pypdf import PdfReader
+
+    found, _, _, pdf = rendered
+    assert found["printed"] and all(
+        t["overflow"] <= 1 and t["hidden"] == 0 for t in found["printed"]
+    ), [t for t in found["printed"] if t["overflow"] > 1 or t["hidden"]]
+    reader = PdfReader(pdf)
+    first = reader.pages[0].mediabox
+    assert float(first.width) > float(first.height)  # landscape, from the report's @page
+    text = " ".join(page.extract_text() for page in reader.pages)
+    words = " ".join(text.split())
+    for header in found["headers"]:  # every column of the evidence table is printed
+        assert " ".join(header.split()).split(" ")[0] in words, header
+    assert "PRISMA 2020 and PRISMA-S checklists" in words

@@ -55,6 +55,9 @@ def test_a_hand_edited_decision_is_named_by_verify_status_and_trace(run):
     assert "screen      no" in state.stdout and "Not as the workflow made it" in state.stdout
     traced = prismaflow(run, "trace", included)
     assert traced.returncode == 2 and "by alice" not in traced.stdout
+    exported = prismaflow(run, "export-docx")
+    assert exported.returncode == 2 and "decisions.parquet" in exported.stderr
+    assert not (run / "results" / "report" / "tables.docx").exists()
     fix = "rebuild it: snakemake --cores 2 --forcerun results/03_screen/decisions.parquet"
     assert fix in traced.stderr and "Traceback" not in traced.stderr
     snakemake(run, "--forcerun", "results/03_screen/decisions.parquet")

@@ -76,6 +76,11 @@ def test_the_pooled_risk_ratio_is_metafors(tutorial):
         (0.4894, 0.3441, 0.6962), abs=5e-5
     )
     assert (reml["tau2"], reml["i2"]) == pytest.approx((0.3132, 0.9222), abs=5e-5)
+    import docx
+
+    characteristics, results, *_ = docx.Document(review / "results/report/tables.docx").tables
+    assert len(characteristics.rows) == 1 + 13
+    assert results.rows[1].cells[3].text.startswith("REML 0.49 [0.34, 0.70], prediction")
 
 
 def test_the_flow_accounts_for_every_record(tutorial):

@@ -10,6 +10,7 @@ import pytest
 from prismaflow import catalog
 from prismaflow.parquet_io import lineage
 from prismaflow.sandbox import copy_project
+from prismaflow.synthesise.evidence import shown_columns
 from tests.conftest import FIXTURES
 from tests.integration.conftest import (
     copy_of,
@@ -465,3 +466,21 @@ def test_two_reviewers_risk_of_bias_sheets_are_settled_gated_and_reported(finish
     scheduled = set(scheduled_rules(run, *overlay))
     assert {"appraise_studies", "gate_appraise", "report_review"} <= scheduled
     assert not {"extract_studies", "synthesise_review", "screen_records"} & scheduled
+
+
+def test_export_docx_writes_the_manuscripts_tables_from_the_artifacts(finished_run, tmp_path):
+    import docx
+
+    out = tmp_path / "tables.docx"
+    done = prismaflow(finished_run, "export-docx", "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    characteristics, results, *_ = docx.Document(out).tables
+    evidence, groups = read(finished_run, "evidence"), read(finished_run, "groups")
+    assert len(characteristics.rows) == len(evidence) + 1
+    header = [cell.text for cell in characteristics.rows[0].cells]
+    assert header == [c.replace("_", " ") for c in shown_columns(evidence)]
+    assert [r.cells[0].text for r in results.rows[1:]] == groups["group"].tolist()
+    # The embedded default pools no group (case reports are described); each row says why.
+    for row, reason in zip(results.rows[1:], groups["not_pooled_because"], strict=True):
+        assert row.cells[3].text == f"Not pooled: {reason}"
+    assert any("case report: described, not pooled" in r.cells[4].text for r in results.rows)

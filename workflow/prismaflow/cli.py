@@ -27,6 +27,7 @@ from prismaflow.new_review import create_review
 from prismaflow.parquet_io import read_frame
 from prismaflow.records import describe_fields, fields_present
 from prismaflow.release import freeze_release
+from prismaflow.report.manuscript import write_manuscript
 from prismaflow.search.freeze import freeze
 from prismaflow.status import render as render_status
 from prismaflow.status import status
@@ -138,6 +139,14 @@ def verify(args: argparse.Namespace) -> int:
         return 1
     tables = len(list(args.results.rglob("*.parquet")))
     print(f"{args.results}: {tables} tables, the gates' files, the manifest and the crate as made")
+    return 0
+
+
+def export_docx(args: argparse.Namespace) -> int:
+    """The manuscript's tables as a Word document, from a finished run."""
+    config = validate_config(load_protocol(args.config))
+    tables = write_manuscript(config, args.results, args.out)
+    print(f"{args.out}: {tables} tables")
     return 0
 
 
@@ -297,6 +306,17 @@ def parser() -> argparse.ArgumentParser:
     verifier.add_argument("--results", type=Path, default=Path(catalog.RESULTS))
     verifier.add_argument("--release", type=Path, action="append", help="a release folder")
     verifier.set_defaults(handler=verify)
+    exporter = commands.add_parser(
+        "export-docx",
+        help="the manuscript's tables (characteristics of studies, results, risk of bias, "
+        "exclusions, references) as an editable Word document",
+    )
+    exporter.add_argument("--config", default=Path(PROTOCOL), type=Path)
+    exporter.add_argument("--results", type=Path, default=Path(catalog.RESULTS))
+    exporter.add_argument(
+        "--out", type=Path, default=Path(catalog.RESULTS) / "report" / "tables.docx"
+    )
+    exporter.set_defaults(handler=export_docx)
     tracer = commands.add_parser(
         "trace", help="one record's path: searches, merges, decisions, extraction, synthesis"
     )

@@ -134,7 +134,7 @@ def _span(log: pd.DataFrame) -> str:
     return f"{started.min()} – {finished.max()}" if len(started) else "no times recorded"
 
 
-def _evidence_rows(evidence: pd.DataFrame) -> list[dict[str, Any]]:
+def evidence_rows(evidence: pd.DataFrame) -> list[dict[str, Any]]:
     shown = shown_columns(evidence)
     return [
         {
@@ -163,7 +163,7 @@ def _interval(measure: Measure, estimate: float | None, low: float, high: float)
     return f"{_estimate(measure, estimate)} {_bounds(measure, low, high)}"
 
 
-def _group_rows(groups: pd.DataFrame, pooled: pd.DataFrame, plan: Plan) -> list[dict[str, Any]]:
+def group_rows(groups: pd.DataFrame, pooled: pd.DataFrame, plan: Plan) -> list[dict[str, Any]]:
     measure, rows = plan.outcome.measure, []
     for group in groups.to_dict("records"):
         estimates = shown_estimates(pooled[pooled["group"] == group["group"]])
@@ -300,8 +300,8 @@ def report_context(
         "evidence_columns": shown_columns(artifacts.evidence),
         "references": reference_list(artifacts.records, artifacts.studies["record_id"]),
         "full_text_excluded": full_text_exclusions(artifacts.decisions, artifacts.records),
-        "evidence_rows": _evidence_rows(artifacts.evidence),
-        "group_rows": _group_rows(artifacts.groups, artifacts.pooled, plan),
+        "evidence_rows": evidence_rows(artifacts.evidence),
+        "group_rows": group_rows(artifacts.groups, artifacts.pooled, plan),
         "bias": bias_context(config["risk_of_bias"], artifacts.risk_of_bias, artifacts.studies),
         "checklists": checklists(config, pooled=not artifacts.pooled.empty),
         "sections": SECTIONS,
