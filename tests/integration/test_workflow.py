@@ -349,7 +349,12 @@ def test_status_says_which_stages_are_stale_and_what_awaits_reviewers(finished_r
     study = read(run, "studies")["record_id"].iloc[0]
     (run / "config" / "extraction" / "alice.csv").write_text(f"record_id,n_patients\n{study},3\n")
     stale = json.loads(prismaflow(run, "status", "--json").stdout)["stages"]
-    assert [s["stage"] for s in stale if not s["up_to_date"]] == ["extract", "synthesise", "report"]
+    assert [s["stage"] for s in stale if not s["up_to_date"]] == [
+        "extract",
+        "appraise",
+        "synthesise",
+        "report",
+    ]
     readable = prismaflow(run, "status").stdout
     assert "Waiting for people:" in readable and "extract     no" in readable
 
