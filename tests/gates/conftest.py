@@ -17,6 +17,7 @@ from prismaflow.parquet_io import read_frame, write_artifact
 from prismaflow.screen.rules import protocol_rules
 from prismaflow.screen.stage import screen
 from prismaflow.search import snapshot, stage
+from prismaflow.synthesise.certainty import Ratings, summary_of_findings
 from prismaflow.synthesise.evidence import evidence_fields, evidence_table
 from prismaflow.synthesise.groups import group_summary, pooled_estimates
 from prismaflow.synthesise.plan import Plan
@@ -71,6 +72,17 @@ def artifacts(tmp_path_factory, config):
     bias_sheets = agreeing_bias_sheets(studies)
     frames["risk_of_bias"] = appraise(studies, BIAS_PROTOCOL, bias_sheets)
     frames["bias_problems"] = bias_sheets.problems_frame()
+    no_ratings = Ratings()
+    frames["certainty"] = summary_of_findings(
+        plan,
+        frames["groups"],
+        frames["pooled"],
+        studies,
+        frames["risk_of_bias"],
+        no_ratings,
+        ["randomised controlled trial"],
+    )
+    frames["certainty_problems"] = no_ratings.problems_frame()
     for name, frame in frames.items():
         paths[name] = out / f"{name}.parquet"
         write_artifact(frame, paths[name], rule="test")

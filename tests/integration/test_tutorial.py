@@ -63,6 +63,8 @@ def test_the_report_shows_the_reviews_own_form_and_outcome(tutorial):
         assert own in report, own
     for foreign in ("n_responders", "condition group", "responders", "ruxolitinib"):
         assert foreign not in report, foreign
+    findings = report[report.index('id="findings-table"') :]
+    assert "tuberculosis (all studies)" in findings and "<strong>very low</strong>" in findings
 
 
 def test_the_pooled_risk_ratio_is_metafors(tutorial):
@@ -78,9 +80,24 @@ def test_the_pooled_risk_ratio_is_metafors(tutorial):
     assert (reml["tau2"], reml["i2"]) == pytest.approx((0.3132, 0.9222), abs=5e-5)
     import docx
 
-    characteristics, results, *_ = docx.Document(review / "results/report/tables.docx").tables
+    characteristics, results, findings, *_ = docx.Document(
+        review / "results/report/tables.docx"
+    ).tables
     assert len(characteristics.rows) == 1 + 13
     assert results.rows[1].cells[3].text.startswith("REML 0.49 [0.34, 0.70], prediction")
+    # GRADE, as the machine proposes it: the form has no design field, so the evidence starts
+    # low; risk of bias is not assessed (serious) and I² is 92 % (very serious).
+    sof = read_frame(review / catalog.path("certainty")).set_index("domain")
+    assert sof.loc["inconsistency", "proposed"] == "very serious"
+    assert (
+        sof.loc["risk_of_bias", "proposed_because"]
+        == "risk of bias not assessed for 13 of 13 studies"
+    )
+    assert sof.loc["certainty", ["rating", "effect"]].tolist() == [
+        "very low",
+        "REML 0.49 [0.34, 0.70]",
+    ]
+    assert findings.rows[1].cells[-1].text == "very low"
 
 
 def test_the_flow_accounts_for_every_record(tutorial):

@@ -9,6 +9,7 @@ import pytest
 
 from prismaflow.appraise.assessments import RISK_OF_BIAS_SCHEMA
 from prismaflow.report.build import Artifacts, machine_made, render_report, report_context
+from prismaflow.synthesise.certainty import CERTAINTY_SCHEMA
 from prismaflow.synthesise.evidence import evidence_table
 from prismaflow.synthesise.figures import publications_per_year
 from prismaflow.synthesise.groups import group_summary, pooled_estimates
@@ -99,6 +100,7 @@ def artifacts(tmp_path, decided_by, by):
         groups=summary,
         pooled=pooled_estimates(studies, summary, PLAN),
         risk_of_bias=pd.DataFrame(columns=RISK_OF_BIAS_SCHEMA.names),
+        certainty=pd.DataFrame(columns=CERTAINTY_SCHEMA.names),
         prisma_svg=tmp_path / "prisma.svg",
         figures=dict.fromkeys(
             ("forest", "evidence_map", "per_year", "traffic_light", "bias_summary"), figure

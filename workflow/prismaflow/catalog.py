@@ -26,6 +26,7 @@ DECISIONS = "config/decisions"  # reviewers' sheets: <phase>/<reviewer>.csv
 DECISION_HISTORY = f"{DECISIONS}/history"
 EXTRACTION = "config/extraction"  # reviewers' extraction sheets: <reviewer>.csv
 RISK_OF_BIAS = "config/risk_of_bias"  # reviewers' risk-of-bias sheets: <reviewer>.csv
+CERTAINTY = "config/certainty"  # reviewers' GRADE ratings: <reviewer>.csv
 
 
 @dataclass(frozen=True)
@@ -187,6 +188,17 @@ STAGES: tuple[Stage, ...] = (
                 "06_synthesis/pooled.parquet",
                 "prismaflow.synthesise.groups:POOLED_SCHEMA",
             ),
+            _a(
+                "certainty",
+                "06_synthesis/certainty.parquet",
+                "prismaflow.synthesise.certainty:CERTAINTY_SCHEMA",
+                "certainty",
+            ),
+            _a(
+                "certainty_problems",
+                "06_synthesis/certainty_problems.parquet",
+                "prismaflow.synthesise.certainty:CERTAINTY_PROBLEMS_SCHEMA",
+            ),
             # Its columns are the protocol's: prismaflow.synthesise.evidence.evidence_schema.
             _a("evidence", "06_synthesis/evidence.parquet"),
             _a("prisma_svg", "06_synthesis/prisma.svg", caption="prisma"),
@@ -199,7 +211,15 @@ STAGES: tuple[Stage, ...] = (
                 caption="publications_per_year",
             ),
         ),
-        checked=("prisma", "groups", "pooled", "evidence", "studies"),
+        checked=(
+            "prisma",
+            "groups",
+            "pooled",
+            "evidence",
+            "studies",
+            "certainty",
+            "certainty_problems",
+        ),
     ),
     Stage(
         "report",

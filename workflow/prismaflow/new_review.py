@@ -7,7 +7,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from prismaflow.catalog import DECISIONS, EXTRACTION, PROTOCOL, RISK_OF_BIAS
+from prismaflow.catalog import CERTAINTY, DECISIONS, EXTRACTION, PROTOCOL, RISK_OF_BIAS
 from prismaflow.errors import InputFileError
 from prismaflow.vocabulary import PHASES
 
@@ -19,7 +19,13 @@ FILES = {
     "README.md": "README.md",
     "gitignore": ".gitignore",
 }
-FOLDERS = [*(f"{DECISIONS}/{phase}" for phase in PHASES), EXTRACTION, RISK_OF_BIAS, "exports"]
+FOLDERS = [
+    *(f"{DECISIONS}/{phase}" for phase in PHASES),
+    EXTRACTION,
+    RISK_OF_BIAS,
+    CERTAINTY,
+    "exports",
+]
 
 
 def create_review(folder: Path) -> list[Path]:

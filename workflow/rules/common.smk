@@ -145,6 +145,12 @@ def extraction_sheets():
     return reviewer_sheets(Path(catalog.EXTRACTION), [".csv", ".xlsx"])
 
 
+def certainty_sheets():
+    """Every reviewer's GRADE ratings (CSV or XLSX): editing one re-runs the synthesis and the
+    report."""
+    return reviewer_sheets(Path(catalog.CERTAINTY), [".csv", ".xlsx"])
+
+
 def bias_sheets():
     """Every reviewer's risk-of-bias sheet (CSV or XLSX): adding or editing one re-runs the
     risk-of-bias stage and the report, nothing before it."""

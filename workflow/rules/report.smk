@@ -9,6 +9,7 @@ rule report_review:
         evidence=rules.synthesise_review.output.evidence,
         groups=rules.synthesise_review.output.groups,
         pooled=rules.synthesise_review.output.pooled,
+        certainty=rules.synthesise_review.output.certainty,
         prisma_svg=rules.synthesise_review.output.prisma_svg,
         forest=rules.synthesise_review.output.forest,
         evidence_map=rules.synthesise_review.output.evidence_map,

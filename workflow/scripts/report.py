@@ -28,6 +28,7 @@ with logged_to(snakemake.log[0], snakemake.rule) as log:
                 "groups",
                 "pooled",
                 "risk_of_bias",
+                "certainty",
             )
         },
         prisma_svg=Path(given.prisma_svg),

@@ -11,6 +11,7 @@ from prismaflow.jobs import write_tables
 from prismaflow.parquet_io import read_frame
 from prismaflow.published import read_artifact
 from prismaflow.runlog import logged_to
+from prismaflow.synthesise.certainty import read_ratings, summary_of_findings
 from prismaflow.synthesise.evidence import evidence_fields, evidence_schema, evidence_table
 from prismaflow.synthesise.figures import evidence_map, forest_plot, publications_per_year
 from prismaflow.synthesise.groups import group_summary, pooled_estimates
@@ -35,12 +36,24 @@ with logged_to(snakemake.log[0], snakemake.rule) as log:
     plan = Plan.from_config(params.synthesis)
     summary = group_summary(studies, plan)
     pooled = pooled_estimates(studies, summary, plan)
+    ratings = read_ratings(snakemake.input.ratings, list(summary.loc[summary["pooled"], "group"]))
+    sof = summary_of_findings(
+        plan,
+        summary,
+        pooled,
+        studies,
+        read_frame(snakemake.input.risk_of_bias),
+        ratings,
+        params.certainty["randomised"],
+    )
     write_tables(
         snakemake,
         {
             "prisma": counts,
             "groups": summary,
             "pooled": pooled,
+            "certainty": sof,
+            "certainty_problems": ratings.problems_frame(),
             "evidence": evidence_table(studies, plan, shown),
         },
         schemas={"evidence": evidence_schema(shown)},

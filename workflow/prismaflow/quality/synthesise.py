@@ -1,5 +1,6 @@
-"""Gate of stage 05: the PRISMA 2020 identities hold, every included study is in one group and
-one evidence row, counts add up, and every pooled estimate lies inside its interval."""
+"""Gate of stage 06: the PRISMA 2020 identities hold, every included study is in one group and
+one evidence row, counts add up, every pooled estimate lies inside its interval, and every
+pooled group's certainty of evidence is rated, with reviewers' changes explained."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import pandas as pd
 from prismaflow.parquet_io import read_frame
 from prismaflow.quality.checks import Check, equal, invariant
 from prismaflow.quality.gx_runner import Suite, run_suites
+from prismaflow.synthesise.certainty import DOMAINS, OVERALL, unexplained_changes
 from prismaflow.synthesise.prisma import count_of, studies_in_review
 
 
@@ -161,5 +163,37 @@ def checks(inputs: Mapping[str, Any], params: Mapping[str, Any]) -> list[Check]:
             "groups",
             "every_study_in_exactly_one_group",
             set(studies["record_id"]) ^ set(grouped) | {r for r in grouped if grouped.count(r) > 1},
+        ),
+        *certainty_checks(
+            read_frame(inputs["certainty"]),
+            read_frame(inputs["certainty_problems"]),
+            set(pooled["group"]),
+        ),
+    ]
+
+
+def certainty_checks(
+    sof: pd.DataFrame, problems: pd.DataFrame, pooled_groups: set[str]
+) -> list[Check]:
+    rated = {(r.group, r.domain) for r in sof.itertuples()}
+    missing = [
+        f"{group} {domain}"
+        for group in sorted(pooled_groups)
+        for domain in (*DOMAINS, OVERALL)
+        if (group, domain) not in rated
+    ]
+    open_ratings = sof[sof["status"] != "settled"]
+    return [
+        invariant("certainty", "every_pooled_group_is_rated_in_every_domain", missing),
+        invariant(
+            "certainty",
+            "reviewers_ratings_agree_or_are_adjudicated",
+            [f"{r.group} {r.domain}" for r in open_ratings.itertuples()],
+        ),
+        invariant("certainty", "a_changed_rating_gives_a_reason", unexplained_changes(sof)),
+        invariant(
+            "certainty_problems",
+            "every_rating_row_is_read",
+            [f"{p.file}, line {p.line}: {p.problem}" for p in problems.itertuples()],
         ),
     ]

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
@@ -25,7 +26,8 @@ from prismaflow.provenance import code_version, params_sha256, sha256_file
 from prismaflow.records import present
 from prismaflow.report.checklist import PRISMA_2020, PRISMA_S, checklist, what_the_review_holds
 from prismaflow.report.references import full_text_exclusions, reference_list
-from prismaflow.synthesise.effects import Measure
+from prismaflow.synthesise.certainty import BY_MACHINE, DOMAINS
+from prismaflow.synthesise.certainty import OVERALL as CERTAINTY_LEVEL
 from prismaflow.synthesise.evidence import shown_columns
 from prismaflow.synthesise.groups import estimator, shown_estimates
 from prismaflow.synthesise.plan import Plan
@@ -49,6 +51,7 @@ class Artifacts:
     groups: pd.DataFrame
     pooled: pd.DataFrame
     risk_of_bias: pd.DataFrame
+    certainty: pd.DataFrame
     prisma_svg: Path
     figures: Mapping[str, Path]  # name -> PNG
     files: Mapping[str, Path]  # every input, for the provenance table
@@ -66,6 +69,8 @@ def inline_svg(path: Path) -> str:
 
 def _plain(value: Any) -> Any:
     """Cells as a reader wants them: no NaN, no 12.0 for a count, lists joined."""
+    if isinstance(value, np.generic):  # a NumPy scalar, as a row of a frame holds it
+        value = value.item()
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     if isinstance(value, float):
@@ -146,23 +151,6 @@ def evidence_rows(evidence: pd.DataFrame) -> list[dict[str, Any]]:
     ]
 
 
-def _estimate(measure: Measure, value: float | None) -> str:
-    """A proportion as a percentage, a ratio or a difference to two decimals."""
-    if value is None or value != value:
-        return ""
-    return f"{value:.0%}" if measure.name == "proportion" else f"{value:.2f}"
-
-
-def _bounds(measure: Measure, low: float, high: float) -> str:
-    return f"[{_estimate(measure, low)}, {_estimate(measure, high)}]"
-
-
-def _interval(measure: Measure, estimate: float | None, low: float, high: float) -> str:
-    if estimate is None or estimate != estimate:
-        return ""
-    return f"{_estimate(measure, estimate)} {_bounds(measure, low, high)}"
-
-
 def group_rows(groups: pd.DataFrame, pooled: pd.DataFrame, plan: Plan) -> list[dict[str, Any]]:
     measure, rows = plan.outcome.measure, []
     for group in groups.to_dict("records"):
@@ -172,16 +160,16 @@ def group_rows(groups: pd.DataFrame, pooled: pd.DataFrame, plan: Plan) -> list[d
                 **{k: _plain(v) for k, v in group.items() if k not in ("described", "left_out")},
                 "left_out": list(group["left_out"]),
                 "described": [", ".join(d["values"]) for d in group["described"]],
-                "crude": _interval(
-                    measure, group["proportion"], group["wilson_low"], group["wilson_high"]
+                "crude": measure.interval(
+                    group["proportion"], group["wilson_low"], group["wilson_high"]
                 ),
                 "estimates": [
                     {
                         **e,
                         "name": estimator(e),
-                        "text": _interval(measure, e["estimate"], e["ci_low"], e["ci_high"]),
-                        "prediction": _interval(
-                            measure, e["estimate"], e["pi_low"], e["pi_high"]
+                        "text": measure.interval(e["estimate"], e["ci_low"], e["ci_high"]),
+                        "prediction": measure.interval(
+                            e["estimate"], e["pi_low"], e["pi_high"]
                         ).split(" ", 1)[-1],
                     }
                     for e in estimates.to_dict("records")
@@ -201,10 +189,42 @@ SECTIONS = {
     "evidence": "5. Evidence table",
     "risk-of-bias": "6. Risk of bias in studies",
     "synthesis": "7. Synthesis",
+    "findings": "Summary of findings (GRADE)",
     "excluded": "Full texts excluded, with reasons",
     "figures": "8. Figures",
     "provenance": "9. Provenance",
 }
+
+
+def summary_of_findings_rows(certainty: pd.DataFrame) -> list[dict[str, Any]]:
+    """Per pooled group: its effect, each domain's rating, why and who decided, its certainty."""
+    rows = []
+    for group, rated in certainty.groupby("group", sort=False):
+        by_domain = rated.set_index("domain")
+        first = rated.iloc[0]
+        rows.append(
+            {
+                "group": group,
+                "outcome": first["outcome"],
+                "studies": first["studies"],
+                "participants": _plain(first["participants"]),
+                "effect": first["effect"],
+                "start": first["start"],
+                "certainty": present(by_domain.loc[CERTAINTY_LEVEL, "rating"]) or "not settled",
+                "domains": [
+                    {
+                        "domain": domain.replace("_", " "),
+                        "rating": present(by_domain.loc[domain, "rating"]) or "conflict",
+                        "why": present(by_domain.loc[domain, "reason"])
+                        or by_domain.loc[domain, "proposed_because"],
+                        "decided_by": present(by_domain.loc[domain, "decided_by"]) or "",
+                        "machine": by_domain.loc[domain, "decided_by"] == BY_MACHINE,
+                    }
+                    for domain in DOMAINS
+                ],
+            }
+        )
+    return rows
 
 
 def checklists(config: Mapping[str, Any], pooled: bool) -> list[dict[str, Any]]:
@@ -303,6 +323,7 @@ def report_context(
         "evidence_rows": evidence_rows(artifacts.evidence),
         "group_rows": group_rows(artifacts.groups, artifacts.pooled, plan),
         "bias": bias_context(config["risk_of_bias"], artifacts.risk_of_bias, artifacts.studies),
+        "findings": summary_of_findings_rows(artifacts.certainty),
         "checklists": checklists(config, pooled=not artifacts.pooled.empty),
         "sections": SECTIONS,
         "figures": {name: data_uri(path) for name, path in artifacts.figures.items()},

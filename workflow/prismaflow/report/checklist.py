@@ -31,7 +31,7 @@ def at(anchor: str, when: str | None = None) -> Callable[[Mapping[str, Any]], st
 
 NEVER = at("", when="never")
 NO_TOOL = "not reported: the protocol declares no risk-of-bias tool (risk_of_bias.tools)"
-NO_GRADE = "not reported: certainty of evidence (GRADE) is not assessed yet"
+NO_GRADE = "not reported: no group was pooled, so no synthesis is rated"
 PRISMA_2020: tuple[Item, ...] = (
     Item("1", "Title", "Identify the report as a systematic review", at("top")),
     Item("2", "Abstract", "Structured abstract (PRISMA 2020 for Abstracts)", NEVER),
@@ -59,7 +59,7 @@ PRISMA_2020: tuple[Item, ...] = (
     ),
     Item("13f", "Methods", "Sensitivity analyses", NEVER, "not reported: no sensitivity analysis"),
     Item("14", "Methods", "Reporting bias assessment", NEVER, "not reported: not assessed"),
-    Item("15", "Methods", "Certainty assessment", NEVER, NO_GRADE),
+    Item("15", "Methods", "Certainty assessment", at("findings", "pooled"), NO_GRADE),
     Item("16a", "Results", "Study selection, with a flow diagram", at("prisma")),
     Item("16b", "Results", "Studies that seemed eligible but were excluded", at("excluded")),
     Item("17", "Results", "Study characteristics, with citations", at("evidence")),
@@ -82,7 +82,7 @@ PRISMA_2020: tuple[Item, ...] = (
     ),
     Item("20d", "Results", "Sensitivity analyses", NEVER, "not reported: no sensitivity analysis"),
     Item("21", "Results", "Reporting biases", NEVER, "not reported: not assessed"),
-    Item("22", "Results", "Certainty of evidence", NEVER, NO_GRADE),
+    Item("22", "Results", "Certainty of evidence", at("findings", "pooled"), NO_GRADE),
     Item("23a", "Discussion", "Interpretation in the context of other evidence", NEVER),
     Item("23b", "Discussion", "Limitations of the evidence", NEVER),
     Item("23c", "Discussion", "Limitations of the review processes", NEVER),

@@ -1,7 +1,8 @@
 """The tables a manuscript needs, as an editable Word document: characteristics of included
-studies, results of the syntheses, risk of bias, full texts excluded with reasons and the
-references. Every cell comes from the same artifacts and the same layout code as the report,
-read through the checks that refuse a tampered or stale table."""
+studies, results of the syntheses, risk of bias, the summary of findings with the certainty of
+evidence, full texts excluded with reasons and the references. Every cell comes from the same
+artifacts and the same layout code as the report, read through the checks that refuse a
+tampered or stale table."""
 
 from __future__ import annotations
 
@@ -15,12 +16,26 @@ from docx.shared import Mm, Pt
 
 from prismaflow import catalog
 from prismaflow.parquet_io import read_frame
-from prismaflow.report.build import bias_context, evidence_rows, group_rows
+from prismaflow.report.build import (
+    bias_context,
+    evidence_rows,
+    group_rows,
+    summary_of_findings_rows,
+)
 from prismaflow.report.references import full_text_exclusions, reference_list
 from prismaflow.synthesise.evidence import shown_columns
 from prismaflow.synthesise.plan import Plan
 
-ARTIFACTS = ("evidence", "groups", "pooled", "risk_of_bias", "studies", "records", "decisions")
+ARTIFACTS = (
+    "evidence",
+    "groups",
+    "pooled",
+    "risk_of_bias",
+    "certainty",
+    "studies",
+    "records",
+    "decisions",
+)
 
 
 def _table(document: Any, header: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
@@ -113,7 +128,34 @@ def manuscript(config: Mapping[str, Any], results: Path) -> Any:
         )
         document.add_paragraph("; ".join(f"{d['id']}: {d['question']}" for d in tool["domains"]))
 
-    document.add_heading("Table 4. Full texts excluded, with reasons", level=2)
+    document.add_heading("Table 4. Summary of findings and certainty of evidence (GRADE)", level=2)
+    findings = summary_of_findings_rows(frames["certainty"])
+    if not findings:
+        document.add_paragraph("No group was pooled, so no synthesis is rated.")
+    else:
+        _table(
+            document,
+            ["Outcome (group)", "Studies (participants)", "Effect (95% CI)", "Starts"]
+            + [d["domain"].capitalize() for d in findings[0]["domains"]]
+            + ["Certainty"],
+            [
+                [
+                    f"{row['outcome']} ({row['group']})",
+                    f"{row['studies']} ({row['participants']})",
+                    row["effect"],
+                    row["start"],
+                    *(
+                        f"{d['rating']}{'*' if d['machine'] else ''}: {d['why']}"
+                        for d in row["domains"]
+                    ),
+                    row["certainty"],
+                ]
+                for row in findings
+            ],
+        )
+        document.add_paragraph("* the machine's proposal, not yet confirmed by a reviewer.")
+
+    document.add_heading("Table 5. Full texts excluded, with reasons", level=2)
     excluded = full_text_exclusions(frames["decisions"], frames["records"])
     _table(document, ["Report", "Reason"], [[e["citation"], e["reason"]] for e in excluded])
 

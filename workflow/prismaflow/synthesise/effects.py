@@ -34,6 +34,18 @@ class Measure:
     null: float | None  # the value of no effect, drawn as a line in the forest plot
     log_axis: bool  # ratios read on a log axis
 
+    def shown(self, value: float | None) -> str:
+        """As the report and tables print it: a proportion as a percentage, a ratio or a
+        difference to two decimals."""
+        if value is None or value != value:
+            return ""
+        return f"{value:.0%}" if self.name == "proportion" else f"{value:.2f}"
+
+    def interval(self, estimate: float | None, low: float, high: float) -> str:
+        if estimate is None or estimate != estimate:
+            return ""
+        return f"{self.shown(estimate)} [{self.shown(low)}, {self.shown(high)}]"
+
     def back(self, y: np.ndarray | float) -> np.ndarray | float:
         """From the pooling scale to the reader's."""
         if self.name == "proportion":

@@ -1,0 +1,294 @@
+"""Certainty of evidence (GRADE) for each pooled group: the machine proposes a rating for each of
+the five domains from the data, a reviewer confirms or changes each with a reason, and the
+summary-of-findings table shows the rating, why, and who decided.
+
+The proposals follow the GRADE handbook's guidance where the data can speak (Schünemann et al.,
+GRADE Handbook 2013, section 5): evidence from randomised trials starts high and from other
+designs low; risk of bias from the studies' overall judgements; inconsistency from I² and from a
+prediction interval that crosses the null where the confidence interval does not; imprecision
+from an interval that crosses the null and from the optimal information size (300 events for a
+binary outcome, 400 participants for a continuous one, as rules of thumb). Indirectness cannot
+be read from the data, and publication bias cannot be tested with fewer than ten studies: the
+machine proposes "not serious" for both and says so, for a reviewer to confirm. Upgrading
+(large effect, dose response) is left to reviewers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+
+from prismaflow.config import DESIGN_FIELD
+from prismaflow.sheets import ADJUDICATOR, read_rows
+from prismaflow.synthesise.effects import Measure
+from prismaflow.synthesise.groups import estimator, poolable
+from prismaflow.synthesise.plan import Plan
+
+DOMAINS = ("risk_of_bias", "inconsistency", "indirectness", "imprecision", "publication_bias")
+OVERALL = "certainty"
+NOT_SERIOUS, SERIOUS, VERY_SERIOUS = "not serious", "serious", "very serious"
+DOWNGRADE = {NOT_SERIOUS: 0, SERIOUS: 1, VERY_SERIOUS: 2}
+LEVELS = ("very low", "low", "moderate", "high")
+# Overall risk-of-bias judgements, by how far they lower confidence (prismaflow.appraise.tools).
+AT_HIGH_RISK = frozenset({"high", "serious", "critical", "exclude"})
+WITH_CONCERNS = frozenset(
+    {"some concerns", "moderate", "no information", "seek further information"}
+)
+EVENTS_NEEDED, PARTICIPANTS_NEEDED = 300, 400
+BY_MACHINE = "machine (proposed)"
+CERTAINTY_SCHEMA = pa.schema(
+    [
+        ("group", pa.string()),
+        ("outcome", pa.string()),
+        ("studies", pa.int64()),
+        ("participants", pa.int64()),
+        ("effect", pa.string()),  # the protocol's estimator, as the report prints it
+        ("start", pa.string()),  # high (randomised trials) or low
+        ("domain", pa.string()),  # one of DOMAINS, or "certainty" for the resulting level
+        ("proposed", pa.string()),
+        ("proposed_because", pa.string()),
+        ("rating", pa.string()),
+        ("reason", pa.string()),
+        ("decided_by", pa.string()),  # a reviewer, "adjudication", or the machine's proposal
+        ("status", pa.string()),  # settled or conflict
+    ]
+)
+CERTAINTY_PROBLEMS_SCHEMA = pa.schema(
+    [
+        ("file", pa.string()),
+        ("line", pa.int64()),
+        ("group", pa.string()),
+        ("domain", pa.string()),
+        ("problem", pa.string()),
+    ]
+)
+
+
+@dataclass(frozen=True)
+class Rating:
+    reviewer: str
+    rating: str
+    reason: str | None
+
+
+@dataclass
+class Ratings:
+    """Reviewers' ratings per (group, domain), and the rows that did not fit."""
+
+    rated: dict[tuple[str, str], list[Rating]] = field(default_factory=dict)
+    problems: list[dict[str, Any]] = field(default_factory=list)
+
+    def problems_frame(self) -> pd.DataFrame:
+        return pd.DataFrame(self.problems, columns=CERTAINTY_PROBLEMS_SCHEMA.names)
+
+
+def read_ratings(paths: Sequence[str | Path], groups: Sequence[str]) -> Ratings:
+    """Every reviewer's sheet (config/certainty/<reviewer>.csv): group, domain, rating, reason."""
+    ratings = Ratings()
+    for path in map(Path, paths):
+        for line, row in read_rows(
+            path, ("group", "domain", "rating"), ("group", "domain", "rating", "reason")
+        ):
+
+            def problem(why: str, row=row, line=line, path=path) -> None:
+                ratings.problems.append(
+                    {"file": str(path), "line": line, "group": row.get("group"),
+                     "domain": row.get("domain"), "problem": why}
+                )  # fmt: skip
+
+            if "rating" not in row:
+                continue  # not rated yet
+            if row.get("group") not in groups:
+                problem(f"{row.get('group')!r} is not a pooled group ({', '.join(groups)})")
+            elif row.get("domain") not in DOMAINS:
+                problem(f"{row.get('domain')!r} is not a GRADE domain: {', '.join(DOMAINS)}")
+            elif row["rating"].casefold() not in DOWNGRADE:
+                problem(f"{row['rating']!r} is not one of: {', '.join(DOWNGRADE)}")
+            else:
+                key = (row["group"], row["domain"])
+                ratings.rated.setdefault(key, []).append(
+                    Rating(path.stem, row["rating"].casefold(), row.get("reason"))
+                )
+    return ratings
+
+
+def start_level(designs: Sequence[Any], randomised: Sequence[str]) -> str:
+    return "high" if designs and all(d in randomised for d in designs) else "low"
+
+
+def _risk_of_bias(overall: Sequence[Any]) -> tuple[str, str]:
+    judged = [j for j in overall if isinstance(j, str)]
+    if len(judged) < len(overall):
+        return (
+            SERIOUS,
+            f"risk of bias not assessed for {len(overall) - len(judged)} of {len(overall)} studies",
+        )
+    high = sum(j in AT_HIGH_RISK for j in judged)
+    concerns = sum(j in WITH_CONCERNS for j in judged)
+    if high * 2 > len(judged):
+        return VERY_SERIOUS, f"{high} of {len(judged)} studies at high risk of bias"
+    if high or concerns * 2 > len(judged):
+        return (
+            SERIOUS,
+            f"{high} at high risk and {concerns} with concerns, of {len(judged)} studies",
+        )
+    return NOT_SERIOUS, f"{len(judged) - concerns} of {len(judged)} studies at low risk of bias"
+
+
+def _crosses(measure: Measure, low: float, high: float) -> bool:
+    return measure.null is not None and low < measure.null < high
+
+
+def _inconsistency(pooled: Mapping[str, Any], measure: Measure) -> tuple[str, str]:
+    i2 = pooled["i2"]
+    spread = _crosses(measure, pooled["pi_low"], pooled["pi_high"]) and not _crosses(
+        measure, pooled["ci_low"], pooled["ci_high"]
+    )
+    said = f"I² {i2:.0%}" + (", prediction interval crosses the null" if spread else "")
+    if i2 >= 0.75:
+        return VERY_SERIOUS, said
+    if i2 >= 0.5 or spread:
+        return SERIOUS, said
+    return NOT_SERIOUS, said
+
+
+def _imprecision(
+    pooled: Mapping[str, Any], measure: Measure, participants: int, events: int | None
+) -> tuple[str, str]:
+    crosses = _crosses(measure, pooled["ci_low"], pooled["ci_high"])
+    if events is not None:
+        short, size = events < EVENTS_NEEDED, f"{events} events (fewer than {EVENTS_NEEDED})"
+    else:
+        short = participants < PARTICIPANTS_NEEDED
+        size = f"{participants} participants (fewer than {PARTICIPANTS_NEEDED})"
+    said = "; ".join(
+        [*(["the interval crosses the null"] if crosses else []), *([size] if short else [])]
+    )
+    rating = VERY_SERIOUS if crosses and short else SERIOUS if crosses or short else NOT_SERIOUS
+    return rating, said or "the interval excludes the null and the information size is met"
+
+
+def propose(
+    plan: Plan,
+    group: Mapping[str, Any],
+    pooled: Mapping[str, Any],
+    overall_bias: Sequence[Any],
+    studies: int,
+) -> dict[str, tuple[str, str]]:
+    """Each domain's proposed rating and why, for one pooled group."""
+    measure, outcome = plan.outcome.measure, plan.outcome
+    events = None
+    if outcome.events is not None:
+        events = int(group["events"] or 0) + int(group["control_events"] or 0)
+    return {
+        "risk_of_bias": _risk_of_bias(overall_bias),
+        "inconsistency": _inconsistency(pooled, measure),
+        "indirectness": (
+            NOT_SERIOUS,
+            "not judged by the machine: compare the studies with the PICO",
+        ),
+        "imprecision": _imprecision(pooled, measure, int(group["participants"] or 0), events),
+        "publication_bias": (
+            NOT_SERIOUS,
+            "fewer than 10 studies: funnel-plot asymmetry cannot be tested"
+            if studies < 10
+            else "not tested by the machine: inspect the funnel plot",
+        ),
+    }
+
+
+def _settle(found: list[Rating]) -> tuple[Rating | None, str]:
+    adjudicated = [r for r in found if r.reviewer == ADJUDICATOR]
+    if adjudicated:
+        return adjudicated[0], "settled"
+    if len({r.rating for r in found}) > 1:
+        return None, "conflict"
+    return (found[0], "settled") if found else (None, "settled")
+
+
+def level(start: str, ratings: Sequence[str]) -> str:
+    drop = sum(DOWNGRADE[r] for r in ratings)
+    return LEVELS[max(0, LEVELS.index(start) - drop)]
+
+
+def summary_of_findings(
+    plan: Plan,
+    groups: pd.DataFrame,
+    pooled: pd.DataFrame,
+    studies: pd.DataFrame,
+    risk_of_bias: pd.DataFrame,
+    ratings: Ratings,
+    randomised: Sequence[str],
+) -> pd.DataFrame:
+    """One row per pooled group and domain, then the group's certainty."""
+
+    overall = risk_of_bias[risk_of_bias["domain"] == "overall"].set_index("record_id")["judgement"]
+    rows = []
+    for group in groups[groups["pooled"]].to_dict("records"):
+        primary = pooled[(pooled["group"] == group["group"]) & pooled["primary"]].iloc[0]
+        members = poolable(plan, plan.members(studies, group["group"]))
+        designs = list(members[DESIGN_FIELD]) if DESIGN_FIELD in members else []
+        start = start_level(designs, randomised)
+        bias = [overall.get(r) for r in members["record_id"]]
+        effect = plan.outcome.measure.interval(
+            primary["estimate"], primary["ci_low"], primary["ci_high"]
+        )
+        base = {
+            "group": group["group"],
+            "outcome": plan.outcome.label,
+            "studies": int(primary["studies"]),
+            "participants": group["participants"],
+            "effect": f"{estimator(primary)} {effect}",
+            "start": start,
+        }
+        settled = []
+        for domain, (proposed, because) in propose(
+            plan, group, primary, bias, len(members)
+        ).items():
+            chosen, status = _settle(ratings.rated.get((group["group"], domain), []))
+            rating = chosen.rating if chosen else (None if status == "conflict" else proposed)
+            if rating is not None:
+                settled.append(rating)
+            rows.append(
+                {
+                    **base,
+                    "domain": domain,
+                    "proposed": proposed,
+                    "proposed_because": because,
+                    "rating": rating,
+                    "reason": chosen.reason if chosen else None,
+                    "decided_by": chosen.reviewer
+                    if chosen
+                    else (None if status == "conflict" else BY_MACHINE),
+                    "status": status,
+                }
+            )
+        complete = len(settled) == len(DOMAINS)
+        rows.append(
+            {
+                **base,
+                "domain": OVERALL,
+                "proposed": None,
+                "proposed_because": f"starts {start}; each serious concern lowers it one level",
+                "rating": level(start, settled) if complete else None,
+                "reason": None,
+                "decided_by": None,
+                "status": "settled" if complete else "conflict",
+            }
+        )
+    return pd.DataFrame(rows, columns=CERTAINTY_SCHEMA.names)
+
+
+def unexplained_changes(sof: pd.DataFrame) -> list[str]:
+    """Ratings a reviewer changed from the proposal without saying why."""
+    rated = sof[(sof["domain"] != OVERALL) & sof["rating"].notna()]
+    changed = rated[(rated["rating"] != rated["proposed"]) & rated["reason"].isna()]
+    return [
+        f"{r.group} {r.domain}: {r.rating} where {r.proposed} was proposed"
+        for r in changed.itertuples()
+    ]
