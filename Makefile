@@ -6,7 +6,7 @@ CORES ?= 2
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: review test test-fast test-slurm test-asreview lint lock clean
+.PHONY: review test test-fast test-slow test-slurm test-asreview lint lock clean
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,10 @@ test: $(STAMP)
 ## test-fast: the unit and gate layers only (no workflow runs), for the edit-test loop
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest tests/unit tests/gates
+
+## test-slow: checks at length the default suite leaves out (a SIGKILL of Snakemake mid-search)
+test-slow: $(STAMP)
+	PRISMAFLOW_SLOW_TESTS=1 $(BIN)/python -m pytest -m slow tests/integration
 
 ## test-slurm: the review on a single-node SLURM cluster started here (root; a few minutes)
 test-slurm: $(STAMP)

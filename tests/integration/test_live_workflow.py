@@ -107,6 +107,11 @@ def test_a_frozen_live_search_replays_to_the_same_records(live_run):
         assert replayed["title"].tolist() == records["title"].tolist()
 
 
+@pytest.mark.slow
+@pytest.mark.skipif(
+    os.environ.get("PRISMAFLOW_SLOW_TESTS") != "1",
+    reason="opt-in: make test-slow (tests/unit/test_live_search_edges.py checks the lifeline)",
+)
 def test_a_search_stops_when_snakemake_is_killed_and_the_rerun_resumes(tmp_path):
     """SIGKILL leaves no orphan querying the database; the next run needs only --unlock."""
     server = FakeDatabases(pubmed_records=100, scopus_records=60, scopus_key="unused").start()
