@@ -153,7 +153,8 @@ def certainty_sheets():
 
 def bias_sheets():
     """Every reviewer's risk-of-bias sheet (CSV or XLSX): adding or editing one re-runs the
-    risk-of-bias stage, the synthesis (GRADE reads it) and the report, nothing before them."""
+    risk-of-bias stage, the synthesis (GRADE reads it) and the report, nothing before them.
+    """
     return reviewer_sheets(Path(catalog.RISK_OF_BIAS), [".csv", ".xlsx"])
 
 
