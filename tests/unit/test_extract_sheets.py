@@ -8,7 +8,7 @@ from openpyxl import load_workbook
 from prismaflow.errors import InputFileError
 from prismaflow.extract.fields import FieldSpec, field_specs
 from prismaflow.extract.reviewers import read_sheets
-from prismaflow.extract.sheet import write_extraction_sheet
+from prismaflow.extract.sheet import citation, write_extraction_sheet
 from prismaflow.extract.stage import extract
 
 WEEKS = FieldSpec("duration_weeks", "number", "d", unit="weeks", minimum=0)
@@ -176,3 +176,17 @@ def test_one_sheet_per_reviewer(config, tmp_path):
         (tmp_path / name).write_text("record_id\n", encoding="utf-8")
     with pytest.raises(InputFileError, match=r"also has alice\.csv"):
         read_sheets([tmp_path / "alice.csv", tmp_path / "alice.xlsx"], fields, INDEX, INCLUDED)
+
+
+def test_a_report_without_authors_is_cited_by_its_title_not_as_anonymous():
+    known = pd.Series({"first_author": "Bayart CB", "year": None, "journal": "JAAD"})
+    assert citation(known) == "Bayart n.d., JAAD"
+    title = "Ruxolitinib 1.5% topical cream for pediatric alopecia areata"
+    anonymous = pd.Series(
+        {"first_author": None, "title": title, "year": 2024.0, "journal": "J Drugs Dermatol"}
+    )
+    assert (
+        citation(anonymous)
+        == "“Ruxolitinib 1.5% topical cream for pediatric…” 2024, J Drugs Dermatol"
+    )
+    assert citation(pd.Series({"year": 2020})) == "[No author or title] 2020"

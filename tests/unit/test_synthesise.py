@@ -593,3 +593,13 @@ def test_studies_without_a_year_are_named_under_the_chart_not_dropped():
     assert notes == ["Not shown, no publication year (2): Doe n.d., J; Loe n.d., J"]
     bars = figure.axes[0].patches
     assert sum(bar.get_height() for bar in bars) == 4
+
+
+def test_the_evidence_map_never_counts_a_study_of_unknown_size_as_one_participant():
+    from prismaflow.synthesise.figures import evidence_map
+
+    drawn = evidence_map(STUDIES, PLAN)
+    labels = [text.get_text() for text in drawn.axes[0].texts]
+    # "f" reports no participants and has no condition: its cell says so, and counts none.
+    assert "1 / 0 (+1 of unknown size)" in labels
+    assert {"1 / 6", "1 / 12", "1 / 10"} <= set(labels)  # the counted studies, by design

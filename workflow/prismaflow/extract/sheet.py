@@ -20,11 +20,24 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from prismaflow.extract.fields import FieldSpec
 from prismaflow.spreadsheet import cell_value
 
+TITLE_WORDS = 6  # a report without authors is cited by the start of its title
+
 
 def citation(study: pd.Series) -> str:
-    """ "Author Year, Journal": enough to find the report, short enough for a column."""
+    """ "Author Year, Journal": enough to find the report, short enough for a column. A report
+    with no author is cited by the first words of its title, as Vancouver cites anonymous
+    works, never as "Anonymous" (which names no report)."""
     author = study.get("first_author")
-    author = author.split(",")[0].split(" ")[0] if isinstance(author, str) else "Anonymous"
+    title = study.get("title")
+    if isinstance(author, str):
+        author = author.split(",")[0].split(" ")[0]
+    elif isinstance(title, str):
+        words = title.split()
+        author = (
+            "“" + " ".join(words[:TITLE_WORDS]) + ("…" if len(words) > TITLE_WORDS else "") + "”"
+        )
+    else:
+        author = "[No author or title]"
     year = study.get("year")
     year = str(int(year)) if year is not None and year == year else "n.d."
     journal = study.get("journal")

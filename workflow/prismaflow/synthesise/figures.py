@@ -104,8 +104,9 @@ def _counts(outcome: Outcome, study: pd.Series) -> str:
 
 def evidence_map(studies: pd.DataFrame, plan: Plan) -> Figure:
     """The first two fields the plan describes groups by, as rows and columns; bubble area
-    proportional to participants (a study without a count counts as one, so it stays visible).
-    """
+    proportional to the participants counted. A study that reports no count adds none: it is
+    named in its cell's label ("+1 of unknown size"), and a cell of such studies alone is drawn
+    as an empty circle, never as one participant."""
     axes_fields = list(plan.describe_by[:2])
     if len(axes_fields) < 2:
         return _message("The protocol names fewer than two fields in synthesis.describe_by.")
@@ -114,30 +115,39 @@ def evidence_map(studies: pd.DataFrame, plan: Plan) -> Figure:
     rows_field, columns_field = axes_fields
     frame = pd.DataFrame(
         {
-            "participants": plan.outcome.participants(studies).fillna(1),
+            "participants": plan.outcome.participants(studies),
             "row": _labels(studies[rows_field]),
             "column": _labels(studies[columns_field]),
             "record_id": studies["record_id"],
         }
     )
     cells = frame.groupby(["row", "column"], as_index=False).agg(
-        participants=("participants", "sum"), studies=("record_id", "size")
+        participants=("participants", "sum"),
+        studies=("record_id", "size"),
+        unknown=("participants", lambda counts: int(counts.isna().sum())),
     )
+    largest = max(cells["participants"].max(), 1)
     row_values = sorted(cells["row"].unique())
     column_values = sorted(cells["column"].unique())
     figure, axes = plt.subplots(
         figsize=(2.0 + 1.5 * len(column_values), 1.0 + 0.42 * len(row_values))
     )
-    axes.scatter(
-        [column_values.index(c) for c in cells["column"]],
-        [row_values.index(r) for r in cells["row"]],
-        s=30 + 900 * cells["participants"] / cells["participants"].max(),
-        alpha=0.55,
-        color=INK,
-    )
+    counted = cells["participants"] > 0
+    for known, style in (
+        (True, {"color": INK, "alpha": 0.55}),
+        (False, {"facecolors": "none", "edgecolors": INK}),
+    ):
+        shown = cells[counted == known]
+        axes.scatter(
+            [column_values.index(c) for c in shown["column"]],
+            [row_values.index(r) for r in shown["row"]],
+            s=30 + 900 * shown["participants"] / largest,
+            **style,
+        )
     for cell in cells.itertuples():
+        unknown = f" (+{cell.unknown} of unknown size)" if cell.unknown else ""
         axes.annotate(
-            f"{cell.studies} / {int(cell.participants)}",
+            f"{cell.studies} / {int(cell.participants)}{unknown}",
             (column_values.index(cell.column), row_values.index(cell.row)),
             textcoords="offset points",
             xytext=(0, 9),
