@@ -4,6 +4,9 @@ studies at each judgement), one panel per tool."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import pandas as pd
 from matplotlib.figure import Figure
 
@@ -24,8 +27,9 @@ from prismaflow.appraise.tools import (
     TOOLS,
     UNCLEAR,
     YES,
+    Tool,
 )
-from prismaflow.synthesise.plotting import label, plt
+from prismaflow.synthesise.plotting import label, message, plt
 
 COLOURS = {
     LOW: "#02C100",
@@ -46,23 +50,34 @@ COLOURS = {
 PENDING = "#FFFFFF"  # not settled yet: drawn empty, never as a judgement
 
 
-def _message(text: str) -> Figure:
-    figure = plt.figure(figsize=(8, 1.4))
-    figure.text(0.5, 0.5, label(text), ha="center", va="center", fontsize=11, wrap=True)
-    return figure
+NOTHING = "No study was assessed for risk of bias."
+
+
+def _panels(
+    assessed: pd.DataFrame,
+    rows_of: Callable[[Tool, pd.DataFrame], int],
+    width: float,
+    per_row: float,
+) -> tuple[Figure, list[tuple[Any, Tool, pd.DataFrame]]]:
+    """One panel per tool, each as tall as the rows it draws: (axes, tool, its rows)."""
+    tools = [TOOLS[name] for name in dict.fromkeys(assessed["tool"])]
+    rows = [assessed[assessed["tool"] == tool.name] for tool in tools]
+    heights = [rows_of(tool, mine) + 2 for tool, mine in zip(tools, rows, strict=True)]
+    figure, axes = plt.subplots(
+        len(tools),
+        1,
+        figsize=(width, per_row * sum(heights) + 0.7),
+        squeeze=False,
+        gridspec_kw={"height_ratios": heights},
+    )
+    return figure, list(zip(axes[:, 0], tools, rows, strict=True))
 
 
 def traffic_light(assessed: pd.DataFrame, citations: dict[str, str]) -> Figure:
     if assessed.empty:
-        return _message("No study was assessed for risk of bias.")
-    tools = list(dict.fromkeys(assessed["tool"]))
-    heights = [assessed.loc[assessed["tool"] == t, "record_id"].nunique() + 2 for t in tools]
-    figure, axes_list = plt.subplots(
-        len(tools), 1, figsize=(10, 0.38 * sum(heights) + 0.6), squeeze=False,
-        gridspec_kw={"height_ratios": heights},
-    )  # fmt: skip
-    for axes, name in zip(axes_list[:, 0], tools, strict=True):
-        tool, rows = TOOLS[name], assessed[assessed["tool"] == name]
+        return message(NOTHING)
+    figure, panels = _panels(assessed, lambda _, rows: rows["record_id"].nunique(), 10, 0.38)
+    for axes, tool, rows in panels:
         columns = [*tool.domain_ids, OVERALL]
         studies = list(dict.fromkeys(rows["record_id"]))
         cells = rows.set_index(["record_id", "domain"])["judgement"]
@@ -89,15 +104,9 @@ def traffic_light(assessed: pd.DataFrame, citations: dict[str, str]) -> Figure:
 
 def summary_plot(assessed: pd.DataFrame) -> Figure:
     if assessed.empty:
-        return _message("No study was assessed for risk of bias.")
-    tools = list(dict.fromkeys(assessed["tool"]))
-    heights = [len(TOOLS[t].domains) + 2 for t in tools]
-    figure, axes_list = plt.subplots(
-        len(tools), 1, figsize=(9, 0.32 * sum(heights) + 0.8), squeeze=False,
-        gridspec_kw={"height_ratios": heights},
-    )  # fmt: skip
-    for axes, name in zip(axes_list[:, 0], tools, strict=True):
-        tool, rows = TOOLS[name], assessed[assessed["tool"] == name]
+        return message(NOTHING)
+    figure, panels = _panels(assessed, lambda tool, _: len(tool.domains), 9, 0.32)
+    for axes, tool, rows in panels:
         columns = [*tool.domain_ids, OVERALL]
         for y, domain in enumerate(columns):
             judged = rows.loc[rows["domain"] == domain, "judgement"].fillna("pending")

@@ -10,16 +10,9 @@ from prismaflow.extract.sheet import citation
 from prismaflow.synthesise.effects import Outcome, study_intervals
 from prismaflow.synthesise.groups import estimator, poolable, shown_estimates
 from prismaflow.synthesise.plan import Plan
-from prismaflow.synthesise.plotting import label, plt
+from prismaflow.synthesise.plotting import label, message, plt
 
 INK = "#1f3b57"
-
-
-def _message(text: str, size: tuple[float, float] = (8, 1.6)) -> Figure:
-    """A figure that says why there is nothing to plot, rather than an empty file."""
-    figure = plt.figure(figsize=size)
-    figure.text(0.5, 0.5, label(text), ha="center", va="center", fontsize=11, wrap=True)
-    return figure
 
 
 def forest_plot(
@@ -32,7 +25,7 @@ def forest_plot(
     outcome, measure = plan.outcome, plan.outcome.measure
     groups = list(summary.loc[summary["pooled"], "group"])
     if not groups:
-        return _message(
+        return message(
             f"No group has {plan.min_studies} or more studies reporting {outcome.label}."
         )
     panels = [(group, poolable(plan, plan.members(studies, group))) for group in groups]
@@ -109,9 +102,9 @@ def evidence_map(studies: pd.DataFrame, plan: Plan) -> Figure:
     as an empty circle, never as one participant."""
     axes_fields = list(plan.describe_by[:2])
     if len(axes_fields) < 2:
-        return _message("The protocol names fewer than two fields in synthesis.describe_by.")
+        return message("The protocol names fewer than two fields in synthesis.describe_by.")
     if studies.empty:
-        return _message("No included study.")
+        return message("No included study.")
     rows_field, columns_field = axes_fields
     frame = pd.DataFrame(
         {
@@ -178,7 +171,7 @@ def publications_per_year(studies: pd.DataFrame) -> Figure:
     years = studies["year"].dropna().astype(int)
     if years.empty:
         named = f": {'; '.join(undated)}" if undated else ""
-        return _message(f"No included study has a publication year{named}.")
+        return message(f"No included study has a publication year{named}.")
     counts = years.value_counts().reindex(range(years.min(), years.max() + 1), fill_value=0)
     figure, axes = plt.subplots(figsize=(8, 2.8 + 0.25 * bool(undated)))
     axes.bar(counts.index, counts.values, color=INK)

@@ -15,8 +15,15 @@ import matplotlib.pyplot as plt  # noqa: E402  (pyplot after the backend is chos
 
 from prismaflow.hostile_text import visible_bidi  # noqa: E402
 
-__all__ = ["label", "plt"]
+__all__ = ["label", "message", "plt"]
 
 
 def label(text: Any) -> str:
     return visible_bidi(str(text))
+
+
+def message(text: str, size: tuple[float, float] = (8, 1.6)) -> Any:
+    """A figure that says why there is nothing to plot, rather than an empty file."""
+    figure = plt.figure(figsize=size)
+    figure.text(0.5, 0.5, label(text), ha="center", va="center", fontsize=11, wrap=True)
+    return figure
