@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from prismaflow import catalog
-from prismaflow.appraise.assessments import Judgement, Sheets
+from prismaflow.appraise.assessments import Sheets
 from prismaflow.appraise.stage import appraise, designs
 from prismaflow.appraise.tools import OVERALL, TOOLS
 from prismaflow.dedupe.stage import deduplicate
@@ -17,6 +17,7 @@ from prismaflow.parquet_io import read_frame, write_artifact
 from prismaflow.screen.rules import protocol_rules
 from prismaflow.screen.stage import screen
 from prismaflow.search import snapshot, stage
+from prismaflow.sheets import Verdict
 from prismaflow.synthesise.certainty import Ratings, summary_of_findings
 from prismaflow.synthesise.evidence import evidence_fields, evidence_table
 from prismaflow.synthesise.groups import group_summary, pooled_estimates
@@ -112,7 +113,7 @@ def agreeing_bias_sheets(studies: pd.DataFrame) -> Sheets:
             judged.append((OVERALL, tool.overall_judgements[0]))
         for domain, judgement in judged:
             for reviewer in ("ana", "ben"):
-                sheets.judged[record, domain].append(Judgement(reviewer, judgement, None))
+                sheets.judged[record, domain].append(Verdict(reviewer, judgement, None))
     return sheets
 
 

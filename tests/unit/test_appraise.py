@@ -6,9 +6,6 @@ import pandas as pd
 import pytest
 
 from prismaflow.appraise.assessments import (
-    AWAITING,
-    CONFLICT,
-    SETTLED,
     read_sheets,
     settle,
     unexplained_changes,
@@ -16,6 +13,7 @@ from prismaflow.appraise.assessments import (
 from prismaflow.appraise.figures import summary_plot, traffic_light
 from prismaflow.appraise.stage import designs, write_bias_sheet
 from prismaflow.appraise.tools import TOOLS
+from prismaflow.sheets import AWAITING, CONFLICT, SETTLED
 
 ROB2, ROBINS = TOOLS["rob2"], TOOLS["robins_i"]
 TOOLS_BY_DESIGN = {"randomised controlled trial": "rob2", "case report": "jbi_case_report"}
@@ -152,7 +150,7 @@ def test_rows_that_do_not_fit_are_problems_with_file_and_line(tmp_path):
         (5, "its design 'cohort study' has no tool under risk_of_bias.tools"),
         (7, "the study's domain is judged twice in this sheet"),
     ]
-    assert [j.judgement for j in read.judged["pubmed:1", "D2"]] == ["low"]  # "Low" read as low
+    assert [v.value for v in read.judged["pubmed:1", "D2"]] == ["low"]  # "Low" read as low
 
 
 def test_the_sheet_the_workflow_writes_reads_back_as_a_reviewers(tmp_path):

@@ -4,10 +4,10 @@ settle it, and the certainty that follows."""
 import pandas as pd
 import pytest
 
+from prismaflow.sheets import Verdict
 from prismaflow.synthesise.certainty import (
     BY_MACHINE,
     DOMAINS,
-    Rating,
     level,
     propose,
     read_ratings,
@@ -116,7 +116,7 @@ def test_reviewers_confirm_change_with_a_reason_or_disagree(tmp_path):
         "all studies imprecision: serious where not serious was proposed"
     ]
     assert by.loc["certainty", "rating"] == "low"  # high, less inconsistency and imprecision
-    ratings.rated["all studies", "indirectness"].append(Rating("ben", "serious", "adults only"))
+    ratings.rated["all studies", "indirectness"].append(Verdict("ben", "serious", "adults only"))
     sof = summary_of_findings(
         PLAN, GROUPS, POOLED, STUDIES, bias, ratings, ["randomised controlled trial"]
     )

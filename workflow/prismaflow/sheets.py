@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import itertools
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from zipfile import BadZipFile
 
@@ -19,6 +20,29 @@ Row = dict[str, str]
 # A sheet of this name (in a stage's decisions folder, or among the extraction sheets) settles
 # what the reviewers disagree on.
 ADJUDICATOR = "adjudication"
+SETTLED, CONFLICT, AWAITING = "settled", "conflict", "awaiting"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """One reviewer's word on one item of a form (a risk-of-bias domain, a GRADE domain)."""
+
+    reviewer: str
+    value: str
+    reason: str | None
+
+
+def settle(found: Sequence[Verdict], needed: int = 1) -> tuple[Verdict | None, str]:
+    """The adjudicator's word where there is one; otherwise the reviewers' once `needed` of
+    them have given it and they agree."""
+    adjudicated = [v for v in found if v.reviewer == ADJUDICATOR]
+    if adjudicated:
+        return adjudicated[0], SETTLED
+    if len({v.value for v in found}) > 1:
+        return None, CONFLICT
+    if len(found) < needed:
+        return None, AWAITING
+    return found[0], SETTLED
 
 
 def _check_header(path: Path, header: Sequence[str], required, allowed) -> None:

@@ -23,11 +23,11 @@ import pyarrow as pa
 
 from prismaflow.appraise.tools import OVERALL, TOOLS, Tool
 from prismaflow.identifiers import resolve_record
-from prismaflow.sheets import ADJUDICATOR, read_rows
+from prismaflow.sheets import ADJUDICATOR, SETTLED, Verdict, read_rows
+from prismaflow.sheets import settle as settle_verdicts
 
 COLUMNS = ("record_id", "domain", "judgement", "support")
 INFORMATION_COLUMNS = ("study", "design", "tool", "question", "allowed")
-SETTLED, CONFLICT, AWAITING = "settled", "conflict", "awaiting"
 BY_ALGORITHM = "algorithm"  # an overall judgement the tool's algorithm gave
 RISK_OF_BIAS_SCHEMA = pa.schema(
     [
@@ -57,20 +57,11 @@ BIAS_PROBLEMS_SCHEMA = pa.schema(
 )
 
 
-@dataclass(frozen=True)
-class Judgement:
-    reviewer: str
-    judgement: str
-    support: str | None
-
-
 @dataclass
 class Sheets:
     """Every reviewer's judgement per (record, domain), and the rows that did not fit."""
 
-    judged: dict[tuple[str, str], list[Judgement]] = field(
-        default_factory=lambda: defaultdict(list)
-    )
+    judged: dict[tuple[str, str], list[Verdict]] = field(default_factory=lambda: defaultdict(list))
     problems: list[dict[str, Any]] = field(default_factory=list)
 
     def problems_frame(self) -> pd.DataFrame:
@@ -137,23 +128,22 @@ def read_sheets(
                 problem("the study's domain is judged twice in this sheet", record)
                 continue
             seen.add((record, domain))
-            sheets.judged[record, domain].append(Judgement(reviewer, judgement, row.get("support")))
+            sheets.judged[record, domain].append(Verdict(reviewer, judgement, row.get("support")))
     return sheets
 
 
 def _settle(
-    found: list[Judgement], reviewers_needed: int
+    found: list[Verdict], reviewers_needed: int
 ) -> tuple[str | None, str | None, str | None, str]:
-    """(judgement, support, decided_by, status) of one domain from what was written."""
-    adjudicated = [j for j in found if j.reviewer == ADJUDICATOR]
-    if adjudicated:
-        return adjudicated[0].judgement, adjudicated[0].support, ADJUDICATOR, SETTLED
-    if len({j.judgement for j in found}) > 1:
-        return None, None, None, CONFLICT
-    if len(found) < reviewers_needed:
-        return None, None, None, AWAITING
-    supports = "; ".join(f"{j.reviewer}: {j.support}" for j in found if j.support)
-    return found[0].judgement, supports or None, "+".join(j.reviewer for j in found), SETTLED
+    """(judgement, support, decided_by, status) of one domain from what was written: agreeing
+    reviewers are named together, with each one's support."""
+    chosen, status = settle_verdicts(found, reviewers_needed)
+    if chosen is None:
+        return None, None, None, status
+    if chosen.reviewer == ADJUDICATOR:
+        return chosen.value, chosen.reason, ADJUDICATOR, status
+    supports = "; ".join(f"{v.reviewer}: {v.reason}" for v in found if v.reason)
+    return chosen.value, supports or None, "+".join(v.reviewer for v in found), status
 
 
 def settle(
@@ -168,7 +158,7 @@ def settle(
         settled: dict[str, str] = {}
         for domain in (*tool.domain_ids, OVERALL):
             found = sheets.judged.get((record, domain), [])
-            shown = "; ".join(f"{j.reviewer}={j.judgement}" for j in found) or None
+            shown = "; ".join(f"{v.reviewer}={v.value}" for v in found) or None
             row = {
                 "record_id": record,
                 "design": design,

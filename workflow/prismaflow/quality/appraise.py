@@ -9,12 +9,13 @@ from typing import Any
 
 import great_expectations.expectations as gxe
 
-from prismaflow.appraise.assessments import SETTLED, unexplained_changes
+from prismaflow.appraise.assessments import unexplained_changes
 from prismaflow.appraise.stage import designs
 from prismaflow.appraise.tools import TOOLS
 from prismaflow.parquet_io import read_frame
 from prismaflow.quality.checks import Check, invariant
 from prismaflow.quality.gx_runner import Suite, run_suites
+from prismaflow.sheets import SETTLED
 
 
 def checks(inputs: Mapping[str, Any], params: Mapping[str, Any]) -> list[Check]:

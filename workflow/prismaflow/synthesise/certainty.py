@@ -24,7 +24,7 @@ import pandas as pd
 import pyarrow as pa
 
 from prismaflow.config import DESIGN_FIELD
-from prismaflow.sheets import ADJUDICATOR, read_rows
+from prismaflow.sheets import AWAITING, CONFLICT, SETTLED, Verdict, read_rows, settle
 from prismaflow.synthesise.effects import Measure
 from prismaflow.synthesise.groups import estimator, poolable
 from prismaflow.synthesise.plan import Plan
@@ -69,18 +69,11 @@ CERTAINTY_PROBLEMS_SCHEMA = pa.schema(
 )
 
 
-@dataclass(frozen=True)
-class Rating:
-    reviewer: str
-    rating: str
-    reason: str | None
-
-
 @dataclass
 class Ratings:
     """Reviewers' ratings per (group, domain), and the rows that did not fit."""
 
-    rated: dict[tuple[str, str], list[Rating]] = field(default_factory=dict)
+    rated: dict[tuple[str, str], list[Verdict]] = field(default_factory=dict)
     problems: list[dict[str, Any]] = field(default_factory=list)
 
     def problems_frame(self) -> pd.DataFrame:
@@ -112,7 +105,7 @@ def read_ratings(paths: Sequence[str | Path], groups: Sequence[str]) -> Ratings:
             else:
                 key = (row["group"], row["domain"])
                 ratings.rated.setdefault(key, []).append(
-                    Rating(path.stem, row["rating"].casefold(), row.get("reason"))
+                    Verdict(path.stem, row["rating"].casefold(), row.get("reason"))
                 )
     return ratings
 
@@ -202,15 +195,6 @@ def propose(
     }
 
 
-def _settle(found: list[Rating]) -> tuple[Rating | None, str]:
-    adjudicated = [r for r in found if r.reviewer == ADJUDICATOR]
-    if adjudicated:
-        return adjudicated[0], "settled"
-    if len({r.rating for r in found}) > 1:
-        return None, "conflict"
-    return (found[0], "settled") if found else (None, "settled")
-
-
 def level(start: str, ratings: Sequence[str]) -> str:
     drop = sum(DOWNGRADE[r] for r in ratings)
     return LEVELS[max(0, LEVELS.index(start) - drop)]
@@ -250,8 +234,9 @@ def summary_of_findings(
         for domain, (proposed, because) in propose(
             plan, group, primary, bias, len(members)
         ).items():
-            chosen, status = _settle(ratings.rated.get((group["group"], domain), []))
-            rating = chosen.rating if chosen else (None if status == "conflict" else proposed)
+            chosen, status = settle(ratings.rated.get((group["group"], domain), []))
+            status = SETTLED if status == AWAITING else status  # the proposal stands meanwhile
+            rating = chosen.value if chosen else (None if status == CONFLICT else proposed)
             if rating is not None:
                 settled.append(rating)
             rows.append(
@@ -264,7 +249,7 @@ def summary_of_findings(
                     "reason": chosen.reason if chosen else None,
                     "decided_by": chosen.reviewer
                     if chosen
-                    else (None if status == "conflict" else BY_MACHINE),
+                    else (None if status == CONFLICT else BY_MACHINE),
                     "status": status,
                 }
             )
@@ -278,7 +263,7 @@ def summary_of_findings(
                 "rating": level(start, settled) if complete else None,
                 "reason": None,
                 "decided_by": None,
-                "status": "settled" if complete else "conflict",
+                "status": SETTLED if complete else CONFLICT,
             }
         )
     return pd.DataFrame(rows, columns=CERTAINTY_SCHEMA.names)
