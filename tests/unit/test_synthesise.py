@@ -473,6 +473,7 @@ COUNTS = pd.DataFrame(
         ("reports_excluded_reason", None, "wrong_design", "Wrong design", 3),
         ("awaiting_full_text", None, None, "x", 0),
         ("included", None, None, "Studies included in review", 12),
+        ("included_reports", None, None, "Reports of included studies", 12),
     ],
     columns=["box", "source", "reason", "label", "count"],
 )
@@ -489,7 +490,9 @@ def test_prisma_boxes_carry_the_count_table_numbers():
     assert text[(1, 1)] == "Records excluded (n = 10):\n    Off-topic (n = 10)"
     assert text[(1, 2)] == "Reports not retrieved (n = 1)"
     assert "Wrong design (n = 3)" in text[(1, 3)]
-    assert text[(0, 4)] == "Studies included in review (n = 12)"
+    assert text[(0, 4)] == (
+        "Studies included in review (n = 12)\nReports of included studies (n = 12)"
+    )
     assert (1, 4) not in text  # nothing awaits a reviewer
 
 

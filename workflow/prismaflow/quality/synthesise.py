@@ -60,9 +60,15 @@ def prisma_identities(counts) -> list[Check]:
         ),
         equal(
             "prisma",
-            "assessed_minus_excluded_equals_included",
+            "assessed_minus_excluded_equals_reports_of_included_studies",
             n("assessed") - n("reports_excluded") - n("awaiting_full_text"),
-            n("included"),
+            n("included_reports"),
+        ),
+        Check(
+            "prisma",
+            "every_included_study_has_a_report",
+            n("included_reports") >= n("included"),
+            statistics={"reports": n("included_reports"), "studies": n("included")},
         ),
         equal("prisma", "exclusion_reasons_sum_to_excluded", n("excluded_reason"), n("excluded")),
         equal(

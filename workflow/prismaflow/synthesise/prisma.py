@@ -71,9 +71,12 @@ def prisma_counts(
             {"box": name, "source": source, "reason": reason, "label": label, "count": int(count)}
         )
 
+    companions = {code for code, spec in reasons.items() if spec.get("report_of_included")}
+
     def excluded_with_reasons(name: str, label: str, phase: pd.DataFrame) -> None:
-        """An exclusion box, then one `<name>_reason` row per reason with its PRISMA label."""
-        excluded = phase[phase["decision"] == "exclude"]
+        """An exclusion box, then one `<name>_reason` row per reason with its PRISMA label.
+        A report of an included study is not excluded: it counts with the studies."""
+        excluded = phase[(phase["decision"] == "exclude") & ~phase["reason"].isin(companions)]
         box(name, label, len(excluded))
         for reason, n in excluded.groupby("reason").size().items():
             box(f"{name}_reason", reasons[reason]["label"], n, reason=reason)
@@ -117,6 +120,8 @@ def prisma_counts(
         full_text["decision"].isin(UNSETTLED_AT[FULL_TEXT]).sum(),
     )
     new_studies = (full_text["decision"] == INCLUDE).sum()
+    companion = (full_text["decision"] == "exclude") & full_text["reason"].isin(companions)
+    box("included_reports", "Reports of included studies", new_studies + companion.sum())
     if previous is None:
         box("included", "Studies included in review", new_studies)
     else:

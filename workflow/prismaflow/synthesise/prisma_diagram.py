@@ -70,7 +70,14 @@ def diagram_boxes(counts: pd.DataFrame) -> list[Box]:
         Box(1, 2, [f"Reports not retrieved (n = {n('not_retrieved')})"]),
         Box(0, 3, [f"Reports assessed for eligibility (n = {n('assessed')})"]),
         Box(1, 3, _with_reasons("Reports excluded", counts, "reports_excluded")),
-        Box(0, 4, [f"{label('included')} (n = {n('included')})"]),
+        Box(
+            0,
+            4,
+            [
+                f"{label('included')} (n = {n('included')})",
+                f"{label('included_reports')} (n = {n('included_reports')})",
+            ],
+        ),
     ]
     if update:
         previous = [f"{label('previous_included')} (n = {n('previous_included')})"]
