@@ -72,3 +72,40 @@ def test_synthetic_records_are_reproducible_and_their_gold_is_consistent():
     assert all(len(cluster) >= 2 for cluster in gold)
     titles = frame["title"].str.lower()
     assert titles.str.contains("part 2").any() and titles.str.startswith("erratum").any()
+
+
+def test_endnote_duplicate_flags_are_read_and_scored_as_records_in_duplicate_sets(tmp_path):
+    record = (
+        '<record><ref-type name="Journal Article">17</ref-type>{caption}'
+        "<titles><title>{title}</title></titles><dates><year>2020</year></dates></record>"
+    )
+    flagged = '<caption><style face="normal">Duplicate</style></caption>'
+    path = tmp_path / "library.xml"
+    path.write_text(
+        "<xml><records>"
+        + record.format(caption=flagged, title="Inhaled steroids in asthma: a trial")
+        + record.format(caption=flagged, title="Inhaled steroids in asthma: a trial.")
+        + record.format(caption="", title="Something else entirely, at length")
+        + "</records></xml>"
+    )
+    records, duplicates = benchmark.endnote_flags(path)
+    assert len(records) == 3 and len(duplicates) == 2
+    kept, _, _ = benchmark.measured(records)
+    linked = benchmark.linked_ids(records, kept)
+    assert linked == duplicates
+    result = benchmark.score_sets(records["record_id"], linked, duplicates)
+    assert (result["tp"], result["fp"], result["fn"], result["specificity"]) == (2, 0, 0, 1.0)
+    result = benchmark.score_sets(records["record_id"], set(records["record_id"]), duplicates)
+    assert (result["fp"], result["specificity"]) == (1, 0.0)
+
+
+def test_misses_and_false_merges_are_classified_by_the_deciding_rule():
+    frame, gold = synthetic_records(300, seed=7)
+    found = benchmark.classified(frame, gold)
+    assert set(found) == {"misses", "false_merges"}
+    assert all(isinstance(n, int) and n > 0 for n in found["misses"].values())
+    # Splitting a true cluster's gold in two makes the method's joined pair a false merge.
+    split = next(members for members in gold if len(members) > 1)
+    regrouped = [c for c in gold if c is not split] + [[m] for m in split]
+    merged = benchmark.classified(frame, regrouped)["false_merges"]
+    assert sum(merged.values()) == sum(found["false_merges"].values()) + len(split) - 1

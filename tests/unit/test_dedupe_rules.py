@@ -5,6 +5,7 @@ import pytest
 from prismaflow.dedupe.apart import keep_apart
 from prismaflow.dedupe.compare import compare, comparison_keys
 from prismaflow.dedupe.normalise import (
+    NOTE_OPENINGS,
     first_page,
     journal_words,
     journals_compatible,
@@ -50,6 +51,40 @@ def verdict(a, b):
 )
 def test_title_normalisation_removes_what_does_not_make_another_study(a, b):
     assert normalise_title(a) == normalise_title(b)
+
+
+# One title per note form of NOTE_OPENINGS, as MEDLINE, Ovid and Embase write them.
+NOTED = {
+    "erratum": TITLE + ". [Erratum appears in Lancet. 2001;357:1800]",
+    "correction": TITLE + " [corrected]",
+    "note": TITLE + " [Note: this article was withdrawn at the authors' request]",
+    "comment": TITLE + " [Comment on: N Engl J Med. 2003;348:2100]",
+    "retraction": TITLE + " [Retraction in: J Clin Oncol. 2010;28:3]",
+    "expression_of_concern": TITLE + " [Expression of Concern in: BMJ. 2019;365:l1]",
+    "review": TITLE + " [Review]",
+    "references": TITLE + " [43 refs]",
+}
+
+
+def test_every_note_form_has_its_example():
+    assert set(NOTED) == set(NOTE_OPENINGS)
+
+
+@pytest.mark.parametrize("form", sorted(NOTED))
+def test_each_note_form_is_stripped(form):
+    assert normalise_title(NOTED[form]) == normalise_title(TITLE)
+
+
+def test_notes_that_hold_brackets_and_numbers_are_stripped_whole():
+    """MEDLINE's "[Review] [43 refs]" kept the numbers 43 in the title, so the rule for titles
+    with different numbers kept the pair apart; an erratum note holding "[added]" was never
+    stripped, since no note was innermost."""
+    assert normalise_title(TITLE + ". [Review] [43 refs]") == normalise_title(TITLE)
+    nested = TITLE + " [Erratum appears in Pediatrics. 2005;116:1;Note: Small, Sarah K [added]]"
+    assert normalise_title(nested) == normalise_title(TITLE)
+    assert verdict({"title": TITLE + ". [Review] [43 refs]"}, {"title": TITLE}).rule == "title"
+    # A bracket that is part of the title stays.
+    assert "5 year" in normalise_title("Outcome at [5 year] follow-up of a cohort")
 
 
 @pytest.mark.parametrize(
@@ -178,3 +213,28 @@ def test_pages_that_disagree_are_overruled_only_by_everything_else():
     assert verdict(a, b).rule == "all_but_pages"
     assert verdict(a, {**b, "journal": "ACP Journal Club"}).reason == "different_pages"
     assert verdict(a, {**b, "authors": ["David K"]}).reason == "different_pages"
+
+
+def test_a_recurring_column_in_two_issues_without_pages_is_kept_apart():
+    """The false merges of "Editor's comments": one title, author, year and volume in every
+    issue, no pages, only the issue differs."""
+    column = {"title": "Editor's comments on the state of respiratory care", "pages": None}
+    apart = verdict({**column, "issue": "3"}, {**column, "issue": "4"})
+    assert (apart.rule, apart.reason) == (None, "different_issue")
+    assert verdict({**column, "issue": "3"}, {**column, "issue": "No. 3"}).rule == "title"
+    # With pages, or with an export's record number in the issue field, the issue decides nothing.
+    paged = verdict({"title": TITLE, "issue": "3"}, {"title": TITLE, "issue": "4"})
+    assert paged.rule == "title"
+    assert verdict({**column, "issue": "1112"}, {**column, "issue": "1113"}).rule == "title"
+
+
+def test_first_authors_with_family_and_given_names_swapped_agree():
+    swapped = verdict(
+        {"title": TITLE, "authors": ["Wu, Ching-yi", "Lee, A"]},
+        {"title": TITLE, "authors": ["Ching-yi, Wu"]},
+    )
+    assert swapped.rule == "title"
+    other = verdict(
+        {"title": TITLE, "authors": ["Wu, Ching-yi"]}, {"title": TITLE, "authors": ["Zhang, Wei"]}
+    )
+    assert other.reason == "different_first_author"

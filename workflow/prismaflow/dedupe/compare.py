@@ -17,7 +17,9 @@ from rapidfuzz import fuzz
 from prismaflow.dedupe.apart import keep_apart
 from prismaflow.dedupe.normalise import (
     author_keys,
+    first_author_names,
     first_page,
+    issue_number,
     journal_words,
     journals_compatible,
     normalise_title,
@@ -56,11 +58,15 @@ def comparison_keys(records: pd.DataFrame) -> pd.DataFrame:
             "year": [int(y) if pd.notna(y) else None for y in records["year"]],
             "page": [first_page(p) for p in _present(records["pages"])],
             "volume": [volume_number(v) for v in _present(records["volume"])],
+            "issue": [issue_number(i) for i in _present(records["issue"])],
             "authors": [author_keys(a) for a in records["authors"]],
             "journal": [journal_words(j) for j in _present(records["journal"])],
         },
         dtype=object,
-    ).assign(author=lambda keys: [a[0] if a else None for a in keys["authors"]])
+    ).assign(
+        author=lambda keys: [a[0] if a else None for a in keys["authors"]],
+        author_names=[first_author_names(a) for a in records["authors"]],
+    )
 
 
 def _block_columns(keys: pd.DataFrame) -> list[pd.Series]:
@@ -104,8 +110,15 @@ class Verdict:
     reason: str | None = None  # why a pair was kept apart
 
 
-def _authors_agree(a: str | None, b: str | None) -> bool:
-    return a is None or b is None or a == b or fuzz.ratio(a, b) >= 80
+def _authors_agree(a: dict, b: dict) -> bool:
+    """The first authors' surnames agree, or allowing a typo, or the same names were written
+    in the other order ("Wu, Ching-yi" and "Ching-yi, Wu")."""
+    first_a, first_b = a["author"], b["author"]
+    if first_a is None or first_b is None or first_a == first_b:
+        return True
+    if fuzz.ratio(first_a, first_b) >= 80:
+        return True
+    return bool(a["author_names"]) and a["author_names"] == b["author_names"]
 
 
 def titles_agree(a: str | None, b: str | None) -> bool:
@@ -137,7 +150,12 @@ def compare(a: dict, b: dict, *, year_tolerance: int, min_title_length: int) -> 
     # Volumes are often garbled in exports ("1)" for "57 (1)"): agreeing pages outweigh them.
     if _present_both(a["volume"], b["volume"]) and a["volume"] != b["volume"] and not same_page:
         return Verdict(None, 0.0, "different_volume")
-    if not _authors_agree(a["author"], b["author"]):
+    # A recurring column ("Editor's comments") has one title, author and volume in every issue,
+    # and no pages to tell the issues apart: its issue number does.
+    no_pages = not a["page"] and not b["page"]
+    if no_pages and _present_both(a["issue"], b["issue"]) and a["issue"] != b["issue"]:
+        return Verdict(None, 0.0, "different_issue")
+    if not _authors_agree(a, b):
         return Verdict(None, 0.0, "different_first_author")
     if min(len(title_a), len(title_b)) < min_title_length:
         return _short_title(a, b, same_page)

@@ -44,13 +44,22 @@ _TRANSLITERATE = str.maketrans(
 )
 # A "?" inside a word is a character lost to a wrong encoding ("Ta?a?aj" for "Tałałaj").
 _LOST_CHARACTER = re.compile(r"(?<=\w)\?+(?=\w)")
-# MEDLINE's notes on a title ("[Erratum appears in ...]", "[corrected]") are about the article,
-# and Ovid appends the original-language title after "<ORIGINAL>" or "TO:".
-_NOTE = re.compile(
-    r"\[(?:published )?(?:erratum|corrected|note|comment|see comment|retraction in|"
-    r"retracted|expression of concern)[^\[\]]*(?:\]|$)",  # a note cut short has no "]"
-    re.IGNORECASE,
-)
+# Notes databases add to a title, about the article rather than part of its title: each form
+# by name (tests/unit/test_dedupe_rules.py has one test per form). A note opens with "[" and
+# runs to its matching "]", whatever brackets it holds ("[Erratum appears in ... Note: Small,
+# Sarah K [added]]"); one cut short runs to the end.
+NOTE_OPENINGS = {
+    "erratum": r"(?:published )?erratum",
+    "correction": r"corrected",
+    "note": r"note\b",
+    "comment": r"(?:see )?comment",
+    "retraction": r"retract(?:ion|ed)",
+    "expression_of_concern": r"expression of concern",
+    "review": r"review\]",  # MEDLINE (Ovid): "[Review]"
+    "references": r"\d+ refs?\]",  # MEDLINE (Ovid): "[43 refs]"
+}
+_NOTE_OPENING = re.compile(r"\[(?:" + "|".join(NOTE_OPENINGS.values()) + ")", re.IGNORECASE)
+# Ovid appends the original-language title after "<ORIGINAL>" or "TO:".
 _ORIGINAL_TITLE = re.compile(r"(?:<ORIGINAL>|\bTO:\s).*$", re.DOTALL)
 
 
@@ -68,14 +77,22 @@ def fold(text: str) -> str:
     return _NON_ALNUM.sub(" ", text.lower()).strip()
 
 
+def _note_end(title: str, start: int) -> int:
+    """Where the note opened at `start` ends: after its matching "]", or at the end."""
+    depth = 0
+    for position in range(start, len(title)):
+        depth += {"[": 1, "]": -1}.get(title[position], 0)
+        if depth == 0:
+            return position + 1
+    return len(title)
+
+
 def strip_notes(title: str) -> str:
-    """The title without notes about it; nested notes are removed from the inside out."""
+    """The title without the notes databases add to it (NOTE_OPENINGS), nested ones included."""
     title = _ORIGINAL_TITLE.sub("", title)
-    while True:
-        stripped = _NOTE.sub(" ", title)
-        if stripped == title:
-            return title
-        title = stripped
+    while found := _NOTE_OPENING.search(title):
+        title = title[: found.start()] + " " + title[_note_end(title, found.start()) :]
+    return title
 
 
 def normalise_title(title: str | None) -> str | None:
@@ -99,6 +116,13 @@ def volume_number(volume: str | None) -> str | None:
     """'38 (Supplement 1)' and '38' are the same volume; what is compared is its number."""
     found = _LEADING_NUMBER.match(volume or "")
     return found.group(1).lstrip("0") or "0" if found else None
+
+
+def issue_number(issue: str | None) -> str | None:
+    """An issue's number ('3', '3 Suppl', 'No. 3'); a number too large for an issue (a
+    reference manager's record number in the same field) is no issue."""
+    found = re.search(r"\d+", issue or "")
+    return found.group(0).lstrip("0") or "0" if found and len(found.group(0)) <= 3 else None
 
 
 # Name particles that one database keeps and another drops ("von Pawel J" / "Pawel J").
@@ -140,6 +164,14 @@ def author_keys(authors: object) -> tuple[str, ...]:
     if authors is None or isinstance(authors, float):
         return ()
     return tuple(key for key in (surname_key(str(a)) for a in authors) if key)
+
+
+def first_author_names(authors: object) -> tuple[str, ...]:
+    """The first author's names of two letters or more, in any order: what survives a database
+    swapping family and given names."""
+    if authors is None or isinstance(authors, float) or not len(authors):
+        return ()
+    return tuple(sorted(word for word in fold(str(authors[0])).split() if len(word) > 1))
 
 
 def journal_words(journal: str | None) -> tuple[str, ...]:
