@@ -176,6 +176,10 @@ def test_standardised_mean_differences_are_hedges_g_as_escalc_computes_it():
     assert g == pytest.approx(exact * d)
     assert exact == pytest.approx(1 - 3 / (4 * df - 1), abs=1e-3)
     assert v == pytest.approx(1 / n1 + 1 / n2 + g**2 / (2 * (n1 + n2)))
+    # metafor's own test of escalc ("escalc() works correctly for measure='SMD/SMDH/ROM'"),
+    # on the first four normand1999 studies, to its printed precision.
+    assert np.round(g[:4], 4).tolist() == [-0.3552, -0.3479, -2.3176, -1.8880]
+    assert np.round(v[:4], 4).tolist() == [0.0131, 0.0645, 0.0458, 0.1606]
 
 
 def normand_plan(measure):
