@@ -100,7 +100,7 @@ def test_reviewers_confirm_change_with_a_reason_or_disagree(tmp_path):
     sheet.write_text(
         "group,domain,rating,reason\n"
         "all studies,inconsistency,serious,the trials differ in latitude; explained\n"
-        "all studies,indirectness,not serious,\n"
+        "all studies,Indirectness,not serious,\n"
         "all studies,imprecision,serious,\n"
         "nowhere,imprecision,serious,\n"
     )

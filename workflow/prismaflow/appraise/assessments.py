@@ -111,10 +111,13 @@ def read_sheets(
             if tool is None:
                 problem(f"its design {designs[record]!r} has no tool under risk_of_bias.tools")
                 continue
-            domain = row["domain"].strip()
+            written = row["domain"].strip().casefold()
+            domain = next(
+                (d for d in (*tool.domain_ids, OVERALL) if d.casefold() == written), written
+            )
             if domain != OVERALL and domain not in tool.domain_ids:
                 problem(
-                    f"{domain!r} is not a domain of {tool.label}: "
+                    f"{row['domain'].strip()!r} is not a domain of {tool.label}: "
                     f"{', '.join(tool.domain_ids)} or {OVERALL}",
                     record,
                 )

@@ -96,14 +96,16 @@ def read_ratings(paths: Sequence[str | Path], groups: Sequence[str]) -> Ratings:
 
             if "rating" not in row:
                 continue  # not rated yet
+            # "Risk of bias" is risk_of_bias, as a reviewer may well write it.
+            domain = "_".join(row.get("domain", "").casefold().split())
             if row.get("group") not in groups:
                 problem(f"{row.get('group')!r} is not a pooled group ({', '.join(groups)})")
-            elif row.get("domain") not in DOMAINS:
+            elif domain not in DOMAINS:
                 problem(f"{row.get('domain')!r} is not a GRADE domain: {', '.join(DOMAINS)}")
             elif row["rating"].casefold() not in DOWNGRADE:
                 problem(f"{row['rating']!r} is not one of: {', '.join(DOWNGRADE)}")
             else:
-                key = (row["group"], row["domain"])
+                key = (row["group"], domain)
                 ratings.rated.setdefault(key, []).append(
                     Verdict(path.stem, row["rating"].casefold(), row.get("reason"))
                 )
