@@ -238,3 +238,11 @@ def test_first_authors_with_family_and_given_names_swapped_agree():
         {"title": TITLE, "authors": ["Wu, Ching-yi"]}, {"title": TITLE, "authors": ["Zhang, Wei"]}
     )
     assert other.reason == "different_first_author"
+
+
+def test_the_same_authors_in_another_order_agree_but_a_different_team_does_not():
+    one = {"title": TITLE, "authors": ["Hwang J", "Kechter JA", "Lee B"]}
+    reordered = {"title": TITLE, "authors": ["Kechter JA", "Hwang J", "Lee B"]}
+    assert verdict(one, reordered).rule == "title"
+    other = {"title": TITLE, "authors": ["Kechter JA", "Hwang J", "Park C"]}
+    assert verdict(one, other).reason == "different_first_author"

@@ -112,13 +112,16 @@ class Verdict:
 
 def _authors_agree(a: dict, b: dict) -> bool:
     """The first authors' surnames agree, or allowing a typo, or the same names were written
-    in the other order ("Wu, Ching-yi" and "Ching-yi, Wu")."""
+    in the other order ("Wu, Ching-yi" and "Ching-yi, Wu"), or the author lists are the same
+    people in another order (a database that put the corresponding author first)."""
     first_a, first_b = a["author"], b["author"]
     if first_a is None or first_b is None or first_a == first_b:
         return True
     if fuzz.ratio(first_a, first_b) >= 80:
         return True
-    return bool(a["author_names"]) and a["author_names"] == b["author_names"]
+    if a["author_names"] and a["author_names"] == b["author_names"]:
+        return True
+    return len(a["authors"]) >= 2 and sorted(a["authors"]) == sorted(b["authors"])
 
 
 def titles_agree(a: str | None, b: str | None) -> bool:
