@@ -246,3 +246,14 @@ def test_the_same_authors_in_another_order_agree_but_a_different_team_does_not()
     assert verdict(one, reordered).rule == "title"
     other = {"title": TITLE, "authors": ["Kechter JA", "Hwang J", "Park C"]}
     assert verdict(one, other).reason == "different_first_author"
+
+
+def test_a_translated_title_in_the_same_volume_and_pages_is_one_article():
+    """MEDLINE brackets the English of a French title; Embase keeps the French."""
+    place = {"year": 1994, "volume": "13", "pages": "280-4", "journal": "Ann Fr Anesth Reanim"}
+    english = {**place, "title": "[Comparison of amoxicillin and cefamandole in bronchial surgery]"}
+    french = {**place, "pages": "280-284", "title": "Antibioprophylaxie en chirurgie pulmonaire"}
+    assert verdict(english, french).rule == "same_place"
+    # A single page locates nothing (conference abstracts share it), nor do other pages.
+    assert verdict({**english, "pages": "280"}, {**french, "pages": "280"}).rule is None
+    assert verdict(english, {**french, "pages": "280-290"}).rule is None

@@ -23,6 +23,7 @@ from prismaflow.dedupe.normalise import (
     journal_words,
     journals_compatible,
     normalise_title,
+    page_range,
     volume_number,
 )
 
@@ -32,6 +33,7 @@ SCORED_RULES = (
     "title_contained",
     "short_title_all_fields",
     "all_but_pages",
+    "same_place",
 )
 # Fields whose disagreement a rule's link overrules when clusters are joined.
 OVERRULES = {"all_but_pages": ("page",)}
@@ -57,6 +59,7 @@ def comparison_keys(records: pd.DataFrame) -> pd.DataFrame:
             "title": [normalise_title(t) for t in _present(records["title"])],
             "year": [int(y) if pd.notna(y) else None for y in records["year"]],
             "page": [first_page(p) for p in _present(records["pages"])],
+            "page_range": [page_range(p) for p in _present(records["pages"])],
             "volume": [volume_number(v) for v in _present(records["volume"])],
             "issue": [issue_number(i) for i in _present(records["issue"])],
             "authors": [author_keys(a) for a in records["authors"]],
@@ -170,7 +173,25 @@ def compare(a: dict, b: dict, *, year_tolerance: int, min_title_length: int) -> 
     contained = fuzz.partial_ratio(title_a, title_b) / 100
     if contained >= 0.97 and same_page and known_years and year_a == year_b:
         return Verdict("title_contained", contained)
+    if _same_place(a, b):
+        return Verdict("same_place", 0.9)
     return Verdict(None, similarity, "titles_differ")
+
+
+def _same_place(a: dict, b: dict) -> bool:
+    """One article, its title translated (MEDLINE brackets the English of a foreign title): the
+    same year, volume, journal and first-to-last pages locate one article, whatever its title
+    says. A single page (an abstract's) locates nothing."""
+    return (
+        a["year"] is not None
+        and a["year"] == b["year"]
+        and _present_both(a["volume"], b["volume"])
+        and a["volume"] == b["volume"]
+        and _present_both(a["page_range"], b["page_range"])
+        and a["page_range"] == b["page_range"]
+        and _present_both(a["journal"], b["journal"])
+        and journals_compatible(a["journal"], b["journal"])
+    )
 
 
 def _identical_apart_from_pages(a: dict, b: dict) -> bool:

@@ -112,6 +112,20 @@ def first_page(pages: str | None) -> str | None:
     return found.group(1).lstrip("0") or "0" if found else None
 
 
+_PAGE_RANGE = re.compile(r"^\s*[A-Za-z]{0,3}(\d+)\s*[-\u2013]\s*[A-Za-z]{0,3}(\d+)")
+
+
+def page_range(pages: str | None) -> str | None:
+    """A first and last page ('2243-5' is 2243-2245); None for a single page or none."""
+    found = _PAGE_RANGE.match(pages or "")
+    if not found:
+        return None
+    start, end = found.groups()
+    if len(end) < len(start):
+        end = start[: len(start) - len(end)] + end
+    return f"{int(start)}-{int(end)}" if int(end) > int(start) else None
+
+
 def volume_number(volume: str | None) -> str | None:
     """'38 (Supplement 1)' and '38' are the same volume; what is compared is its number."""
     found = _LEADING_NUMBER.match(volume or "")
