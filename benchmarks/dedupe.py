@@ -129,11 +129,15 @@ def score(record_ids: Iterable[str], kept: set[str], gold: Sequence[Sequence[str
             fp, tp = fp + 1, tp + len(cluster) - 1
         else:
             tn, fn, tp = tn + 1, fn + k - 1, tp + len(cluster) - k
+    return metrics(sum(len(c) - 1 for c in gold), tp, fp, fn, tn)
+
+
+def metrics(positives: int, tp: int, fp: int, fn: int, tn: int) -> dict:
     sensitivity = tp / (tp + fn) if tp + fn else 1.0
     precision = tp / (tp + fp) if tp + fp else 1.0
     f1 = 2 * precision * sensitivity / (precision + sensitivity) if precision + sensitivity else 0
     return {
-        "to_remove": sum(len(c) - 1 for c in gold),
+        "to_remove": positives,
         "tp": tp,
         "fp": fp,
         "fn": fn,
@@ -242,21 +246,7 @@ def score_sets(record_ids: Iterable[str], linked: set[str], flagged: set[str]) -
     tp = len(linked & flagged)
     fp = len(linked - flagged)
     fn = len(flagged - linked)
-    tn = len(record_ids) - tp - fp - fn
-    sensitivity = tp / (tp + fn) if tp + fn else 1.0
-    precision = tp / (tp + fp) if tp + fp else 1.0
-    return {
-        "to_remove": len(flagged),
-        "tp": tp,
-        "fp": fp,
-        "fn": fn,
-        "sensitivity": round(sensitivity, 4),
-        "specificity": round(tn / (tn + fp) if tn + fp else 1.0, 4),
-        "precision": round(precision, 4),
-        "f1": round(2 * precision * sensitivity / (precision + sensitivity), 4)
-        if precision + sensitivity
-        else 0,
-    }
+    return metrics(len(flagged), tp, fp, fn, len(record_ids) - tp - fp - fn)
 
 
 def linked_ids(frame: pd.DataFrame, kept: set[str]) -> set[str]:
