@@ -157,13 +157,13 @@ def test_rows_that_do_not_fit_are_problems_with_file_and_line(tmp_path):
 def test_the_sheet_the_workflow_writes_reads_back_as_a_reviewers(tmp_path):
     from openpyxl import load_workbook
 
-    assessed = settle(designs(STUDIES), TOOLS_BY_DESIGN, read_sheets([], {}, {}, {}), 2)
     path = tmp_path / "ana.xlsx"
     citations = {"pubmed:1": "Smith 2020, J A"}
-    write_bias_sheet(STUDIES, assessed, TOOLS_BY_DESIGN, citations, path)
+    write_bias_sheet(STUDIES, TOOLS_BY_DESIGN, citations, path)
     book = load_workbook(path)
     rows = list(book.active.iter_rows(values_only=True))
     assert rows[0][:3] == ("record_id", "domain", "study") and len(rows) == 1 + 6 + 9
+    assert all(row[7] is None for row in rows[1:])  # no judgement given for the reviewer
     for row in book.active.iter_rows(min_row=2):
         row[7].value = "yes" if row[4].value == "jbi_case_report" else "low"
         if row[1].value == "overall" and row[4].value == "jbi_case_report":

@@ -27,7 +27,7 @@ with logged_to(snakemake.log[0], snakemake.rule) as log:
     write_tables(snakemake, {"risk_of_bias": assessed, "bias_problems": sheets.problems_frame()})
     citations = {row["record_id"]: citation(row) for _, row in studies.iterrows()}
     out = snakemake.output
-    write_bias_sheet(studies, assessed, protocol["tools"], citations, Path(out.bias_sheet))
+    write_bias_sheet(studies, protocol["tools"], citations, Path(out.bias_sheet))
     for figure, path in (
         (traffic_light(assessed, citations), out.traffic_light),
         (summary_plot(assessed), out.bias_summary),

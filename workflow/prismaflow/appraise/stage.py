@@ -40,14 +40,11 @@ def appraise(studies: pd.DataFrame, protocol: Mapping[str, Any], sheets: Sheets)
 
 
 def write_bias_sheet(
-    studies: pd.DataFrame,
-    assessed: pd.DataFrame,
-    tools: Mapping[str, str],
-    citations: Mapping[str, str],
-    path: Path,
+    studies: pd.DataFrame, tools: Mapping[str, str], citations: Mapping[str, str], path: Path
 ) -> None:
     """One row per study and domain (then overall) with the tool's question and the judgements
-    it allows as a drop-down; settled judgements are filled in, the rest left for reviewers."""
+    it allows as a drop-down. The judgements are left blank, never filled with another
+    reviewer's: each reviewer assesses independently."""
     book = Workbook()
     sheet = book.active
     sheet.title = "risk_of_bias"
@@ -55,14 +52,12 @@ def write_bias_sheet(
     sheet.append(list(header))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    settled = assessed.set_index(["record_id", "domain"])
     for record, design in sorted(designs(studies).items()):
         tool = tool_of(design, tools)
         if tool is None:
             continue
         for domain in (*tool.domain_ids, OVERALL):
             allowed = tool.overall_judgements if domain == OVERALL else tool.judgements
-            known = settled.loc[(record, domain)] if (record, domain) in settled.index else None
             row = {
                 "record_id": record,
                 "domain": domain,
@@ -71,8 +66,8 @@ def write_bias_sheet(
                 "tool": tool.name,
                 "question": tool.label_of(domain),
                 "allowed": ", ".join(allowed),
-                "judgement": known["judgement"] if known is not None else None,
-                "support": known["support"] if known is not None else None,
+                "judgement": None,
+                "support": None,
             }
             sheet.append([cell_value(row[name]) for name in header])
             validation = DataValidation(
