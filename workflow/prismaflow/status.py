@@ -16,6 +16,8 @@ from prismaflow import catalog, vocabulary
 from prismaflow.errors import InputFileError
 from prismaflow.extract.fields import field_specs
 from prismaflow.parquet_io import read_frame
+from prismaflow.sheets import AWAITING, CONFLICT
+from prismaflow.synthesise.certainty import BY_MACHINE
 from prismaflow.verify import verify_results
 
 
@@ -89,6 +91,15 @@ def pending(results: Path, fields: Mapping[str, Any]) -> dict[str, int]:
     disagreements = _read(results, "disagreements")
     if disagreements is not None:
         waiting["extraction disagreements open"] = int(disagreements["resolved_by"].isna().sum())
+    assessed = _read(results, "risk_of_bias")
+    if assessed is not None:
+        for state in (AWAITING, CONFLICT):
+            waiting[f"risk-of-bias domains {state}"] = int((assessed["status"] == state).sum())
+    certainty = _read(results, "certainty")
+    if certainty is not None:
+        waiting["GRADE ratings not confirmed by a reviewer"] = int(
+            (certainty["decided_by"] == BY_MACHINE).sum()
+        )
     return waiting
 
 
