@@ -227,6 +227,24 @@ def test_a_continuous_plan_pools_what_the_form_reports_and_names_what_it_lacks()
     assert first["estimate"] == pytest.approx(27 - 29) and first["ci_low"] < -2 < first["ci_high"]
 
 
+@pytest.mark.parametrize(
+    ("measure", "expected"),
+    [
+        ("odds_ratio", (-0.7474, -1.1242, -0.3706, 0.3663, 0.926455)),
+        ("risk_difference", (-0.0071, -0.0101, -0.0040, 0.0000, 0.956596)),
+    ],
+)
+def test_odds_ratios_and_risk_differences_of_the_bcg_trials_match_metafor(measure, expected):
+    """metafor's tests/testthat/test_misc_metan_vs_rma.uni_with_dat.bcg.r (rma(method="DL")
+    against Stata's metan): estimate, CI, tau² and I² to the printed precision."""
+    dl = {p.method: p for p in pool(*bcg_effects(measure))}["DL"]
+    estimate, low, high, tau2, i2 = expected
+    assert (dl.estimate, dl.ci_low, dl.ci_high, dl.tau2) == pytest.approx(
+        (estimate, low, high, tau2), abs=5e-5
+    )
+    assert dl.i2 == pytest.approx(i2, abs=5e-7)
+
+
 def test_odds_ratios_and_risk_differences_follow_their_formulas():
     (a, n1, c, n2) = BCG[0]
     y, v = comparative_effects("odds_ratio", *(np.array([x], float) for x in BCG[0]))
