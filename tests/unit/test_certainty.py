@@ -124,3 +124,32 @@ def test_reviewers_confirm_change_with_a_reason_or_disagree(tmp_path):
     assert by.loc["indirectness", "status"] == "conflict" and pd.isna(by.loc["certainty", "rating"])
     assert list(sof["domain"]) == [*DOMAINS, "certainty"]
     assert len(BCG) == sof["studies"].iloc[0]
+
+
+def test_the_sheet_the_workflow_writes_reads_back_as_a_reviewers(tmp_path):
+    from openpyxl import load_workbook
+
+    from prismaflow.synthesise.certainty import write_certainty_sheet
+
+    bias = pd.DataFrame(
+        {"record_id": STUDIES["record_id"], "domain": "overall", "judgement": "low"}
+    )
+    proposed = summary_of_findings(
+        PLAN, GROUPS, POOLED, STUDIES, bias, read_ratings([], []), ["randomised controlled trial"]
+    )
+    path = tmp_path / "ana.xlsx"
+    write_certainty_sheet(proposed, path)
+    book = load_workbook(path)
+    rows = list(book.active.iter_rows(values_only=True))
+    assert len(rows) == 1 + len(DOMAINS) and all(row[5] is None for row in rows[1:])
+    assert rows[2][:3] == ("all studies", "inconsistency", "very serious")
+    for row in book.active.iter_rows(min_row=2):  # ana confirms every proposal
+        row[5].value = row[2].value
+    book.save(path)
+    ratings = read_ratings([path], ["all studies"])
+    assert ratings.problems == []
+    confirmed = summary_of_findings(
+        PLAN, GROUPS, POOLED, STUDIES, bias, ratings, ["randomised controlled trial"]
+    )
+    assert set(confirmed.loc[confirmed["domain"] != "certainty", "decided_by"]) == {"ana"}
+    assert unexplained_changes(confirmed) == []

@@ -199,6 +199,7 @@ STAGES: tuple[Stage, ...] = (
                 "06_synthesis/certainty_problems.parquet",
                 "prismaflow.synthesise.certainty:CERTAINTY_PROBLEMS_SCHEMA",
             ),
+            _a("certainty_sheet", "06_synthesis/certainty_sheet.xlsx", caption="certainty_sheet"),
             # Its columns are the protocol's: prismaflow.synthesise.evidence.evidence_schema.
             _a("evidence", "06_synthesis/evidence.parquet"),
             _a("prisma_svg", "06_synthesis/prisma.svg", caption="prisma"),

@@ -15,6 +15,7 @@ rule synthesise_review:
         pooled=artifact("pooled"),
         certainty=artifact("certainty"),
         certainty_problems=artifact("certainty_problems"),
+        certainty_sheet=artifact("certainty_sheet"),
         evidence=artifact("evidence"),
         prisma_svg=artifact("prisma_svg"),
         prisma_png=artifact("prisma_png"),

@@ -6,12 +6,18 @@ from prismaflow.warm import delegate
 delegate(__real_file__)  # in the run's warm process, when there is one (prismaflow.warm)
 
 
+from pathlib import Path
+
 from prismaflow.extract.fields import field_specs
 from prismaflow.jobs import write_tables
 from prismaflow.parquet_io import read_frame
 from prismaflow.published import read_artifact
 from prismaflow.runlog import logged_to
-from prismaflow.synthesise.certainty import read_ratings, summary_of_findings
+from prismaflow.synthesise.certainty import (
+    read_ratings,
+    summary_of_findings,
+    write_certainty_sheet,
+)
 from prismaflow.synthesise.evidence import evidence_fields, evidence_schema, evidence_table
 from prismaflow.synthesise.figures import evidence_map, forest_plot, publications_per_year
 from prismaflow.synthesise.groups import group_summary, pooled_estimates
@@ -59,6 +65,7 @@ with logged_to(snakemake.log[0], snakemake.rule) as log:
         schemas={"evidence": evidence_schema(shown)},
     )
     save_prisma(counts, out.prisma_svg, out.prisma_png)
+    write_certainty_sheet(sof, Path(out.certainty_sheet))
     for figure, path in (
         (forest_plot(studies, summary, pooled, plan), out.forest),
         (evidence_map(studies, plan), out.evidence_map),

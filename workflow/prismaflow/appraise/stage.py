@@ -4,14 +4,11 @@ round of assessment."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.worksheet.datavalidation import DataValidation
 
 from prismaflow.appraise.assessments import (
     COLUMNS,
@@ -22,7 +19,7 @@ from prismaflow.appraise.assessments import (
 )
 from prismaflow.appraise.tools import OVERALL
 from prismaflow.config import DESIGN_FIELD
-from prismaflow.spreadsheet import cell_value
+from prismaflow.spreadsheet import write_form_sheet
 
 
 def designs(studies: pd.DataFrame) -> dict[str, Any]:
@@ -45,38 +42,25 @@ def write_bias_sheet(
     """One row per study and domain (then overall) with the tool's question and the judgements
     it allows as a drop-down. The judgements are left blank, never filled with another
     reviewer's: each reviewer assesses independently."""
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "risk_of_bias"
-    header: Sequence[str] = (*COLUMNS[:2], *INFORMATION_COLUMNS, *COLUMNS[2:])
-    sheet.append(list(header))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
+    rows = []
     for record, design in sorted(designs(studies).items()):
         tool = tool_of(design, tools)
         if tool is None:
             continue
         for domain in (*tool.domain_ids, OVERALL):
-            allowed = tool.overall_judgements if domain == OVERALL else tool.judgements
-            row = {
-                "record_id": record,
-                "domain": domain,
-                "study": citations.get(record, record),
-                "design": design,
-                "tool": tool.name,
-                "question": tool.label_of(domain),
-                "allowed": ", ".join(allowed),
-                "judgement": None,
-                "support": None,
-            }
-            sheet.append([cell_value(row[name]) for name in header])
-            validation = DataValidation(
-                type="list", formula1=f'"{",".join(allowed)}"', allow_blank=True
+            rows.append(
+                {
+                    "record_id": record,
+                    "domain": domain,
+                    "study": citations.get(record, record),
+                    "design": design,
+                    "tool": tool.name,
+                    "question": tool.label_of(domain),
+                    "allowed": tool.overall_judgements if domain == OVERALL else tool.judgements,
+                }
             )
-            sheet.add_data_validation(validation)
-            validation.add(f"H{sheet.max_row}")
-    for column, width in zip("ABCDEFGHI", (22, 8, 30, 20, 16, 50, 30, 16, 50), strict=True):
-        sheet.column_dimensions[column].width = width
-    sheet.freeze_panes = "A2"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    book.save(path)
+    header = (*COLUMNS[:2], *INFORMATION_COLUMNS, *COLUMNS[2:])
+    widths = {"record_id": 22, "domain": 8, "study": 30, "design": 20, "question": 50}
+    write_form_sheet(
+        path, "risk_of_bias", header, rows, "judgement", {**widths, "allowed": 30, "support": 50}
+    )

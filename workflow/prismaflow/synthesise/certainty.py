@@ -25,6 +25,7 @@ import pyarrow as pa
 
 from prismaflow.config import DESIGN_FIELD
 from prismaflow.sheets import AWAITING, CONFLICT, SETTLED, Verdict, read_rows, settle
+from prismaflow.spreadsheet import write_form_sheet
 from prismaflow.synthesise.effects import Measure
 from prismaflow.synthesise.groups import estimator, poolable
 from prismaflow.synthesise.plan import Plan
@@ -41,6 +42,8 @@ WITH_CONCERNS = frozenset(
 )
 EVENTS_NEEDED, PARTICIPANTS_NEEDED = 300, 400
 BY_MACHINE = "machine (proposed)"
+# The GRADE sheet the workflow writes; a reviewer's sheet needs group, domain and rating.
+RATING_COLUMNS = ("group", "domain", "proposed", "proposed_because", "allowed", "rating", "reason")
 CERTAINTY_SCHEMA = pa.schema(
     [
         ("group", pa.string()),
@@ -81,12 +84,11 @@ class Ratings:
 
 
 def read_ratings(paths: Sequence[str | Path], groups: Sequence[str]) -> Ratings:
-    """Every reviewer's sheet (config/certainty/<reviewer>.csv): group, domain, rating, reason."""
+    """Every reviewer's sheet (config/certainty/<reviewer>.csv or .xlsx): group, domain, rating,
+    reason; the columns of the sheet the workflow writes are allowed beside them."""
     ratings = Ratings()
     for path in map(Path, paths):
-        for line, row in read_rows(
-            path, ("group", "domain", "rating"), ("group", "domain", "rating", "reason")
-        ):
+        for line, row in read_rows(path, ("group", "domain", "rating"), RATING_COLUMNS):
 
             def problem(why: str, row=row, line=line, path=path) -> None:
                 ratings.problems.append(
@@ -279,3 +281,16 @@ def unexplained_changes(sof: pd.DataFrame) -> list[str]:
         f"{r.group} {r.domain}: {r.rating} where {r.proposed} was proposed"
         for r in changed.itertuples()
     ]
+
+
+def write_certainty_sheet(sof: pd.DataFrame, path: Path) -> None:
+    """One row per pooled group and domain, with the machine's proposal and why; the rating is
+    left blank for the reviewer, who confirms the proposal by writing it or changes it with a
+    reason. Saved as config/certainty/<reviewer>.xlsx, it is read as it is."""
+    rated = sof[sof["domain"] != OVERALL]
+    rows = [
+        {**row, "allowed": list(DOWNGRADE)}
+        for row in rated[list(RATING_COLUMNS[:4])].to_dict("records")
+    ]
+    widths = {"group": 24, "domain": 18, "proposed": 14, "proposed_because": 60, "reason": 50}
+    write_form_sheet(path, "certainty", RATING_COLUMNS, rows, "rating", widths)
