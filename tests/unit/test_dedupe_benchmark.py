@@ -90,8 +90,7 @@ def test_endnote_duplicate_flags_are_read_and_scored_as_records_in_duplicate_set
     )
     records, duplicates = benchmark.endnote_flags(path)
     assert len(records) == 3 and len(duplicates) == 2
-    kept, _, _ = benchmark.measured(records)
-    linked = benchmark.linked_ids(records, kept)
+    linked = benchmark.linked_ids(records)
     assert linked == duplicates
     result = benchmark.score_sets(records["record_id"], linked, duplicates)
     assert (result["tp"], result["fp"], result["fn"], result["specificity"]) == (2, 0, 0, 1.0)
