@@ -16,7 +16,7 @@ LAYERS = (
         "contracts",
         "__init__ errors records identifiers provenance parquet_io config sheets spreadsheet "
         "runlog catalog codegraph vocabulary published jobs warm installed hostile_text "
-        "limits lifeline measures".split(),
+        "limits lifeline measures plotting".split(),
     ),
     ("formats", ["formats"]),
     ("stages", "search dedupe screen extract appraise synthesise".split()),

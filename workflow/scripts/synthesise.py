@@ -11,6 +11,7 @@ from pathlib import Path
 from prismaflow.extract.fields import field_specs
 from prismaflow.jobs import write_tables
 from prismaflow.parquet_io import read_frame
+from prismaflow.plotting import plt
 from prismaflow.published import read_artifact
 from prismaflow.runlog import logged_to
 from prismaflow.synthesise.certainty import (
@@ -22,7 +23,6 @@ from prismaflow.synthesise.evidence import evidence_fields, evidence_schema, evi
 from prismaflow.synthesise.figures import evidence_map, forest_plot, publications_per_year
 from prismaflow.synthesise.groups import group_summary, pooled_estimates
 from prismaflow.synthesise.plan import Plan
-from prismaflow.synthesise.plotting import plt
 from prismaflow.synthesise.prisma import prisma_counts
 from prismaflow.synthesise.prisma_diagram import save_prisma
 

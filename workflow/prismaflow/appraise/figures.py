@@ -29,7 +29,7 @@ from prismaflow.appraise.tools import (
     YES,
     Tool,
 )
-from prismaflow.synthesise.plotting import label, message, plt
+from prismaflow.plotting import label, message, plt
 
 COLOURS = {
     LOW: "#02C100",

@@ -7,10 +7,10 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from prismaflow.extract.sheet import citation
+from prismaflow.plotting import label, message, plt
 from prismaflow.synthesise.effects import Outcome, study_intervals
 from prismaflow.synthesise.groups import estimator, poolable, shown_estimates
 from prismaflow.synthesise.plan import Plan
-from prismaflow.synthesise.plotting import label, message, plt
 
 INK = "#1f3b57"
 

@@ -11,8 +11,8 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyBboxPatch
 
-from prismaflow.synthesise.plotting import label as plain
-from prismaflow.synthesise.plotting import plt
+from prismaflow.plotting import label as plain
+from prismaflow.plotting import plt
 from prismaflow.synthesise.prisma import count_of
 
 # The databases prismaflow searches itself; an export file's box carries its database's name.
