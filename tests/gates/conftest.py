@@ -55,7 +55,9 @@ def artifacts(tmp_path_factory, config):
     fields = field_specs(config["extraction"]["fields"])
     plan = Plan.from_config(config["synthesis"])
     no_sheets = ReviewerSheets([], [])
-    studies, disagreements = extract(records, decisions, config["extraction"], fields, no_sheets)
+    studies, disagreements, machine = extract(
+        records, decisions, config["extraction"], fields, no_sheets
+    )
     frames = {
         "links": links,
         "records": records,
@@ -63,6 +65,7 @@ def artifacts(tmp_path_factory, config):
         "studies": studies,
         "disagreements": disagreements,
         "sheet_problems": no_sheets.problems_frame(),
+        "machine_values": machine,
         "prisma": prisma_counts(links, decisions, config["screening"]["reasons"]),
         "groups": group_summary(studies, plan),
         "evidence": evidence_table(

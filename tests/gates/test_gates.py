@@ -145,6 +145,25 @@ def test_extract_gate_fails_an_unknown_category(artifacts, gate_params, tmp_path
     assert problems["expect_column_values_to_be_in_set"].unexpected_ids == [target]
 
 
+def test_extract_gate_keeps_the_machine_trail_to_included_studies_and_their_sources(
+    artifacts, gate_params, tmp_path
+):
+    machine = read_frame(artifacts["machine_values"])
+    first = machine.iloc[0]
+    stray = pd.DataFrame([{**first.to_dict(), "record_id": "pubmed:0"}])
+    unsourced = pd.DataFrame([{**first.to_dict(), "source": None}])
+    edited = broken(
+        artifacts, tmp_path, "machine_values", lambda f: pd.concat([f, stray, unsourced])
+    )
+    problems = failed(run_gate("extract", inputs_for("extract", edited), gate_params["extract"]))
+    assert problems["of_included_studies_and_protocol_fields"].unexpected_ids == [
+        f"pubmed:0 {first['field']}"
+    ]
+    assert problems["one_per_study_and_field_with_its_source"].unexpected_ids == [
+        f"{first['record_id']} {first['field']}"
+    ]
+
+
 def test_synthesise_gate_enforces_the_prisma_identities(artifacts, gate_params, tmp_path):
     inflated = broken(
         artifacts,
@@ -205,7 +224,7 @@ def test_extract_gate_fails_a_bad_reviewer_sheet_naming_study_and_field(
     fields = field_specs(config["extraction"]["fields"])
     index = record_index(records, read_frame(artifacts["links"]))
     sheets = read_sheets([sheet, tmp_path / "bob.csv"], fields, index, set(included_ids(decisions)))
-    studies, disagreements = extract(records, decisions, config["extraction"], fields, sheets)
+    studies, disagreements, _ = extract(records, decisions, config["extraction"], fields, sheets)
     paths = dict(artifacts)
     for name, frame, schema in (
         ("studies", studies, studies_schema(fields)),

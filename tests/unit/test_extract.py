@@ -150,7 +150,7 @@ def reviewed(*values):
 
 def test_extract_keeps_one_row_per_included_study_with_sources(config):
     fields = field_specs(config["extraction"]["fields"])
-    studies, disagreements = extract(
+    studies, disagreements, _ = extract(
         RECORDS, DECISIONS, config["extraction"], fields, ReviewerSheets([], [])
     )
     assert studies["record_id"].tolist() == ["a"] and disagreements.empty
@@ -171,7 +171,7 @@ def test_reviewers_override_machine_values_field_by_field(config):
     sheets = reviewed(
         ("n_patients", "alice", 4), ("n_patients", "bob", 4), ("formulation", "alice", "gel")
     )
-    studies, disagreements = extract(RECORDS, DECISIONS, config["extraction"], fields, sheets)
+    studies, disagreements, _ = extract(RECORDS, DECISIONS, config["extraction"], fields, sheets)
     row = studies.iloc[0]
     assert (row["n_patients"], row["n_patients_by"], row["n_patients_confidence"]) == (
         4,
@@ -190,7 +190,7 @@ def test_double_extraction_disagreements_are_listed_until_adjudicated(config, ad
     values = [("n_patients", "alice", 3), ("n_patients", "bob", 4)]
     if adjudicated:
         values.append(("n_patients", "adjudication", 4))
-    studies, disagreements = extract(
+    studies, disagreements, _ = extract(
         RECORDS, DECISIONS, config["extraction"], fields, reviewed(*values)
     )
     assert disagreements[["record_id", "field", "values"]].values.tolist() == [

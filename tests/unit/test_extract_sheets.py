@@ -79,7 +79,7 @@ INCLUDED = {"pubmed:1", "pubmed:2"}
 
 def machine_studies(config):
     fields = field_specs(config["extraction"]["fields"])
-    studies, _ = extract(
+    studies, _, _ = extract(
         RECORDS, DECISIONS, config["extraction"], fields, read_sheets([], fields, INDEX, INCLUDED)
     )
     return studies, fields
@@ -105,7 +105,7 @@ def test_sheet_round_trip_write_fill_read(config, tmp_path):
     book.save(sheet)
     read = read_sheets([sheet], fields, INDEX, INCLUDED)
     assert read.problems == []
-    studies, _ = extract(RECORDS, DECISIONS, config["extraction"], fields, read)
+    studies, _, _ = extract(RECORDS, DECISIONS, config["extraction"], fields, read)
     by_id = studies.set_index("record_id")
     assert by_id.loc["pubmed:1", "n_patients"] == 4
     assert by_id.loc["pubmed:1", "n_patients_source"] == "alice.xlsx, line 2"

@@ -138,10 +138,10 @@ def test_a_new_review_has_no_update_boxes(config):
 
 def test_published_extraction_carries_over_and_only_new_studies_are_prefilled(config):
     fields = field_specs(config["extraction"]["fields"])
-    first, _ = extract(RECORDS, DECISIONS, config["extraction"], fields, ReviewerSheets([], []))
+    first, _, _ = extract(RECORDS, DECISIONS, config["extraction"], fields, ReviewerSheets([], []))
     earlier = first.assign(n_patients=7, n_patients_by="alice", n_patients_source="alice.csv, 2")
     both = DECISIONS.assign(decision="include")  # b, excluded before, is now included
-    studies, _ = extract(
+    studies, _, _ = extract(
         RECORDS, both, config["extraction"], fields, ReviewerSheets([], []), ("v1", earlier)
     )
     by_id = studies.set_index("record_id")

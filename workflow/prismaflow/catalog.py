@@ -21,11 +21,17 @@ import pyarrow as pa
 RESULTS = "results"
 PROTOCOL = "config/config.yaml"  # a review folder's protocol, relative to the folder
 DECISIONS = "config/decisions"  # reviewers' sheets: <phase>/<reviewer>.csv
-# What the screening app did, action by action (undo included): <phase>/<reviewer>.csv. An
-# audit trail kept beside the sheets; the workflow reads the sheets, never this.
-DECISION_HISTORY = f"{DECISIONS}/history"
+# What the app did, action by action (undo included), in a `history` folder beside the sheets
+# it wrote (decisions: history/<phase>/<reviewer>.csv). An audit trail; the workflow reads the
+# sheets, never this.
+HISTORY = "history"
+DECISION_HISTORY = f"{DECISIONS}/{HISTORY}"
 EXTRACTION = "config/extraction"  # reviewers' extraction sheets: <reviewer>.csv
 RISK_OF_BIAS = "config/risk_of_bias"  # reviewers' risk-of-bias sheets: <reviewer>.csv
+# The full text attached to each record in the app (record, file under the protocol's
+# screening.full_texts.folder), and its history.
+FULL_TEXT_FILES = "config/full_texts.csv"
+FULL_TEXT_HISTORY = f"config/{HISTORY}/full_texts.csv"
 CERTAINTY = "config/certainty"  # reviewers' GRADE ratings: <reviewer>.csv
 
 
@@ -142,9 +148,14 @@ STAGES: tuple[Stage, ...] = (
                 "04_extract/sheet_problems.parquet",
                 "prismaflow.extract.reviewers:PROBLEMS_SCHEMA",
             ),
+            _a(
+                "machine_values",
+                "04_extract/machine_values.parquet",
+                "prismaflow.extract.stage:MACHINE_VALUES_SCHEMA",
+            ),
             _a("extraction_sheet", "04_extract/extraction_sheet.xlsx", caption="extraction_sheet"),
         ),
-        checked=("studies", "sheet_problems", "disagreements", "decisions"),
+        checked=("studies", "sheet_problems", "disagreements", "machine_values", "decisions"),
     ),
     Stage(
         "appraise",

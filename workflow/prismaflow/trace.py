@@ -15,6 +15,7 @@ import pandas as pd
 
 from prismaflow import catalog
 from prismaflow.errors import InputFileError
+from prismaflow.extract.stage import MACHINE
 from prismaflow.identifiers import record_index, resolve_record
 from prismaflow.parquet_io import lineage, read_frame
 from prismaflow.published import read_artifact
@@ -114,6 +115,8 @@ def trace(results: Path, reference: str) -> dict[str, Any]:
     decisions = decisions[decisions["record_id"] == canonical]
     studies = store.frame("studies")
     study = studies[studies["record_id"] == canonical]
+    machine = store.frame("machine_values")
+    machine = machine[machine["record_id"] == canonical]
     groups = store.frame("groups")
     in_groups = [
         g
@@ -147,22 +150,26 @@ def trace(results: Path, reference: str) -> dict[str, Any]:
                 ]
             ]
         ),
-        "extraction": _extraction(study),
+        "extraction": _extraction(study, machine),
         "synthesis": {
             "groups": in_groups,
             "prisma_boxes": _prisma_boxes(members, decisions, store.previous_release()),
         },
         "lineage": [
-            store.lineage(name) for name in ("links", "decisions", "studies", "groups", "prisma")
+            store.lineage(name)
+            for name in ("links", "decisions", "studies", "machine_values", "groups", "prisma")
         ],
     }
 
 
-def _extraction(study: pd.DataFrame) -> list[dict[str, Any]]:
+def _extraction(study: pd.DataFrame, machine: pd.DataFrame) -> list[dict[str, Any]]:
+    """Each field's value with who set it and from where, and what the machine read for it
+    (kept when a reviewer confirmed or corrected it)."""
     if study.empty:
         return []
     row = study.iloc[0]
     fields = [c[: -len("_source")] for c in study.columns if c.endswith("_source")]
+    read = {m["field"]: m for m in _rows(machine.drop(columns=["record_id"]))}
     return [
         {
             "field": field,
@@ -170,9 +177,18 @@ def _extraction(study: pd.DataFrame) -> list[dict[str, Any]]:
             "source": _plain(row[f"{field}_source"]),
             "by": _plain(row[f"{field}_by"]),
             "confidence": _plain(row[f"{field}_confidence"]),
+            "machine": read.get(field),
         }
         for field in fields
     ]
+
+
+def _extraction_line(value: Mapping[str, Any]) -> str:
+    line = f"  {value['field']} = {value['value']!r} [{value['by']}: {value['source']}]"
+    machine = value["machine"]
+    if machine and value["by"] != MACHINE:
+        line += f"; the machine read {machine['value']!r} from {machine['source']}"
+    return line
 
 
 def _search_line(hit: Mapping[str, Any]) -> str:
@@ -212,9 +228,9 @@ def render(path: Mapping[str, Any]) -> str:
         *map(_screening_line, path["screening"]),
         "Extraction:" if path["extraction"] else "Extraction: not an included study",
         *(
-            f"  {e['field']} = {e['value']!r} [{e['by']}: {e['source']}]"
+            _extraction_line(e)
             for e in path["extraction"]
-            if e["value"] is not None or e["source"]
+            if e["value"] is not None or e["source"] or e["machine"]
         ),
         f"Synthesis: group {', '.join(path['synthesis']['groups']) or '-'}",
         f"PRISMA boxes: {', '.join(path['synthesis']['prisma_boxes'])}",

@@ -11,6 +11,7 @@ rule extract_studies:
         studies=artifact("studies"),
         disagreements=artifact("disagreements"),
         sheet_problems=artifact("sheet_problems"),
+        machine_values=artifact("machine_values"),
         extraction_sheet=artifact("extraction_sheet"),
     log:
         job_log("extract", "extract"),

@@ -28,13 +28,14 @@ with logged_to(snakemake.log[0], snakemake.rule) as log:
     sheets = read_sheets(snakemake.input.sheets, fields, index, set(included_ids(decisions)))
     release = snakemake.params.living["previous_release"]
     previous = read_artifact(release, "studies") if release else None
-    studies, disagreements = extract(records, decisions, params, fields, sheets, previous)
+    studies, disagreements, machine = extract(records, decisions, params, fields, sheets, previous)
     write_tables(
         snakemake,
         {
             "studies": studies,
             "disagreements": disagreements,
             "sheet_problems": sheets.problems_frame(),
+            "machine_values": machine,
         },
         schemas={"studies": studies_schema(fields)},
     )

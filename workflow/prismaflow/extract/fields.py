@@ -91,6 +91,15 @@ class FieldSpec:
         return f" (write a number of {self.unit})" if self.unit else ""
 
 
+def typed_text(value: Any) -> str | None:
+    """A typed value as a reviewer would type it back: 12.0 reads "12"."""
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
 def field_specs(fields: Mapping[str, Mapping[str, Any]]) -> list[FieldSpec]:
     """The configured fields in the protocol's order."""
     return [

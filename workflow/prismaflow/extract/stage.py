@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 
-from prismaflow.extract.fields import FieldSpec
+from prismaflow.extract.fields import FieldSpec, typed_text
 from prismaflow.extract.patterns import EMPTY
 from prismaflow.extract.prefill import Prefiller
 from prismaflow.extract.reviewers import ReviewerSheets, settled_values
@@ -18,6 +18,17 @@ from prismaflow.records import present
 from prismaflow.vocabulary import included_ids
 
 MACHINE = "machine"
+# What the machine read for each field of each study it pre-filled, kept whatever reviewers
+# later wrote: the trail that shows a corrected value beside the machine's.
+MACHINE_VALUES_SCHEMA = pa.schema(
+    [
+        ("record_id", pa.string()),
+        ("field", pa.string()),
+        ("value", pa.string()),  # as a reviewer would type it
+        ("source", pa.string()),
+        ("confidence", pa.float64()),
+    ]
+)
 STUDY_COLUMNS = [
     ("record_id", pa.string()),
     ("first_author", pa.string()),
@@ -74,9 +85,10 @@ def extract(
     fields: Sequence[FieldSpec],
     sheets: ReviewerSheets,
     previous: tuple[str, pd.DataFrame] | None = None,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(studies, disagreements). A reviewer's value replaces the machine's field by field; an
-    open disagreement between reviewers leaves the field empty, for the gate to name.
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """(studies, disagreements, machine values). A reviewer's value replaces the machine's
+    field by field; an open disagreement between reviewers leaves the field empty, for the
+    gate to name.
 
     `previous` is a published version (its name and studies): a study it extracted keeps those
     values, reviewers' sheets still override them, and only new studies are pre-filled."""
@@ -85,10 +97,21 @@ def extract(
     included = records.set_index("record_id", drop=False).loc[included_ids(decisions)]
     version, published = previous or (None, pd.DataFrame(columns=["record_id"]))
     earlier = published.set_index("record_id").to_dict("index")
-    rows = []
+    rows, machine_rows = [], []
     for record in included.to_dict("records"):
         study = earlier.get(record["record_id"])
         machine = {} if study else prefiller(record)
+        machine_rows += [
+            {
+                "record_id": record["record_id"],
+                "field": name,
+                "value": typed_text(found.value),
+                "source": found.source,
+                "confidence": found.confidence,
+            }
+            for name, found in machine.items()
+            if found.source
+        ]
         row = _study(record) | {"previous_version": version if study else None}
         for spec in fields:
             reviewed = settled.get((record["record_id"], spec.name))
@@ -109,4 +132,5 @@ def extract(
             }
         rows.append(row)
     studies = pd.DataFrame(rows, columns=studies_schema(fields).names)
-    return studies, disagreements
+    machine_values = pd.DataFrame(machine_rows, columns=MACHINE_VALUES_SCHEMA.names)
+    return studies, disagreements, machine_values

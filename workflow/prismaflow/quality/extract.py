@@ -73,6 +73,7 @@ def checks(inputs: Mapping[str, Any], params: Mapping[str, Any]) -> list[Check]:
     problems = read_frame(inputs["sheet_problems"])
     disagreements = read_frame(inputs["disagreements"])
     decisions = read_frame(inputs["decisions"])
+    machine = read_frame(inputs["machine_values"])
     found = run_suites([Suite("studies", studies, _expectations(fields))])
     return [
         *found,
@@ -94,6 +95,26 @@ def checks(inputs: Mapping[str, Any], params: Mapping[str, Any]) -> list[Check]:
             _per_field(studies, [f for f in fields if f.required], lambda s, f: s[f.name].isna()),
         ),
         invariant("studies", "events_at_most_total", _more_events_than_total(studies, params)),
+        invariant(
+            "machine_values",
+            "of_included_studies_and_protocol_fields",
+            [
+                f"{m.record_id} {m.field}"
+                for m in machine.itertuples()
+                if m.record_id not in set(studies["record_id"])
+                or m.field not in {f.name for f in fields}
+            ],
+        ),
+        invariant(
+            "machine_values",
+            "one_per_study_and_field_with_its_source",
+            [
+                f"{m.record_id} {m.field}"
+                for m in machine[
+                    machine.duplicated(["record_id", "field"]) | machine["source"].isna()
+                ].itertuples()
+            ],
+        ),
         invariant(
             "extraction_sheets",
             "every_cell_valid",
