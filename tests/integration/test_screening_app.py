@@ -8,8 +8,6 @@ import csv
 import re
 import shutil
 import signal
-import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -21,42 +19,12 @@ import requests
 from prismaflow import catalog
 from prismaflow.parquet_io import read_frame, write_artifact
 from prismaflow.screen.reviewers import read_sheet
+from tests.integration.app_server import start_server
 from tests.integration.browser import QUIET, installed_chromium
 
 pytestmark = pytest.mark.integration
 HOSTILE = '<img src=x onerror="alert(1)"><script>alert(2)</script> & "quoted"'
 TA = "title_abstract"
-
-
-def start_server(directory: Path, reviewers: str) -> tuple[subprocess.Popen, str, dict[str, str]]:
-    """`prismaflow serve` on a free port; its address and each reviewer's token."""
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "prismaflow.cli",
-            "serve",
-            str(directory),
-            "--port",
-            "0",
-            "--reviewers",
-            reviewers,
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    url, tokens = None, {}
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and len(tokens) < reviewers.count(",") + 1:
-        line = process.stdout.readline()
-        if not line:
-            raise AssertionError(f"the app did not start: {process.stderr.read()[-2000:]}")
-        if found := re.match(r"prismaflow serve: (\S+)", line):
-            url = found.group(1)
-        elif found := re.match(r"\s+(\w+): \S+token=(\S+)", line):
-            tokens[found.group(1)] = found.group(2)
-    return process, url, tokens
 
 
 def sheet_rows(directory: Path, *parts: str) -> list[dict[str, str]]:

@@ -19,11 +19,16 @@ REASONS = {"off_topic": {"label": "Off-topic", "phase": "both"}}
 
 
 def history(store, reviewer="ana"):
-    return [(a.kind, a.record, a.decision) for a in store.history(TA, reviewer)]
+    return [
+        (a.kind, a.record, a.values.get("decision"))
+        for a in store.history(phase=TA, reviewer=reviewer)
+    ]
 
 
 def sheet(store, reviewer="ana"):
-    return [(r["record"], r["decision"], r["reason"]) for r in store.rows(TA, reviewer)]
+    return [
+        (r["record"], r["decision"], r["reason"]) for r in store.rows(phase=TA, reviewer=reviewer)
+    ]
 
 
 def test_a_decision_replaces_the_earlier_one_and_undo_restores_it(tmp_path):
@@ -32,11 +37,11 @@ def test_a_decision_replaces_the_earlier_one_and_undo_restores_it(tmp_path):
     store.decide(TA, "ana", "r2", "exclude", "off_topic")
     store.decide(TA, "ana", "r1", "maybe")
     assert sheet(store) == [("r2", "exclude", "off_topic"), ("r1", "maybe", "")]
-    assert store.undo(TA, "ana").record == "r1"  # the latest standing decision
+    assert store.undo(phase=TA, reviewer="ana").record == "r1"  # the latest standing decision
     assert sheet(store) == [("r2", "exclude", "off_topic"), ("r1", "include", "")]
-    store.undo(TA, "ana")
-    store.undo(TA, "ana")
-    assert sheet(store) == [] and store.undo(TA, "ana") is None
+    store.undo(phase=TA, reviewer="ana")
+    store.undo(phase=TA, reviewer="ana")
+    assert sheet(store) == [] and store.undo(phase=TA, reviewer="ana") is None
     assert history(store) == [
         ("decide", "r1", "include"),
         ("decide", "r2", "exclude"),
@@ -47,7 +52,9 @@ def test_a_decision_replaces_the_earlier_one_and_undo_restores_it(tmp_path):
     ]
     index = {"r1": "r1", "r2": "r2"}
     store.decide(TA, "ana", "r2", "exclude", "off_topic")
-    assert [d.record_id for d in read_sheet(store.sheet(TA, "ana"), TA, REASONS, index)] == ["r2"]
+    assert [
+        d.record_id for d in read_sheet(store.sheet(phase=TA, reviewer="ana"), TA, REASONS, index)
+    ] == ["r2"]
 
 
 def test_a_retried_action_is_applied_once(tmp_path):
@@ -60,17 +67,17 @@ def test_a_retried_action_is_applied_once(tmp_path):
 def test_an_action_torn_by_a_crash_is_carried_into_the_sheet(tmp_path):
     store = DecisionStore(tmp_path)
     store.decide(TA, "ana", "r1", "include")
-    path = store.sheet(TA, "ana")
+    path = store.sheet(phase=TA, reviewer="ana")
     saved = path.read_bytes()
     store.decide(TA, "ana", "r2", "maybe")
     path.write_bytes(saved)  # as if the server died after the history row, before the sheet
-    old = os.stat(store.history_file(TA, "ana")).st_mtime_ns - 1_000_000
+    old = os.stat(store.history_file(phase=TA, reviewer="ana")).st_mtime_ns - 1_000_000
     os.utime(path, ns=(old, old))
-    store.recover(TA, "ana")
+    store.recover(phase=TA, reviewer="ana")
     assert sheet(store) == [("r1", "include", ""), ("r2", "maybe", "")]
     # A sheet saved after the history (by hand) is left as it is.
     path.write_text("record,decision,reason,note,timestamp\nr9,include,,,\n")
-    store.recover(TA, "ana")
+    store.recover(phase=TA, reviewer="ana")
     assert sheet(store) == [("r9", "include", "")]
 
 
@@ -91,7 +98,7 @@ def test_concurrent_decisions_are_all_kept(tmp_path):
 
 def test_a_sheet_with_columns_the_app_does_not_write_is_refused_by_name(tmp_path):
     store = DecisionStore(tmp_path)
-    path = store.sheet(TA, "ana")
+    path = store.sheet(phase=TA, reviewer="ana")
     path.parent.mkdir(parents=True)
     path.write_text("record,decision,verdict\nr1,include,yes\n")
     with pytest.raises(InputFileError, match=r"ana.csv, line 1: has columns .*\[.verdict.\]"):
@@ -109,6 +116,6 @@ def test_highlighting_escapes_first_and_marks_terms_case_blind():
 def test_history_is_plain_csv_with_every_action(tmp_path):
     store = DecisionStore(tmp_path)
     store.decide(TA, "ana", "r1", "exclude", "off_topic", note="animal study, in mice")
-    with store.history_file(TA, "ana").open() as stream:
+    with store.history_file(phase=TA, reviewer="ana").open() as stream:
         rows = list(csv.DictReader(stream))
     assert rows[0]["note"] == "animal study, in mice" and rows[0]["reason"] == "off_topic"

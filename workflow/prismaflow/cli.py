@@ -240,7 +240,7 @@ def import_decisions(args: argparse.Namespace) -> int:
         )
     print(found.report())
     if found.decisions:
-        print(f"written to {store.sheet(args.phase, args.reviewer)}")
+        print(f"written to {store.sheet(phase=args.phase, reviewer=args.reviewer)}")
     return 0 if found.decisions else 2
 
 

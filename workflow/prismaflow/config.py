@@ -308,6 +308,7 @@ def _named_paths(config: Mapping[str, Any]) -> list[tuple[str, str, bool]]:
             ("search.snapshot", config["search"]["snapshot"]),
             ("dedupe.overrides", config["dedupe"]["overrides"]),
             ("update.previous_release", config["update"]["previous_release"]),
+            ("screening.full_texts.folder", config["screening"]["full_texts"]["folder"]),
         )
         if value
     ]

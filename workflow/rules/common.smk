@@ -133,16 +133,17 @@ def release_files(*artifacts):
 def decision_sheets():
     """Every reviewer's sheet: adding or editing one re-runs screening and what follows. Any
     other file there stops the run (prismaflow.sheets.reviewer_sheets)."""
-    history = Path(catalog.DECISION_HISTORY).name
     return reviewer_sheets(
-        Path(catalog.DECISIONS), [".csv", ".xlsx"], PHASES, kept_apart=[history]
+        Path(catalog.DECISIONS), [".csv", ".xlsx"], PHASES, kept_apart=[catalog.HISTORY]
     )
 
 
 def extraction_sheets():
     """Every reviewer's extraction sheet (CSV or XLSX): adding or editing one re-runs
     extraction and synthesis, never search, dedupe or screening."""
-    return reviewer_sheets(Path(catalog.EXTRACTION), [".csv", ".xlsx"])
+    return reviewer_sheets(
+        Path(catalog.EXTRACTION), [".csv", ".xlsx"], kept_apart=[catalog.HISTORY]
+    )
 
 
 def certainty_sheets():
@@ -155,7 +156,9 @@ def bias_sheets():
     """Every reviewer's risk-of-bias sheet (CSV or XLSX): adding or editing one re-runs the
     risk-of-bias stage, the synthesis (GRADE reads it) and the report, nothing before them.
     """
-    return reviewer_sheets(Path(catalog.RISK_OF_BIAS), [".csv", ".xlsx"])
+    return reviewer_sheets(
+        Path(catalog.RISK_OF_BIAS), [".csv", ".xlsx"], kept_apart=[catalog.HISTORY]
+    )
 
 
 def gate_inputs(stage):

@@ -21,8 +21,10 @@ from typing import Any
 import pandas as pd
 
 from prismaflow import catalog
+from prismaflow.app.forms import BiasForms, ExtractionForms
+from prismaflow.app.full_texts import FullTexts
 from prismaflow.app.store import DecisionStore
-from prismaflow.config import load_protocol, validate_config
+from prismaflow.config import DESIGN_FIELD, load_protocol, validate_config
 from prismaflow.errors import InputFileError
 from prismaflow.identifiers import record_index, resolve_record
 from prismaflow.parquet_io import read_frame
@@ -33,7 +35,7 @@ from prismaflow.screen.rules import first_hit, protocol_rules
 from prismaflow.screen.stage import screen, screening_order
 from prismaflow.screen.stopping import StoppingCheck, check
 from prismaflow.sheets import ADJUDICATOR
-from prismaflow.vocabulary import CONFLICT, PHASES, TITLE_ABSTRACT
+from prismaflow.vocabulary import CONFLICT, FULL_TEXT, INCLUDE, PHASES, TITLE_ABSTRACT
 
 HOLD_SECONDS = 600  # a record shown to one reviewer is not offered to another for this long
 
@@ -78,9 +80,12 @@ class Review:
             found for seed in self.screening["seeds"] if (found := resolve_record(seed, self.index))
         ]
         self.store = DecisionStore(folder)
+        self.full_texts = FullTexts(folder, self.screening["full_texts"]["folder"])
+        self.extraction = ExtractionForms(folder, self.config["extraction"])
+        self.bias = BiasForms(folder, self.config["risk_of_bias"])
         for phase in PHASES:  # a server stopped mid-action left its last one to carry over
             for reviewer in self.reviewers(phase):
-                self.store.recover(phase, reviewer)
+                self.store.recover(phase=phase, reviewer=reviewer)
         self.ranking = Ranking()
         self._holds: dict[str, tuple[str, float]] = {}
         self._read: dict[str, tuple[tuple, set[str]]] = {}
@@ -93,6 +98,7 @@ class Review:
             for r in self.to_screen
         }
         self.settled: pd.DataFrame
+        self.at_full_text: pd.DataFrame
         self.refit()
 
     # Decisions -----------------------------------------------------------------------------
@@ -105,12 +111,35 @@ class Review:
         """Every reviewer's decisions, read and checked as the workflow reads them."""
         found = []
         for reviewer in self.reviewers(phase):
-            path = self.store.sheet(phase, reviewer)
+            path = self.store.sheet(phase=phase, reviewer=reviewer)
             found.extend(read_sheet(path, phase, self.screening["reasons"], self.index))
         return found
 
+    def full_text_records(self) -> list[str]:
+        """The records that reached full text, as of the last refit."""
+        return list(self.at_full_text["record_id"])
+
+    def included(self) -> list[str]:
+        """The studies included at full text, as of the last refit."""
+        at = self.at_full_text
+        return sorted(at.loc[at["decision"] == INCLUDE, "record_id"])
+
+    def designs(self) -> dict[str, Any]:
+        """Included study -> its design, as the last workflow run settled it (the risk-of-bias
+        tool follows from it); empty before extraction has run."""
+        path = self.folder / catalog.path("studies")
+        if not path.is_file():
+            return {}
+        studies = read_frame(path)
+        included = set(self.included())
+        return {
+            r: _plain(d)
+            for r, d in zip(studies["record_id"], studies[DESIGN_FIELD], strict=True)
+            if r in included
+        }
+
     def own(self, reviewer: str, phase: str = TITLE_ABSTRACT) -> dict[str, dict[str, str]]:
-        return {r["record"]: r for r in self.store.rows(phase, reviewer)}
+        return {r["record"]: r for r in self.store.rows(phase=phase, reviewer=reviewer)}
 
     # What a reviewer sees next ------------------------------------------------------------
 
@@ -119,13 +148,13 @@ class Review:
         refit reads the sheets as the workflow does) and only from sheets that changed."""
         decided: dict[str, set[str]] = defaultdict(set)
         for reviewer in self.reviewers(phase):
-            path = self.store.sheet(phase, reviewer)
+            path = self.store.sheet(phase=phase, reviewer=reviewer)
             stat = path.stat()
             key = (str(path), stat.st_mtime_ns, stat.st_size)
             if self._read.get(str(path), (None,))[0] != key:
                 ids = {
                     resolve_record(r["record"], self.index)
-                    for r in self.store.rows(phase, reviewer)
+                    for r in self.store.rows(phase=phase, reviewer=reviewer)
                 }
                 self._read[str(path)] = (key, ids - {None})
             for record_id in self._read[str(path)][1]:
@@ -186,7 +215,7 @@ class Review:
 
     def refit(self) -> Ranking:
         started = time.perf_counter()
-        decisions = self.decisions()
+        decisions = [d for phase in PHASES for d in self.decisions(phase)]
         rows = screen(
             self.records,
             decisions,
@@ -207,6 +236,7 @@ class Review:
         with self._lock:
             self.ranking = ranking
             self.settled = at
+            self.at_full_text = rows[rows["phase"] == FULL_TEXT]
         return ranking
 
     # Progress ------------------------------------------------------------------------------
@@ -216,16 +246,19 @@ class Review:
         per_reviewer: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(PHASES, 0))
         for phase in PHASES:
             for reviewer in self.reviewers(phase):
-                per_reviewer[reviewer][phase] = len(self.store.rows(phase, reviewer))
-        settled = self.settled
+                per_reviewer[reviewer][phase] = len(self.store.rows(phase=phase, reviewer=reviewer))
+        settled, at_full_text = self.settled, self.at_full_text
         return {
             "records": len(self.records),
             "ruled_out": len(self.ruled_out),
             "to_screen": len(self.to_screen),
             "double": sum(n == 2 for n in self.needed.values()),
+            "full_text": len(at_full_text),
+            "included": len(self.included()),
             "per_reviewer": dict(sorted(per_reviewer.items())),
-            "conflicts": int((settled["decision"] == CONFLICT).sum()),
-            "agreement": agreement(decisions).to_dict("records"),
+            "conflicts": int((settled["decision"] == CONFLICT).sum())
+            + int((at_full_text["decision"] == CONFLICT).sum()),
+            "agreement": agreement([*decisions, *self.decisions(FULL_TEXT)]).to_dict("records"),
             "stopping": self.stopping(decisions, settled),
             "ranking": self.ranking,
         }
@@ -238,16 +271,18 @@ class Review:
         )
 
     def conflicts(self) -> list[dict[str, Any]]:
-        """Records the reviewers disagree on and no adjudication settled, with what each said."""
-        by_record: dict[str, list[ReviewerDecision]] = defaultdict(list)
-        for d in self.decisions():
-            by_record[d.record_id].append(d)
+        """Records the reviewers disagree on, in either phase, that no adjudication settled,
+        with what each said."""
+        by_record: dict[tuple[str, str], list[ReviewerDecision]] = defaultdict(list)
+        for phase in PHASES:
+            for d in self.decisions(phase):
+                by_record[phase, d.record_id].append(d)
         open_ = []
-        for record_id, group in by_record.items():
+        for (phase, record_id), group in by_record.items():
             reviewers = [d for d in group if d.reviewer != ADJUDICATOR]
             if len({d.decision for d in reviewers}) > 1 and len(reviewers) == len(group):
-                open_.append({"record_id": record_id, "decisions": reviewers})
-        return sorted(open_, key=lambda c: c["record_id"])
+                open_.append({"phase": phase, "record_id": record_id, "decisions": reviewers})
+        return sorted(open_, key=lambda c: (PHASES.index(c["phase"]), c["record_id"]))
 
 
 def _plain(value: Any) -> Any:

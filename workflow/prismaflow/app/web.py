@@ -9,13 +9,12 @@ reviewer named `adjudication` sees the conflicts, with both decisions, and settl
 
 from __future__ import annotations
 
-import functools
 import os
 import re
 import secrets
 import subprocess
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -23,18 +22,22 @@ from flask import Flask, abort, jsonify, redirect, render_template, request, ses
 from markupsafe import Markup, escape
 
 from prismaflow import catalog
+from prismaflow.app import form_pages, full_text_pages
+from prismaflow.app.auth import TOKENS, adjudicating, reviewer, reviewing, signed_in
+from prismaflow.app.choices import DECISIONS_AT, decision_from, phase_reasons
 from prismaflow.app.review import Review
 from prismaflow.errors import PrismaflowError
 from prismaflow.installed import workflow_command
 from prismaflow.parquet_io import read_frame
 from prismaflow.sheets import ADJUDICATOR
-from prismaflow.vocabulary import EXCLUDE, INCLUDE, MAYBE, TITLE_ABSTRACT
+from prismaflow.vocabulary import PHASES, TITLE_ABSTRACT
 
 NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
-SCREENING_DECISIONS = (INCLUDE, EXCLUDE, MAYBE)
+# Frames: a full text's PDF is shown beside the form, from this app only (full_text_pages).
 POLICY = (
     "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; "
-    "form-action 'self'; connect-src 'self'; base-uri 'none'; frame-ancestors 'none'"
+    "form-action 'self'; connect-src 'self'; base-uri 'none'; frame-src 'self'; "
+    "object-src 'self'; frame-ancestors 'none'"
 )
 
 
@@ -90,18 +93,18 @@ def create_app(review: Review, tokens: Mapping[str, str] | None = None, cores: i
     app = Flask(__name__)
     app.secret_key = os.urandom(32)
     app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Strict")
+    app.config[TOKENS] = tokens
     runner = WorkflowRun(review.folder, cores)
-    reasons = {
-        code: spec["label"]
-        for code, spec in review.screening["reasons"].items()
-        if spec["phase"] in (TITLE_ABSTRACT, "both")
-    }
+    reasons = phase_reasons(review, TITLE_ABSTRACT)
     terms = list(review.screening["app"]["highlight"])
     app.jinja_env.filters["highlight"] = lambda text: highlight(text, terms)
+    app.jinja_env.globals["risk_of_bias"] = bool(review.bias.tools)
+    app.register_blueprint(full_text_pages.pages(review))
+    app.register_blueprint(form_pages.pages(review))
 
     @app.after_request
     def fenced(response):
-        response.headers["Content-Security-Policy"] = POLICY
+        response.headers.setdefault("Content-Security-Policy", POLICY)
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "no-referrer"
         response.headers["Cache-Control"] = "no-store"
@@ -110,21 +113,6 @@ def create_app(review: Review, tokens: Mapping[str, str] | None = None, cores: i
     @app.errorhandler(PrismaflowError)
     def refused(error):
         return render_template("message.html", title="Cannot go on", message=str(error)), 400
-
-    def reviewer() -> str | None:
-        bearer = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
-        if tokens is not None and bearer:
-            return tokens.get(bearer) or abort(403, "unknown token")
-        return session.get("reviewer")
-
-    def signed_in(view: Callable) -> Callable:
-        @functools.wraps(view)
-        def wrapped(*args: Any, **kwargs: Any):
-            if reviewer() is None:
-                return redirect(url_for("login"))
-            return view(*args, **kwargs)
-
-        return wrapped
 
     @app.route("/login", methods=["GET", "POST"])
     def login():
@@ -199,28 +187,12 @@ def create_app(review: Review, tokens: Mapping[str, str] | None = None, cores: i
         )
 
     def _decision_from(values: Mapping[str, Any]) -> tuple[str, str, str | None, str | None]:
-        """An exclusion comes as `exclude=<reason>` (one button per reason) or as
-        `decision=exclude` with `reason`."""
-        record_id, decision = values.get("record"), values.get("decision")
-        reason = values.get("reason") or None
-        if values.get("exclude"):
-            decision, reason = EXCLUDE, values["exclude"]
-        if record_id not in review.needed:
-            abort(400, "not a record to screen")
-        if decision not in SCREENING_DECISIONS:
-            abort(400, f"decision must be one of {SCREENING_DECISIONS}")
-        if decision == EXCLUDE and reason not in reasons:
-            abort(400, "an exclusion needs one of the protocol's reason codes")
-        if decision != EXCLUDE:
-            reason = None
-        return record_id, decision, reason, (values.get("note") or None)
+        return decision_from(values, set(review.needed), DECISIONS_AT[TITLE_ABSTRACT], reasons)
 
     @app.post("/decide")
     @signed_in
     def decide():
-        me = reviewer()
-        if me == ADJUDICATOR:
-            abort(403, "the adjudicator settles conflicts, on the adjudication page")
+        me = reviewing()
         record_id, decision, reason, note = _decision_from(request.form)
         review.store.decide(
             TITLE_ABSTRACT, me, record_id, decision, reason, note, request.form.get("action")
@@ -231,9 +203,7 @@ def create_app(review: Review, tokens: Mapping[str, str] | None = None, cores: i
     @app.post("/api/decide")
     @signed_in
     def api_decide():
-        me = reviewer()
-        if me == ADJUDICATOR:
-            abort(403)
+        me = reviewing()
         values = request.get_json(force=True, silent=True) or {}
         record_id, decision, reason, note = _decision_from(values)
         action = review.store.decide(
@@ -245,19 +215,26 @@ def create_app(review: Review, tokens: Mapping[str, str] | None = None, cores: i
     @app.post("/undo")
     @signed_in
     def undo():
-        action = review.store.undo(TITLE_ABSTRACT, reviewer(), request.form.get("action"))
+        action = review.store.undo(
+            request.form.get("action"), phase=TITLE_ABSTRACT, reviewer=reviewer()
+        )
         review.changed()
         return redirect(url_for("screen", record=action.record) if action else url_for("screen"))
 
     @app.route("/adjudicate", methods=["GET", "POST"])
     @signed_in
     def adjudicate():
-        if reviewer() != ADJUDICATOR:
-            abort(403, "only the adjudicator sees other reviewers' decisions")
+        adjudicating()
         if request.method == "POST":
-            record_id, decision, reason, note = _decision_from(request.form)
+            phase = request.form.get("phase", TITLE_ABSTRACT)
+            if phase not in PHASES:
+                abort(400, f"phase must be one of {PHASES}")
+            records = review.needed if phase == TITLE_ABSTRACT else review.full_text_records()
+            record_id, decision, reason, note = decision_from(
+                request.form, set(records), DECISIONS_AT[phase], phase_reasons(review, phase)
+            )
             review.store.decide(
-                TITLE_ABSTRACT,
+                phase,
                 ADJUDICATOR,
                 record_id,
                 decision,
@@ -272,7 +249,7 @@ def create_app(review: Review, tokens: Mapping[str, str] | None = None, cores: i
             "adjudicate.html",
             me=ADJUDICATOR,
             conflicts=conflicts,
-            reasons=reasons,
+            reasons={phase: phase_reasons(review, phase) for phase in PHASES},
             action=secrets.token_hex(8),
         )
 

@@ -59,6 +59,16 @@ def source_of(field: str, found: re.Match[str]) -> str:
     return f'{field}[{found.start()}:{found.end()}] "{found.group(0)}"'
 
 
+_SPAN = re.compile(r"^(\w+)\[(\d+):(\d+)\](?: |$)")
+
+
+def source_span(source: str | None) -> tuple[str, int, int] | None:
+    """(field, start, end) of a source written by source_of; None for other sources (a
+    publication type, a derivation, a reviewer's sheet)."""
+    found = _SPAN.match(source or "")
+    return (found.group(1), int(found.group(2)), int(found.group(3))) if found else None
+
+
 def _number(token: str) -> int:
     return int(token) if token.isdecimal() else WORD_NUMBERS[token.casefold()]
 
