@@ -7,8 +7,9 @@ import pytest
 
 from prismaflow import catalog
 from prismaflow.appraise.assessments import Sheets
+from prismaflow.appraise.judgements import OVERALL
 from prismaflow.appraise.stage import appraise, designs
-from prismaflow.appraise.tools import OVERALL, TOOLS
+from prismaflow.appraise.tools import TOOLS
 from prismaflow.dedupe.stage import deduplicate
 from prismaflow.extract.fields import field_specs
 from prismaflow.extract.reviewers import ReviewerSheets

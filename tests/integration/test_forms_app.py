@@ -210,6 +210,12 @@ def test_full_text_extraction_and_adjudication_in_the_browser(review, tmp_path):
     assert f"the machine read {machine_value!r} from abstract[" in line
 
 
+# Answers that give D1 'low' and D5 'high'; D2 to D4 judged without signalling questions.
+ANSWERED = {"1.1": "y", "1.2": "py", "1.3": "n", "5.1": "y", "5.2": "py", "5.3": "n"} | {
+    f"D{i}": "low" for i in range(2, 5)
+}
+
+
 def _sort(requested: str, app: str, outside: list[str], viewer: list[str]) -> None:
     """The app's own requests pass; Chromium's PDF viewer (a built-in extension) drawing the
     framed full text is noted; anything else left the machine."""
@@ -258,23 +264,31 @@ def test_risk_of_bias_forms_are_compared_and_settled(review, tmp_path):
                     page.click(selector)
 
             def judge_domains(page, values):
+                """Answers and judgements by form id; domains not named keep 'as your
+                answers give'."""
                 page.goto(f"{url}/appraise/{study}")
                 for domain, value in values.items():
-                    page.select_option(f"#judgement-{domain}", value)
+                    page.select_option(f"[id='judgement-{domain}']", value)
 
             ana = reviewer("ana")
             ana.goto(f"{url}/appraise")
             assert "RoB 2" in ana.inner_text(f"tr[data-record='{study}']")
-            judge_domains(ana, {f"D{i}": "low" for i in range(1, 6)} | {"overall": "high"})
+            judge_domains(ana, ANSWERED | {"D5": "low", "overall": "high"})
             click(ana, "#save")
+            assert "gives 'high' from your answers" in ana.inner_text("#problem-D5")
             assert "gives 'low' from the domains" in ana.inner_text("#overall-problem")
+            assert not (directory / catalog.RISK_OF_BIAS / "ana.csv").exists()
+            ana.fill("#support-D5", "the outcome was prespecified in the registry")
             ana.fill("#support-overall", "several domains are close to some concerns")
             click(ana, "#save")
+            assert ana.inner_text("#from-answers-D1") == "Your answers give low."
             assert "gives low" in ana.inner_text("#proposed")
 
             ben = reviewer("ben")
-            judge_domains(ben, {f"D{i}": "low" for i in range(1, 6)} | {"D2": "some concerns"})
+            judge_domains(ben, ANSWERED | {"D2": "some concerns", "D5": "low"})
+            ben.fill("#support-D5", "registry entry before enrolment")
             click(ben, "#save")
+            assert ben.locator("#problems").count() == 0
             assert "gives some concerns" in ben.inner_text("#proposed")
 
             adjudicator = reviewer("adjudication")
@@ -300,11 +314,21 @@ def test_risk_of_bias_forms_are_compared_and_settled(review, tmp_path):
     assert sheets.problems == []
     assessed = settle({study: design}, {design: "rob2"}, sheets, 2).set_index("domain")
     assert assessed.loc["D2", "decided_by"] == "adjudication"
-    assert assessed.loc["D1", "decided_by"] == "ana+ben"
+    assert tuple(assessed.loc["D1", ["judgement", "decided_by"]]) == ("low", "ana+ben")
+    assert assessed.loc["D5", "support"] == (
+        "ana: the outcome was prespecified in the registry; ben: registry entry before enrolment"
+    )
     assert assessed.loc["overall", "proposed"] == "low"
     assert assessed.loc["overall", "reviewers"] == "ana=high"
     history = rows(folder / catalog.HISTORY / "ana.csv")  # the refused save left no trace
     assert [(h["domain"], h["judgement"]) for h in history] == [
-        *((f"D{i}", "low") for i in range(1, 6)),
+        ("1.1", "y"),
+        ("1.2", "py"),
+        ("1.3", "n"),
+        ("5.1", "y"),
+        ("5.2", "py"),
+        ("5.3", "n"),
+        ("D1", "low"),  # as the answers give
+        *((f"D{i}", "low") for i in range(2, 6)),
         ("overall", "high"),
     ]

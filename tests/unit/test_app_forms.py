@@ -151,3 +151,27 @@ def test_the_risk_of_bias_form_refuses_what_the_gate_would(tmp_path):
     forms.save("ana", "r1", low | {"overall": ("", "")}, "f1")
     assert forms.own("ana", "r1")["D1"] == ("low", "")
     assert [a.id for a in forms.store.history(reviewer="ana")][:2] == ["f1-D1", "f1-D2"]
+
+
+def test_a_domain_left_to_the_answers_takes_the_algorithms_judgement(tmp_path):
+    forms = BiasForms(tmp_path, {"tools": {"trial": "rob2"}, "reviewers": 2})
+    rob2 = TOOLS["rob2"]
+    answered = {"1.1": ("y", ""), "1.2": ("n", ""), "1.3": ("n", "")}  # concealment failed
+    assert forms.completed(rob2, answered | {"D1": ("", "")})["D1"] == ("high", "")
+    assert forms.completed(rob2, {"1.1": ("y", ""), "D1": ("", "")})["D1"] == ("", "")
+    problems = forms.problems(rob2, answered | {"D1": ("low", ""), "1.3": ("maybe", "")})
+    assert problems == {
+        "1.3": "'maybe' is not one of: y, py, pn, n, ni",
+        "D1": "RoB 2 (randomised trials) gives 'high' from your answers: say why you judge "
+        "'low' instead",
+    }
+    assert forms.problems(rob2, answered | {"D1": ("low", "sealed envelopes")}) == {}
+    forms.save("ana", "r1", answered | {"D1": ("high", "")}, "f1")
+    forms.save("ana", "r1", answered | {"D1": ("high", ""), "1.3": ("y", "")}, "f2")
+    assert [a.id for a in forms.store.history(reviewer="ana")] == [
+        "f1-1.1",
+        "f1-1.2",
+        "f1-1.3",
+        "f1-D1",
+        "f2-1.3",  # only what changed
+    ]

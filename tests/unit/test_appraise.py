@@ -162,15 +162,21 @@ def test_the_sheet_the_workflow_writes_reads_back_as_a_reviewers(tmp_path):
     write_bias_sheet(STUDIES, TOOLS_BY_DESIGN, citations, path)
     book = load_workbook(path)
     rows = list(book.active.iter_rows(values_only=True))
-    assert rows[0][:3] == ("record_id", "domain", "study") and len(rows) == 1 + 6 + 9
+    assert rows[0][:3] == ("record_id", "domain", "study") and len(rows) == 1 + 22 + 6 + 9
+    assert [row[1] for row in rows[1:5]] == ["1.1", "1.2", "1.3", "D1"]  # questions first
     assert all(row[7] is None for row in rows[1:])  # no judgement given for the reviewer
+    answers = {"1.1": "Yes", "1.2": "py", "1.3": "No"}  # RoB 2's algorithm gives D1 low
     for row in book.active.iter_rows(min_row=2):
+        if "." in row[1].value:
+            row[7].value = answers.get(row[1].value)
+            continue
         row[7].value = "yes" if row[4].value == "jbi_case_report" else "low"
         if row[1].value == "overall" and row[4].value == "jbi_case_report":
             row[7].value = "include"
     book.save(path)
     read = read_sheets([path], designs(STUDIES), TOOLS_BY_DESIGN, INDEX)
     assert read.problems == []
+    assert ("pubmed:1", "1.1") not in read.judged  # answers are not judgements
     assessed = settle(designs(STUDIES), TOOLS_BY_DESIGN, read, 1)
     assert (assessed["status"] == SETTLED).all()
     overall = assessed[assessed["domain"] == "overall"].set_index("record_id")

@@ -17,7 +17,7 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from prismaflow.app.auth import adjudicating, reviewing, signed_in
 from prismaflow.app.forms import excerpt
 from prismaflow.app.review import Review
-from prismaflow.appraise.tools import OVERALL
+from prismaflow.appraise.judgements import ANSWER_LABELS, OVERALL
 from prismaflow.extract.fields import typed_text
 from prismaflow.extract.patterns import source_span
 
@@ -151,16 +151,19 @@ def pages(review: Review) -> Blueprint:
     def appraisal():
         me = reviewing()
         designs = review.designs()
-        rows = [
-            {
-                "record_id": r,
-                "record": review.record(r),
-                "design": design,
-                "tool": review.bias.tool(design),
-                "judged": len(review.bias.own(me, r)),
-            }
-            for r, design in sorted(designs.items())
-        ]
+        rows = []
+        for record_id, design in sorted(designs.items()):
+            tool = review.bias.tool(design)
+            own = review.bias.own(me, record_id)
+            rows.append(
+                {
+                    "record_id": record_id,
+                    "record": review.record(record_id),
+                    "design": design,
+                    "tool": tool,
+                    "judged": sum(d in tool.domain_ids for d in own) if tool else 0,
+                }
+            )
         return render_template("appraise_list.html", me=me, rows=rows)
 
     def _bias_form(me: str, record_id: str, judged=None, problems=None, status=200):
@@ -176,6 +179,8 @@ def pages(review: Review) -> Blueprint:
             overall=OVERALL,
             judged=judged,
             proposed=review.bias.proposed(tool, judged),
+            from_answers=review.bias.proposed_domains(tool, judged),
+            answers=ANSWER_LABELS,
             items_met=tool.items_met({d: j for d, (j, _) in judged.items()}),
             problems=problems or {},
             action=secrets.token_hex(8),
@@ -192,16 +197,19 @@ def pages(review: Review) -> Blueprint:
         me, record_id = reviewing(), included(record_id)
         _, tool = _tool(record_id)
         judged = {
-            domain: (
-                request.form.get(f"judgement-{domain}", ""),
-                request.form.get(f"support-{domain}", ""),
+            item: (
+                request.form.get(f"judgement-{item}", ""),
+                request.form.get(f"support-{item}", ""),
             )
-            for domain in (*tool.domain_ids, OVERALL)
+            for item in (*tool.question_ids, *tool.domain_ids, OVERALL)
         }
         problems = review.bias.problems(tool, judged)
         if problems:
             return _bias_form(me, record_id, judged, problems, status=400)
-        review.bias.save(me, record_id, judged, request.form.get("action") or secrets.token_hex(8))
+        completed = review.bias.completed(tool, judged)
+        review.bias.save(
+            me, record_id, completed, request.form.get("action") or secrets.token_hex(8)
+        )
         return redirect(url_for("forms.bias_form", record_id=record_id))
 
     @pages.route("/appraise/settle", methods=["GET", "POST"])

@@ -20,7 +20,8 @@ import pandas as pd
 from prismaflow import catalog
 from prismaflow.app.store import BIAS_LAYOUT, Action, SheetStore, extraction_layout
 from prismaflow.appraise import assessments
-from prismaflow.appraise.tools import OVERALL, Tool
+from prismaflow.appraise.judgements import ANSWERS, OVERALL
+from prismaflow.appraise.tools import Tool
 from prismaflow.extract import reviewers as extraction_sheets
 from prismaflow.extract.fields import FieldSpec, field_specs
 from prismaflow.extract.patterns import Prefilled, source_span
@@ -156,26 +157,60 @@ class BiasForms:
         }
 
     def problems(self, tool: Tool, judged: Mapping[str, tuple[str, str]]) -> dict[str, str]:
-        """Domain -> what is wrong, as the risk-of-bias gate would say it: a judgement the
-        tool does not allow, or an overall judgement other than the algorithm's without a
+        """Domain or question -> what is wrong, as the risk-of-bias gate would say it: a
+        judgement the tool does not allow, an answer that is not one, or a judgement other than
+        the one the tool's algorithm gives (from the answers, or from the domains) without a
         reason."""
         problems = {}
-        for domain, (judgement, _) in judged.items():
-            allowed = tool.overall_judgements if domain == OVERALL else tool.judgements
-            if judgement and judgement not in allowed:
-                problems[domain] = f"{judgement!r} is not one of: {', '.join(allowed)}"
-        proposed = self.proposed(tool, judged)
-        overall, support = judged.get(OVERALL, ("", ""))
-        if proposed and overall and overall != proposed and not support.strip():
-            problems[OVERALL] = (
-                f"{tool.label} gives {proposed!r} from the domains: say why you judge "
-                f"{overall!r} instead"
-            )
+        for item, (value, _) in judged.items():
+            if item in tool.question_ids:
+                allowed = ANSWERS
+            else:
+                allowed = tool.overall_judgements if item == OVERALL else tool.judgements
+            if value and value not in allowed:
+                problems[item] = f"{value!r} is not one of: {', '.join(allowed)}"
+        completed = self.completed(tool, judged)
+        for domain in (*tool.domain_ids, OVERALL):
+            judgement, support = judged.get(domain, ("", ""))
+            if domain == OVERALL:
+                proposed, source = self.proposed(tool, completed), "from the domains"
+            else:
+                proposed = tool.proposed_domain(domain, self._answers(tool, judged))
+                source = "from your answers"
+            if proposed and judgement and judgement != proposed and not support.strip():
+                problems.setdefault(
+                    domain,
+                    f"{tool.label} gives {proposed!r} {source}: say why you judge "
+                    f"{judgement!r} instead",
+                )
         return problems
+
+    @staticmethod
+    def _answers(tool: Tool, judged: Mapping[str, tuple[str, str]]) -> dict[str, str]:
+        return {q: a for q, (a, _) in judged.items() if q in tool.question_ids and a}
+
+    def completed(
+        self, tool: Tool, judged: Mapping[str, tuple[str, str]]
+    ) -> dict[str, tuple[str, str]]:
+        """The form as saved: a domain left "as the answers give" takes the algorithm's
+        judgement once every answer it needs is there."""
+        answers = self._answers(tool, judged)
+        return {
+            item: (value or tool.proposed_domain(item, answers) or "", support)
+            if item in tool.domain_ids
+            else (value, support)
+            for item, (value, support) in judged.items()
+        }
 
     @staticmethod
     def proposed(tool: Tool, judged: Mapping[str, tuple[str, str]]) -> str | None:
         return tool.proposed_overall({d: j for d, (j, _) in judged.items() if j and d != OVERALL})
+
+    def proposed_domains(
+        self, tool: Tool, judged: Mapping[str, tuple[str, str]]
+    ) -> dict[str, str | None]:
+        answers = self._answers(tool, judged)
+        return {domain: tool.proposed_domain(domain, answers) for domain in tool.questions}
 
     def save(
         self,
@@ -184,11 +219,13 @@ class BiasForms:
         judged: Mapping[str, tuple[str, str]],
         action_id: str,
     ) -> list[Action]:
-        """One action per domain (each its own row of the sheet); a domain left blank is not
-        judged yet and takes back an earlier judgement."""
-        saved = []
+        """One action per domain and per signalling question that changed (each its own row
+        of the sheet); a domain left blank, with no answers to propose it, is not judged yet."""
+        saved, before = [], self.own(reviewer, record_id)
         for domain, (judgement, support) in judged.items():
             values = {"judgement": judgement, "support": support.strip()}
+            if before.get(domain, ("", "")) == (judgement, values["support"]):
+                continue
             saved.append(
                 self.store.put(
                     (record_id, domain), values, f"{action_id}-{domain}", reviewer=reviewer

@@ -21,13 +21,19 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 
-from prismaflow.appraise.tools import OVERALL, TOOLS, Tool
+from prismaflow.appraise.judgements import ANSWER_LABELS, ANSWERS, OVERALL
+from prismaflow.appraise.tools import TOOLS, Tool
 from prismaflow.identifiers import resolve_record
 from prismaflow.sheets import ADJUDICATOR, SETTLED, Verdict, read_rows
 from prismaflow.sheets import settle as settle_verdicts
 
 COLUMNS = ("record_id", "domain", "judgement", "support")
 INFORMATION_COLUMNS = ("study", "design", "tool", "question", "allowed")
+# A signalling answer as written (code or label, any case) -> its code.
+ANSWER_CODES = {
+    **{code: code for code in ANSWERS},
+    **{label.casefold(): code for code, label in ANSWER_LABELS.items()},
+}
 BY_ALGORITHM = "algorithm"  # an overall judgement the tool's algorithm gave
 RISK_OF_BIAS_SCHEMA = pa.schema(
     [
@@ -83,56 +89,99 @@ def read_sheets(
     study to its design."""
     sheets = Sheets()
     for path in map(Path, paths):
-        reviewer, seen = path.stem, set()
-        for line, row in read_rows(path, COLUMNS[:3], (*COLUMNS, *INFORMATION_COLUMNS)):
+        _read_sheet(Path(path), designs, tools, index, sheets)
+    return sheets
 
-            def problem(why: str, record: str | None = None, row=row, line=line, path=path) -> None:
-                sheets.problems.append(
-                    {
-                        "file": str(path),
-                        "line": line,
-                        "record_id": record,
-                        "domain": row.get("domain"),
-                        "value": row.get("judgement"),
-                        "problem": why,
-                    }
-                )
 
-            if "judgement" not in row:  # a row not judged yet, as the workflow's sheet has them
-                continue
-            if "record_id" not in row or "domain" not in row:
-                problem("names no study (record_id) or no domain")
-                continue
-            record = resolve_record(row["record_id"], index)
-            if record not in designs:
-                problem(f"{row['record_id']!r} is not an included study")
-                continue
-            tool = tool_of(designs[record], tools)
-            if tool is None:
-                problem(f"its design {designs[record]!r} has no tool under risk_of_bias.tools")
-                continue
-            written = row["domain"].strip().casefold()
-            domain = next(
-                (d for d in (*tool.domain_ids, OVERALL) if d.casefold() == written), written
+def _read_sheet(
+    path: Path,
+    designs: Mapping[str, Any],
+    tools: Mapping[str, str],
+    index: Mapping[str, str],
+    sheets: Sheets,
+) -> None:
+    """One reviewer's rows: domain judgements, and answers to signalling questions (a row
+    whose domain is a question id, such as 1.2). A domain judged otherwise than the reviewer's
+    own answers give needs a reason in its support, as an overall judgement does."""
+    reviewer, seen = path.stem, set()
+    answers: dict[str, dict[str, str]] = defaultdict(dict)
+    judged_at: dict[tuple[str, str], tuple[int, Verdict]] = {}
+    for line, row in read_rows(path, COLUMNS[:3], (*COLUMNS, *INFORMATION_COLUMNS)):
+
+        def problem(why: str, record: str | None = None, row=row, line=line) -> None:
+            sheets.problems.append(
+                {
+                    "file": str(path),
+                    "line": line,
+                    "record_id": record,
+                    "domain": row.get("domain"),
+                    "value": row.get("judgement"),
+                    "problem": why,
+                }
             )
-            if domain != OVERALL and domain not in tool.domain_ids:
+
+        if "judgement" not in row:  # a row not judged yet, as the workflow's sheet has them
+            continue
+        if "record_id" not in row or "domain" not in row:
+            problem("names no study (record_id) or no domain")
+            continue
+        record = resolve_record(row["record_id"], index)
+        if record not in designs:
+            problem(f"{row['record_id']!r} is not an included study")
+            continue
+        tool = tool_of(designs[record], tools)
+        if tool is None:
+            problem(f"its design {designs[record]!r} has no tool under risk_of_bias.tools")
+            continue
+        written = row["domain"].strip().casefold()
+        if written in tool.question_ids:
+            answer = ANSWER_CODES.get(row["judgement"].strip().casefold())
+            if answer is None:
                 problem(
-                    f"{row['domain'].strip()!r} is not a domain of {tool.label}: "
-                    f"{', '.join(tool.domain_ids)} or {OVERALL}",
+                    f"{row['judgement']!r} does not answer a signalling question: "
+                    f"{', '.join(ANSWER_LABELS.values())} (or {', '.join(ANSWERS)})",
                     record,
                 )
-                continue
-            allowed = tool.overall_judgements if domain == OVERALL else tool.judgements
-            judgement = row["judgement"].strip().casefold()
-            if judgement not in allowed:
-                problem(f"{row['judgement']!r} is not one of: {', '.join(allowed)}", record)
-                continue
-            if (record, domain) in seen:
-                problem("the study's domain is judged twice in this sheet", record)
-                continue
-            seen.add((record, domain))
-            sheets.judged[record, domain].append(Verdict(reviewer, judgement, row.get("support")))
-    return sheets
+            elif written in answers[record]:
+                problem("the signalling question is answered twice in this sheet", record)
+            else:
+                answers[record][written] = answer
+            continue
+        domain = next((d for d in (*tool.domain_ids, OVERALL) if d.casefold() == written), written)
+        if domain != OVERALL and domain not in tool.domain_ids:
+            problem(
+                f"{row['domain'].strip()!r} is not a domain of {tool.label}: "
+                f"{', '.join(tool.domain_ids)} or {OVERALL}",
+                record,
+            )
+            continue
+        allowed = tool.overall_judgements if domain == OVERALL else tool.judgements
+        judgement = row["judgement"].strip().casefold()
+        if judgement not in allowed:
+            problem(f"{row['judgement']!r} is not one of: {', '.join(allowed)}", record)
+            continue
+        if (record, domain) in seen:
+            problem("the study's domain is judged twice in this sheet", record)
+            continue
+        seen.add((record, domain))
+        verdict = Verdict(reviewer, judgement, row.get("support"))
+        sheets.judged[record, domain].append(verdict)
+        judged_at[record, domain] = (line, verdict)
+    for (record, domain), (line, verdict) in judged_at.items():
+        tool = tool_of(designs[record], tools)
+        proposed = tool.proposed_domain(domain, answers[record]) if tool else None
+        if proposed and verdict.value != proposed and not verdict.reason:
+            sheets.problems.append(
+                {
+                    "file": str(path),
+                    "line": line,
+                    "record_id": record,
+                    "domain": domain,
+                    "value": verdict.value,
+                    "problem": f"your answers to its signalling questions give {proposed!r}: "
+                    "say why you judge otherwise in the support column",
+                }
+            )
 
 
 def _settle(

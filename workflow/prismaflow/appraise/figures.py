@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 from matplotlib.figure import Figure
 
-from prismaflow.appraise.tools import (
+from prismaflow.appraise.judgements import (
     CRITICAL,
     EXCLUDE,
     HIGH,
@@ -24,11 +24,10 @@ from prismaflow.appraise.tools import (
     SEEK,
     SERIOUS,
     SOME_CONCERNS,
-    TOOLS,
     UNCLEAR,
     YES,
-    Tool,
 )
+from prismaflow.appraise.tools import TOOLS, Tool
 from prismaflow.plotting import label, message, plt
 
 COLOURS = {

@@ -17,7 +17,7 @@ from prismaflow.appraise.assessments import (
     settle,
     tool_of,
 )
-from prismaflow.appraise.tools import OVERALL
+from prismaflow.appraise.judgements import ANSWERS, OVERALL
 from prismaflow.config import DESIGN_FIELD
 from prismaflow.spreadsheet import write_form_sheet
 
@@ -40,20 +40,30 @@ def write_bias_sheet(
     studies: pd.DataFrame, tools: Mapping[str, str], citations: Mapping[str, str], path: Path
 ) -> None:
     """One row per study and domain (then overall) with the tool's question and the judgements
-    it allows as a drop-down. The judgements are left blank, never filled with another
-    reviewer's: each reviewer assesses independently."""
+    it allows as a drop-down, each domain after its signalling questions where the tool has
+    them. The judgements are left blank, never filled with another reviewer's: each reviewer
+    assesses independently."""
     rows = []
     for record, design in sorted(designs(studies).items()):
         tool = tool_of(design, tools)
         if tool is None:
             continue
+        study = {"record_id": record, "study": citations.get(record, record), "design": design}
         for domain in (*tool.domain_ids, OVERALL):
+            rows += [
+                study
+                | {
+                    "domain": question.id,
+                    "tool": tool.name,
+                    "question": question.text,
+                    "allowed": ANSWERS,
+                }
+                for question in tool.questions.get(domain, ())
+            ]
             rows.append(
-                {
-                    "record_id": record,
+                study
+                | {
                     "domain": domain,
-                    "study": citations.get(record, record),
-                    "design": design,
                     "tool": tool.name,
                     "question": tool.label_of(domain),
                     "allowed": tool.overall_judgements if domain == OVERALL else tool.judgements,

@@ -2,9 +2,12 @@
 domains (or checklist items), the judgements each allows, and how an overall judgement follows
 from the domains' where the tool gives the algorithm.
 
-RoB 2 (Sterne et al., BMJ 2019;366:l4898): low risk when every domain is low, high when any is
-high, some concerns otherwise; the guidance lets reviewers judge several domains with some
-concerns as high overall, which a reviewer records with a reason. ROBINS-I (Sterne et al., BMJ
+RoB 2 (Sterne et al., BMJ 2019;366:l4898), with its signalling questions and the algorithms
+that propose each domain's judgement from their answers (appraise.rob2): low risk overall when
+every domain is low, high when any is high, some concerns otherwise; the guidance lets
+reviewers judge several domains with some concerns as high overall, which a reviewer records
+with a reason. ROBINS-I's signalling questions have no published algorithm in its 2016 version,
+so its domains are the reviewers' judgements. ROBINS-I (Sterne et al., BMJ
 2016;355:i4919): the overall risk is that of the most severe domain, and "no information" where
 information is lacking in a domain and no other domain is serious or critical. The JBI
 checklists for case reports and case series (Moola et al.; Munn et al., JBI Evid Synth 2020)
@@ -14,14 +17,26 @@ items met.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 
-OVERALL = "overall"
-LOW, SOME_CONCERNS, HIGH = "low", "some concerns", "high"
-MODERATE, SERIOUS, CRITICAL, NO_INFORMATION = "moderate", "serious", "critical", "no information"
-YES, NO, UNCLEAR, NOT_APPLICABLE = "yes", "no", "unclear", "not applicable"
-INCLUDE, EXCLUDE, SEEK = "include", "exclude", "seek further information"
+from prismaflow.appraise import rob2
+from prismaflow.appraise.judgements import (
+    CRITICAL,
+    EXCLUDE,
+    HIGH,
+    INCLUDE,
+    LOW,
+    MODERATE,
+    NO,
+    NO_INFORMATION,
+    NOT_APPLICABLE,
+    SEEK,
+    SERIOUS,
+    SOME_CONCERNS,
+    UNCLEAR,
+    YES,
+)
 
 
 @dataclass(frozen=True)
@@ -31,10 +46,26 @@ class Tool:
     domains: tuple[tuple[str, str], ...]  # (id, what it asks)
     judgements: tuple[str, ...]  # what a domain may be judged, least to most severe
     overall_judgements: tuple[str, ...]  # what the overall judgement may be, likewise
+    # Signalling questions per domain, and the algorithm mapping their answers to the domain's
+    # judgement, where the tool publishes one (RoB 2).
+    questions: Mapping[str, tuple[rob2.Question, ...]] = field(default_factory=dict)
+    algorithm: Callable[[str, Mapping[str, str]], str | None] | None = None
 
     @property
     def domain_ids(self) -> tuple[str, ...]:
         return tuple(domain for domain, _ in self.domains)
+
+    @property
+    def question_ids(self) -> dict[str, str]:
+        """Question id -> its domain."""
+        return {q.id: domain for domain, asked in self.questions.items() for q in asked}
+
+    def proposed_domain(self, domain: str, answers: Mapping[str, str]) -> str | None:
+        """The domain's judgement the tool's algorithm gives for these answers, or None (no
+        algorithm, or answers still missing)."""
+        if self.algorithm is None or domain not in self.questions:
+            return None
+        return self.algorithm(domain, answers)
 
     def label_of(self, domain: str) -> str:
         return dict(self.domains).get(domain, "Overall")
@@ -79,6 +110,8 @@ TOOLS: dict[str, Tool] = {
             ),
             (LOW, SOME_CONCERNS, HIGH),
             (LOW, SOME_CONCERNS, HIGH),
+            rob2.QUESTIONS,
+            rob2.proposed,
         ),
         Tool(
             "robins_i",

@@ -19,7 +19,8 @@ import pandas as pd
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from prismaflow.appraise.tools import OVERALL, TOOLS
+from prismaflow.appraise.judgements import OVERALL
+from prismaflow.appraise.tools import TOOLS
 from prismaflow.extract.sheet import citation
 from prismaflow.hostile_text import visible_bidi
 from prismaflow.provenance import code_version, params_sha256, sha256_file

@@ -23,7 +23,7 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 
-from prismaflow.appraise import tools
+from prismaflow.appraise import judgements
 from prismaflow.config import DESIGN_FIELD
 from prismaflow.sheets import AWAITING, CONFLICT, SETTLED, Verdict, read_rows, settle
 from prismaflow.spreadsheet import write_form_sheet
@@ -36,9 +36,13 @@ OVERALL = "certainty"
 NOT_SERIOUS, SERIOUS, VERY_SERIOUS = "not serious", "serious", "very serious"
 DOWNGRADE = {NOT_SERIOUS: 0, SERIOUS: 1, VERY_SERIOUS: 2}
 LEVELS = ("very low", "low", "moderate", "high")
-# The tools' overall judgements (prismaflow.appraise.tools), by how far they lower confidence.
-AT_HIGH_RISK = frozenset({tools.HIGH, tools.SERIOUS, tools.CRITICAL, tools.EXCLUDE})
-WITH_CONCERNS = frozenset({tools.SOME_CONCERNS, tools.MODERATE, tools.NO_INFORMATION, tools.SEEK})
+# The tools' overall judgements (prismaflow.appraise.judgements), by how far they lower confidence.
+AT_HIGH_RISK = frozenset(
+    {judgements.HIGH, judgements.SERIOUS, judgements.CRITICAL, judgements.EXCLUDE}
+)
+WITH_CONCERNS = frozenset(
+    {judgements.SOME_CONCERNS, judgements.MODERATE, judgements.NO_INFORMATION, judgements.SEEK}
+)
 EVENTS_NEEDED, PARTICIPANTS_NEEDED = 300, 400
 BY_MACHINE = "machine (proposed)"
 # The GRADE sheet the workflow writes; a reviewer's sheet needs group, domain and rating.
@@ -213,7 +217,7 @@ def summary_of_findings(
     randomised: Sequence[str],
 ) -> pd.DataFrame:
     """One row per pooled group and domain, then the group's certainty."""
-    judged = risk_of_bias[risk_of_bias["domain"] == tools.OVERALL]
+    judged = risk_of_bias[risk_of_bias["domain"] == judgements.OVERALL]
     overall = judged.set_index("record_id")["judgement"]
     rows = []
     for group in groups[groups["pooled"]].to_dict("records"):
