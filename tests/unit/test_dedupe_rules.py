@@ -6,7 +6,9 @@ from prismaflow.dedupe.apart import keep_apart
 from prismaflow.dedupe.compare import compare, comparison_keys
 from prismaflow.dedupe.normalise import (
     NOTE_OPENINGS,
+    TRAILING_NOTES,
     first_page,
+    fold,
     journal_words,
     journals_compatible,
     normalise_title,
@@ -63,6 +65,7 @@ NOTED = {
     "expression_of_concern": TITLE + " [Expression of Concern in: BMJ. 2019;365:l1]",
     "review": TITLE + " [Review]",
     "references": TITLE + " [43 refs]",
+    "abstract": TITLE + " [abstract no: 134]",
 }
 
 
@@ -73,6 +76,45 @@ def test_every_note_form_has_its_example():
 @pytest.mark.parametrize("form", sorted(NOTED))
 def test_each_note_form_is_stripped(form):
     assert normalise_title(NOTED[form]) == normalise_title(TITLE)
+
+
+# One title per trailing form of TRAILING_NOTES, as exports leave them.
+TRAILED = {
+    "appended_citation": [
+        TITLE + ". J Invest Dermatol 2024;144:1994-7.",
+        TITLE + ". J Invest Dermatol. 2024 Sep;144(9):1994-1997",
+        TITLE + " (Br J Dermatol 2019; 181: e45-52)",
+    ],
+    "footnote_mark": [
+        TITLE + ".1",
+        TITLE + "*",
+        TITLE + "\u2020",
+        TITLE + "<sup>a</sup>",
+    ],
+}
+
+
+def test_every_trailing_form_has_its_examples():
+    assert set(TRAILED) == set(TRAILING_NOTES)
+
+
+@pytest.mark.parametrize(("form", "title"), [(f, t) for f, ts in TRAILED.items() for t in ts])
+def test_each_trailing_form_is_stripped_and_the_pair_links(form, title):
+    assert normalise_title(title) == normalise_title(TITLE)
+    assert verdict({"title": title}, {"title": TITLE}).rule == "title"
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Ruxolitinib in alopecia areata: results at week 24",
+        "Outcomes of tofacitinib 5 mg vs 10 mg",
+        "Interleukin-6 and BRCA1",
+        "Janus kinase inhibitors in 2024: a review of phase 3",
+    ],
+)
+def test_numbers_that_end_a_title_stay(title):
+    assert normalise_title(title) == fold(title)
 
 
 def test_notes_that_hold_brackets_and_numbers_are_stripped_whole():

@@ -57,10 +57,23 @@ NOTE_OPENINGS = {
     "expression_of_concern": r"expression of concern",
     "review": r"review\]",  # MEDLINE (Ovid): "[Review]"
     "references": r"\d+ refs?\]",  # MEDLINE (Ovid): "[43 refs]"
+    "abstract": r"abstract\b",  # a conference abstract's number: "[abstract no: 134]"
 }
 _NOTE_OPENING = re.compile(r"\[(?:" + "|".join(NOTE_OPENINGS.values()) + ")", re.IGNORECASE)
 # Ovid appends the original-language title after "<ORIGINAL>" or "TO:".
 _ORIGINAL_TITLE = re.compile(r"(?:<ORIGINAL>|\bTO:\s).*$", re.DOTALL)
+# What exports leave at a title's end that is not title, each form by name (one test each):
+# the article's own citation ("... in children. J Clin Oncol 2010;28(5):123-9"), and a
+# footnote mark after the last word or full stop ("... in children.1", "...children*",
+# "...children<sup>a</sup>").
+TRAILING_NOTES = {
+    "appended_citation": r"(?:[.(]|\s-)\s*[A-Z][A-Za-z.&' -]{1,80}?\.?\s+(?:19|20)\d{2}"
+    r"(?:\s+[A-Z][a-z]{2,8}(?:\s+\d{1,2})?)?\s*;\s*\d+\s*(?:\(\s*[\w -]+\s*\))?\s*:\s*"
+    r"[A-Za-z]?\d+(?:\s*[-\u2013]\s*[A-Za-z]?\d+)?\s*\)?\.?",
+    "footnote_mark": r"(?:(?<=[.?!)\]])\s*\d{1,2}|\s*[*\u2020\u2021\u00a7\u00b6]+"
+    r"|\s*<sup>\s*[\w*,\u2020\u2021]{1,3}\s*</sup>)",
+}
+_TRAILING_NOTE = re.compile(r"(?:" + "|".join(TRAILING_NOTES.values()) + r")\s*$")
 
 
 def fold(text: str) -> str:
@@ -88,11 +101,12 @@ def _note_end(title: str, start: int) -> int:
 
 
 def strip_notes(title: str) -> str:
-    """The title without the notes databases add to it (NOTE_OPENINGS), nested ones included."""
+    """The title without the notes databases add to it (NOTE_OPENINGS), nested ones included,
+    and without what exports leave at its end (TRAILING_NOTES)."""
     title = _ORIGINAL_TITLE.sub("", title)
     while found := _NOTE_OPENING.search(title):
         title = title[: found.start()] + " " + title[_note_end(title, found.start()) :]
-    return title
+    return _TRAILING_NOTE.sub("", title.rstrip())
 
 
 def normalise_title(title: str | None) -> str | None:
