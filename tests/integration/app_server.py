@@ -38,3 +38,18 @@ def start_server(directory: Path, reviewers: str) -> tuple[subprocess.Popen, str
         elif found := re.match(r"\s+(\w+): \S+token=(\S+)", line):
             tokens[found.group(1)] = found.group(2)
     return process, url, tokens
+
+
+def run_from_the_app(page, url: str) -> int:
+    """Press the overview's run button, wait for the workflow to finish, and give its exit
+    status."""
+    page.goto(url)
+    with page.expect_navigation():
+        page.click("#run")
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline:
+        state = page.request.get(f"{url}/run").json()
+        if not state["running"] and state["returncode"] is not None:
+            return state["returncode"]
+        time.sleep(0.5)
+    raise AssertionError("the workflow started from the app did not finish in 240 s")

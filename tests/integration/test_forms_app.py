@@ -11,7 +11,6 @@ import json
 import re
 import shutil
 import signal
-import time
 from pathlib import Path
 
 import pytest
@@ -21,7 +20,7 @@ from prismaflow import catalog
 from prismaflow.appraise.assessments import read_sheets, settle
 from prismaflow.identifiers import record_index
 from prismaflow.parquet_io import read_frame
-from tests.integration.app_server import start_server
+from tests.integration.app_server import run_from_the_app, start_server
 from tests.integration.browser import QUIET, installed_chromium
 from tests.integration.conftest import prismaflow
 
@@ -150,15 +149,7 @@ def test_full_text_extraction_and_adjudication_in_the_browser(review, tmp_path):
             click(judge, "button.settle")
             assert judge.inner_text("#no-disagreements") == "No open disagreements."
 
-            judge.goto(url)
-            click(judge, "#run")
-            deadline = time.monotonic() + 240
-            while time.monotonic() < deadline:
-                state = judge.request.get(f"{url}/run").json()
-                if not state["running"] and state["returncode"] is not None:
-                    break
-                time.sleep(0.5)
-            assert state["returncode"] == 0
+            assert run_from_the_app(judge, url) == 0
             browser.close()
     finally:
         process.send_signal(signal.SIGINT)

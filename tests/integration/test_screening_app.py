@@ -19,7 +19,7 @@ import requests
 from prismaflow import catalog
 from prismaflow.parquet_io import read_frame, write_artifact
 from prismaflow.screen.reviewers import read_sheet
-from tests.integration.app_server import start_server
+from tests.integration.app_server import run_from_the_app, start_server
 from tests.integration.browser import QUIET, installed_chromium
 
 pytestmark = pytest.mark.integration
@@ -126,14 +126,7 @@ def test_two_reviewers_screen_blind_and_an_adjudicator_settles_their_conflict(re
 
             judge.goto(url)
             excluded_before = _prisma_count(judge, "Records excluded")
-            click(judge, "#run")
-            deadline = time.monotonic() + 240
-            while time.monotonic() < deadline:
-                state = judge.request.get(f"{url}/run").json()
-                if not state["running"] and state["returncode"] is not None:
-                    break
-                time.sleep(0.5)
-            assert state["returncode"] == 0
+            assert run_from_the_app(judge, url) == 0
             judge.goto(url)
             assert _prisma_count(judge, "Records excluded") == excluded_before + 1
             assert judge.inner_text("#conflicts") == "Open conflicts: 0."
