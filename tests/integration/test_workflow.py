@@ -416,13 +416,16 @@ BIAS_TOOLS = (
 
 def filled_bias_sheet(run: Path, reviewer: str, d1: str | None = None) -> None:
     """The workflow's risk-of-bias sheet, filled as a reviewer would: the least severe judgement
-    everywhere (the first randomised trial's D1 as given), a checklist's overall appraisal."""
+    in every domain (the first randomised trial's D1 as given), a checklist's overall appraisal;
+    RoB 2's signalling questions left unanswered, which the tool allows."""
     from openpyxl import load_workbook
 
     book = load_workbook(catalog.under(run / "results", "bias_sheet"))
     first_trial = None
     for row in book.active.iter_rows(min_row=2):
         record, domain, tool, allowed = row[0].value, row[1].value, row[4].value, row[6].value
+        if "." in domain:  # a signalling question
+            continue
         if domain != "overall":
             row[7].value = allowed.split(", ")[0]
         elif tool.startswith("jbi"):
