@@ -299,3 +299,32 @@ def test_a_translated_title_in_the_same_volume_and_pages_is_one_article():
     # A single page locates nothing (conference abstracts share it), nor do other pages.
     assert verdict({**english, "pages": "280"}, {**french, "pages": "280"}).rule is None
     assert verdict(english, {**french, "pages": "280-290"}).rule is None
+
+
+def test_one_abstract_at_two_meetings_is_kept_apart_but_a_translated_journal_name_is_not():
+    """A venue neither name abbreviates keeps two records apart, unless the same volume and
+    page place both in one journal whatever it is called."""
+    abstract = {"title": TITLE, "pages": None, "volume": None, "journal": "J Clin Oncol"}
+    elsewhere = {**abstract, "journal": "Annals of Oncology"}
+    assert verdict(abstract, elsewhere).reason == "different_venue"
+    assert verdict(abstract, {**abstract, "journal": "Journal of Clinical Oncology"}).rule == (
+        "title"
+    )
+    assert verdict(abstract, {**abstract, "journal": None}).rule == "title"
+    translated = {
+        "title": TITLE,
+        "journal": "Zhonghua jie he he hu xi za zhi",
+        "volume": "25",
+        "pages": "595-7",
+    }
+    english = {
+        "title": TITLE,
+        "journal": "Chinese Journal of Tuberculosis & Respiratory Diseases",
+        "volume": "25",
+        "pages": "595-597",
+    }
+    assert verdict(translated, english).rule == "title"
+    assert verdict(translated, {**english, "volume": "26"}).reason in (
+        "different_volume",
+        "different_venue",
+    )

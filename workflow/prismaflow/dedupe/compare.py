@@ -163,6 +163,14 @@ def compare(a: dict, b: dict, *, year_tolerance: int, min_title_length: int) -> 
         return Verdict(None, 0.0, "different_issue")
     if not _authors_agree(a, b):
         return Verdict(None, 0.0, "different_first_author")
+    # One title in two venues that neither abbreviates, with no volume and page to place both
+    # in one, is two reports: an abstract given at two meetings, or a digest's commentary on an
+    # article published elsewhere. Agreeing volume and page outweigh the names, which
+    # transliteration and translation change ("Zhonghua jie he he hu xi za zhi" and "Chinese
+    # Journal of Tuberculosis & Respiratory Diseases").
+    same_volume = _present_both(a["volume"], b["volume"]) and a["volume"] == b["volume"]
+    if not (same_page and same_volume) and not journals_compatible(a["journal"], b["journal"]):
+        return Verdict(None, 0.0, "different_venue")
     if min(len(title_a), len(title_b)) < min_title_length:
         return _short_title(a, b, same_page)
     similarity = fuzz.ratio(title_a, title_b) / 100
