@@ -95,6 +95,15 @@ def test_dedupe_gate_fails_a_lost_record_and_a_cluster_with_two_dois(
     assert len(problems["no_cluster_mixes_different_dois_unless_overridden"].unexpected_ids) == 1
     assert "canonical_records_equal_link_targets" in problems
 
+    def vouched_by_all_but_doi(links):
+        merged = merge_two_doi_clusters(links)
+        moved = merged["canonical_id"].ne(links["canonical_id"])
+        return merged.assign(rule=merged["rule"].mask(moved, "all_but_doi"))
+
+    vouched = broken(artifacts, tmp_path, "links", vouched_by_all_but_doi)
+    problems = failed(run_gate("dedupe", inputs_for("dedupe", vouched), gate_params["dedupe"]))
+    assert "no_cluster_mixes_different_dois_unless_overridden" not in problems
+
 
 def test_screen_gate_fails_unscreened_records_and_exclusions_without_reason(
     artifacts, gate_params, tmp_path

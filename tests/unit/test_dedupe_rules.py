@@ -328,3 +328,33 @@ def test_one_abstract_at_two_meetings_is_kept_apart_but_a_translated_journal_nam
         "different_volume",
         "different_venue",
     )
+
+
+def test_two_dois_join_only_records_identical_in_everything_else():
+    """One abstract printed in two journals' supplements (ASySD's one miss): a DOI each, every
+    other field the same. Anything less, or two versions of one DOI, stays apart."""
+    same = {
+        "title": TITLE,
+        "authors": ["Hansen F", "Hansen G", "Vrang N"],
+        "pages": "e24",
+        "doi": "10.1016/j.regpep.2012.05.039",
+    }
+    other = {**same, "doi": "10.1016/j.appet.2012.05.003"}
+    assert verdict(same, other).rule == "all_but_doi"
+    for changed in (
+        {"pages": "e25"},
+        {"pages": None},
+        {"authors": ["Hansen F", "Vrang N"]},
+        {"year": 2023},
+        {"journal": "Regul Pept"},
+        {"title": TITLE + " in mice"},
+    ):
+        assert verdict(same, {**other, **changed}).reason == "different_doi", changed
+    update = {**same, "doi": "10.1002/14651858.CD006828.pub2"}
+    assert verdict(update, {**same, "doi": "10.1002/14651858.CD006828.pub3"}).reason == (
+        "different_doi"
+    )
+    preprint = {**same, "doi": "10.1101/2020.01.01.123456v1"}
+    assert verdict(preprint, {**same, "doi": "10.1101/2020.01.01.123456v2"}).reason == (
+        "different_doi"
+    )

@@ -3,7 +3,8 @@ then reviewers' overrides.
 
 A union is refused when it would put two different DOIs, PMIDs or first pages, two clusters of
 an earlier run, or two records a reviewer keeps apart into one cluster: a chain of plausible
-links can never merge two different studies.
+links can never merge two different studies. Only the link that found the conflicting values
+itself identical in all else may join them (compare.OVERRULES).
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ IDENTIFIERS = ("doi", "pmid", "pmcid", "scopus_eid")
 # A cluster holds at most one value of each; "previous" is the cluster of an earlier run.
 EXCLUSIVE = (*IDENTIFIERS, "page", "previous")
 LINK_RULES = ("canonical", "previous", *IDENTIFIERS, *SCORED_RULES, "override_link")
+# The links that may put two DOIs in one cluster: a reviewer's, and a rule that overrules DOIs.
+DOI_OVERRULING = ("override_link", *(rule for rule, names in OVERRULES.items() if "doi" in names))
 
 
 @dataclass(frozen=True)

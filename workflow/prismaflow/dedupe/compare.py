@@ -7,6 +7,7 @@ volume with page and year), so the work grows with the number of records, not it
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import combinations
@@ -33,10 +34,13 @@ SCORED_RULES = (
     "title_contained",
     "short_title_all_fields",
     "all_but_pages",
+    "all_but_doi",
     "same_place",
 )
 # Fields whose disagreement a rule's link overrules when clusters are joined.
-OVERRULES = {"all_but_pages": ("page",)}
+OVERRULES = {"all_but_pages": ("page",), "all_but_doi": ("doi",)}
+# A DOI's version suffix: a Cochrane review's update (.pub3) or a preprint's revision (v2).
+_DOI_VERSION = re.compile(r"(?:\.pub\d+|v\d+)$")
 AFFIX = 24  # characters of a title's start or end that make a block
 MAX_BLOCK = 40  # larger blocks are compared by a sliding window over their sorted titles
 WINDOW = 8
@@ -138,10 +142,13 @@ def _present_both(a: object, b: object) -> bool:
 
 
 def compare(a: dict, b: dict, *, year_tolerance: int, min_title_length: int) -> Verdict:
-    """Explicit rules, most decisive first; conflicting identifiers or pages always win."""
-    for name in ("doi", "pmid", "pmcid", "scopus_eid"):
+    """Explicit rules, most decisive first; conflicting identifiers or pages always win, but
+    for two DOIs on records identical in every other field."""
+    for name in ("pmid", "pmcid", "scopus_eid"):
         if _present_both(a[name], b[name]) and a[name] != b[name]:
             return Verdict(None, 0.0, f"different_{name}")
+    if _present_both(a["doi"], b["doi"]) and a["doi"] != b["doi"]:
+        return _all_but_doi(a, b)
     title_a, title_b = a["title"] or "", b["title"] or ""
     apart = keep_apart(title_a, title_b)
     if apart:
@@ -222,6 +229,28 @@ def _all_but_pages(a: dict, b: dict) -> Verdict:
     if long_enough and a["title"] == b["title"] and _identical_apart_from_pages(a, b):
         return Verdict("all_but_pages", 0.99)
     return Verdict(None, 0.0, "different_pages")
+
+
+def _all_but_doi(a: dict, b: dict) -> Verdict:
+    """Two DOIs name two works, unless everything else names one: the same long title, year,
+    author list, first page and journal (one abstract printed in two journals' supplements, or
+    a DOI entered against the wrong record). Versions of one DOI (.pub2 and .pub3) stay apart:
+    an update is a report of its own."""
+    versions = _DOI_VERSION.sub("", a["doi"]) == _DOI_VERSION.sub("", b["doi"])
+    identical = (
+        not versions
+        and len(a["title"] or "") >= 30
+        and a["title"] == b["title"]
+        and a["year"] is not None
+        and a["year"] == b["year"]
+        and len(a["authors"]) >= 2
+        and a["authors"] == b["authors"]
+        and _present_both(a["page"], b["page"])
+        and a["page"] == b["page"]
+        and _present_both(a["journal"], b["journal"])
+        and journals_compatible(a["journal"], b["journal"])
+    )
+    return Verdict("all_but_doi", 0.99) if identical else Verdict(None, 0.0, "different_doi")
 
 
 def _short_title(a: dict, b: dict, same_page: bool) -> Verdict:

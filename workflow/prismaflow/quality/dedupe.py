@@ -8,7 +8,7 @@ from typing import Any
 import great_expectations.expectations as gxe
 import pandas as pd
 
-from prismaflow.dedupe.cluster import LINK_RULES
+from prismaflow.dedupe.cluster import DOI_OVERRULING, LINK_RULES
 from prismaflow.parquet_io import read_frame
 from prismaflow.quality.checks import Check, equal, invariant
 from prismaflow.quality.gx_runner import Suite, run_suites
@@ -36,9 +36,10 @@ def checks(inputs: Mapping[str, Any], params: Mapping[str, Any]) -> list[Check]:
     linked = (links["rule"] != "canonical").sum()
     members = links.merge(searched[["record_id", "doi"]], on="record_id", how="left")
     doi_counts = members.dropna(subset=["doi"]).groupby("canonical_id")["doi"].nunique()
-    # A reviewer's override may join two DOIs (one of them an entry error); nothing else may.
-    overridden = set(links.loc[links["rule"] == "override_link", "canonical_id"])
-    mixed = set(doi_counts[doi_counts > 1].index) - overridden
+    # A reviewer's override may join two DOIs (one of them an entry error), and so may records
+    # identical in every other field (rule all_but_doi); nothing else may.
+    vouched = set(links.loc[links["rule"].isin(DOI_OVERRULING), "canonical_id"])
+    mixed = set(doi_counts[doi_counts > 1].index) - vouched
     return [
         *found,
         language_check(records),
