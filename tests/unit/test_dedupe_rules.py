@@ -282,6 +282,22 @@ def test_first_authors_with_family_and_given_names_swapped_agree():
     assert other.reason == "different_first_author"
 
 
+def test_a_garbled_first_author_agrees_when_every_co_author_is_the_same():
+    garbled = {"title": TITLE, "authors": ["Xi, L F", "Wang, Y", "Chen, H"]}
+    right = {"title": TITLE, "authors": ["Long, F X", "Wang, Y", "Chen, H"]}
+    assert verdict(garbled, right).rule == "title"
+    assert (
+        verdict(
+            {**garbled, "authors": ["Xi, L F", "Wang, Y"]},
+            {**right, "authors": ["Long, F X", "Wang, Y"]},
+        ).reason
+        == "different_first_author"
+    )  # one co-author is too little to vouch
+    assert verdict(garbled, {**right, "authors": ["Long, F X", "Chen, H", "Wang, Y"]}).reason == (
+        "different_first_author"
+    )
+
+
 def test_the_same_authors_in_another_order_agree_but_a_different_team_does_not():
     one = {"title": TITLE, "authors": ["Hwang J", "Kechter JA", "Lee B"]}
     reordered = {"title": TITLE, "authors": ["Kechter JA", "Hwang J", "Lee B"]}

@@ -11,12 +11,14 @@ from flask import Blueprint, abort, redirect, render_template, request, send_fil
 
 from prismaflow.app.auth import reviewing, signed_in
 from prismaflow.app.choices import DECISIONS_AT, decision_from, phase_reasons
+from prismaflow.app.full_texts import MAX_BYTES
 from prismaflow.app.review import Review
 from prismaflow.vocabulary import FULL_TEXT
 
 # The PDF is shown in a frame of this app's own pages, and nowhere else; the policy sets no
 # source limits, which would stop Chromium's own PDF viewer from drawing it.
 PDF_POLICY = "frame-ancestors 'self'"
+MAX_UPLOAD = MAX_BYTES + 1024 * 1024  # the PDF and the form around it
 
 
 def pages(review: Review) -> Blueprint:

@@ -92,7 +92,12 @@ def create_app(review: Review, tokens: Mapping[str, str] | None = None, cores: i
     """`tokens`: token -> reviewer, or None for reviewers who name themselves."""
     app = Flask(__name__)
     app.secret_key = os.urandom(32)
-    app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Strict")
+    # A request larger than the largest full text is refused before it is read.
+    app.config.update(
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Strict",
+        MAX_CONTENT_LENGTH=full_text_pages.MAX_UPLOAD,
+    )
     app.config[TOKENS] = tokens
     runner = WorkflowRun(review.folder, cores)
     reasons = phase_reasons(review, TITLE_ABSTRACT)

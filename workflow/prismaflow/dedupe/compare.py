@@ -120,7 +120,9 @@ class Verdict:
 def _authors_agree(a: dict, b: dict) -> bool:
     """The first authors' surnames agree, or allowing a typo, or the same names were written
     in the other order ("Wu, Ching-yi" and "Ching-yi, Wu"), or the author lists are the same
-    people in another order (a database that put the corresponding author first)."""
+    people in another order (a database that put the corresponding author first), or only the
+    first author's name differs among three or more ("Xi, L F" for "Long, F X", garbled in
+    one database) while every co-author is the same, in the same order."""
     first_a, first_b = a["author"], b["author"]
     if first_a is None or first_b is None or first_a == first_b:
         return True
@@ -128,7 +130,10 @@ def _authors_agree(a: dict, b: dict) -> bool:
         return True
     if a["author_names"] and a["author_names"] == b["author_names"]:
         return True
-    return len(a["authors"]) >= 2 and sorted(a["authors"]) == sorted(b["authors"])
+    authors_a, authors_b = a["authors"], b["authors"]
+    if len(authors_a) >= 3 and authors_a[1:] == authors_b[1:]:
+        return True
+    return len(authors_a) >= 2 and sorted(authors_a) == sorted(authors_b)
 
 
 def titles_agree(a: str | None, b: str | None) -> bool:
