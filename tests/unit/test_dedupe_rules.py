@@ -12,6 +12,7 @@ from prismaflow.dedupe.normalise import (
     journal_words,
     journals_compatible,
     normalise_title,
+    registrations,
     surname_key,
     volume_number,
 )
@@ -374,3 +375,18 @@ def test_two_dois_join_only_records_identical_in_everything_else():
     assert verdict(preprint, {**same, "doi": "10.1101/2020.01.01.123456v2"}).reason == (
         "different_doi"
     )
+
+
+def test_two_trials_registered_apart_stay_apart_whatever_their_entries_say():
+    """Registry entries of one sponsor's trials share a title, authors and year."""
+    entry = {"title": TITLE, "abstract": "Registered at ClinicalTrials.gov (NCT01234567)."}
+    other = {**entry, "abstract": "Trial registration: NCT07654321"}
+    assert verdict(entry, other).reason == "different_registration"
+    report = {**entry, "abstract": "A phase 3 trial (nct01234567; EudraCT 2012-001234-56)."}
+    assert verdict(entry, report).rule == "title"  # one registration in common
+    assert verdict(entry, {**entry, "abstract": None}).rule == "title"
+    assert registrations("EUCTR2012-001234-56-GB", "ISRCTN12345678 and ACTRN12612000123456") == {
+        "2012-001234-56",
+        "ISRCTN12345678",
+        "ACTRN12612000123456",
+    }

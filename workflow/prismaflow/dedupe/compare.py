@@ -25,6 +25,7 @@ from prismaflow.dedupe.normalise import (
     journals_compatible,
     normalise_title,
     page_range,
+    registrations,
     volume_number,
 )
 
@@ -68,6 +69,12 @@ def comparison_keys(records: pd.DataFrame) -> pd.DataFrame:
             "issue": [issue_number(i) for i in _present(records["issue"])],
             "authors": [author_keys(a) for a in records["authors"]],
             "journal": [journal_words(j) for j in _present(records["journal"])],
+            "registrations": [
+                registrations(t, a)
+                for t, a in zip(
+                    _present(records["title"]), _present(records["abstract"]), strict=True
+                )
+            ],
         },
         dtype=object,
     ).assign(
@@ -152,6 +159,9 @@ def compare(a: dict, b: dict, *, year_tolerance: int, min_title_length: int) -> 
     for name in ("pmid", "pmcid", "scopus_eid"):
         if _present_both(a[name], b[name]) and a[name] != b[name]:
             return Verdict(None, 0.0, f"different_{name}")
+    # Two trials registered apart are two studies, however alike their registry entries read.
+    if a["registrations"] and b["registrations"] and not a["registrations"] & b["registrations"]:
+        return Verdict(None, 0.0, "different_registration")
     if _present_both(a["doi"], b["doi"]) and a["doi"] != b["doi"]:
         return _all_but_doi(a, b)
     title_a, title_b = a["title"] or "", b["title"] or ""

@@ -226,3 +226,23 @@ def journals_compatible(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
     if not a or not b:
         return True
     return _abbreviates(a, b) or _abbreviates(b, a)
+
+
+# Trial registration numbers, as registries write them: ClinicalTrials.gov, ISRCTN, the EU
+# registers, ANZCTR, ChiCTR, DRKS, CTRI, jRCT/UMIN/JapicCTI, IRCT, the Dutch register.
+_REGISTRATION = re.compile(
+    r"\b(?:NCT\d{8}|ISRCTN\d{8}|(?:EUCTR)?\d{4}-\d{6}-\d{2}|ACTRN\d{14}|ChiCTR[-A-Z]*\d{6,}"
+    r"|DRKS\d{8}|CTRI/\d{4}/\d{2,3}/\d{6}|jRCT[a-z]?\d{10}|UMIN\d{9}|JapicCTI-\d{6}"
+    r"|IRCT\d{8,}N\d+|NTR\d{3,5}|NL\d{4,5})\b",
+    re.IGNORECASE,
+)
+
+
+def registrations(*texts: str | None) -> frozenset[str]:
+    """The trial registrations a record names in its title or abstract, upper-cased, without
+    an EU register's "EUCTR" prefix."""
+    found = set()
+    for text in texts:
+        for match in _REGISTRATION.findall(text or ""):
+            found.add(match.upper().removeprefix("EUCTR"))
+    return frozenset(found)
