@@ -175,3 +175,24 @@ def test_a_domain_left_to_the_answers_takes_the_algorithms_judgement(tmp_path):
         "f1-D1",
         "f2-1.3",  # only what changed
     ]
+
+
+def test_a_new_form_starts_from_the_machine_and_a_saved_one_from_the_reviewer(forms):
+    record = {
+        "title": "Topical ruxolitinib for lichen planus",
+        "abstract": "We treated 12 patients with ruxolitinib 1.5% cream twice daily.",
+    }
+    machine = forms.machine(record)
+    new = {row.spec.name: row for row in forms.shown(record, machine, None)}
+    patients = new["n_patients"]
+    assert (patients.machine, patients.value) == ("12", "12")
+    before, words, after = patients.excerpt
+    assert (
+        words in record["abstract"]
+        and "12" in words
+        and before + words + after in (record["abstract"])
+    )
+    assert new["follow_up_weeks"].machine == "" and new["follow_up_weeks"].excerpt is None
+    saved = {row.spec.name: row for row in forms.shown(record, machine, {"n_patients": "14"})}
+    assert (saved["n_patients"].value, saved["n_patients"].machine) == ("14", "12")
+    assert saved["concentration"].value == ""  # left blank by the reviewer, not refilled

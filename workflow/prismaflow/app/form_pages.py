@@ -10,20 +10,12 @@ blind to each other; the adjudicator sees each disagreement with every reviewer'
 from __future__ import annotations
 
 import secrets
-from typing import Any
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 
 from prismaflow.app.auth import adjudicating, reviewing, signed_in
-from prismaflow.app.forms import excerpt
 from prismaflow.app.review import Review
 from prismaflow.appraise.judgements import ANSWER_LABELS, OVERALL
-from prismaflow.extract.fields import typed_text
-from prismaflow.extract.patterns import source_span
-
-
-def _shown(value: Any) -> str:
-    return typed_text(value) or ""
 
 
 def pages(review: Review) -> Blueprint:
@@ -52,29 +44,13 @@ def pages(review: Review) -> Blueprint:
         machine = review.extraction.machine(record)
         own = review.extraction.own(me, record_id)
         given = written if written is not None else own  # None: the machine's values
-        fields = []
-        for spec in review.extraction.fields:
-            found = machine.get(spec.name)
-            span = source_span(found.source) if found else None
-            text = record.get(span[0]) if span else None
-            fields.append(
-                {
-                    "spec": spec,
-                    "machine": _shown(found.value) if found else "",
-                    "source": found.source if found else None,
-                    "excerpt": excerpt(text, span[1], span[2]) if isinstance(text, str) else None,
-                    "value": given.get(spec.name, "")
-                    if given is not None
-                    else _shown(found.value if found else None),
-                }
-            )
         return render_template(
             "extract.html",
             me=me,
             record_id=record_id,
             record=record,
             texts=review.extraction.highlighted(record, machine),
-            fields=fields,
+            fields=review.extraction.shown(record, machine, given),
             saved=own is not None,
             problems=problems or {},
             action=secrets.token_hex(8),

@@ -23,7 +23,7 @@ from prismaflow.appraise import assessments
 from prismaflow.appraise.judgements import ANSWERS, OVERALL
 from prismaflow.appraise.tools import Tool
 from prismaflow.extract import reviewers as extraction_sheets
-from prismaflow.extract.fields import FieldSpec, field_specs
+from prismaflow.extract.fields import FieldSpec, field_specs, typed_text
 from prismaflow.extract.patterns import Prefilled, source_span
 from prismaflow.extract.prefill import Prefiller
 from prismaflow.sheets import ADJUDICATOR, CONFLICT, reviewer_sheets
@@ -48,6 +48,18 @@ class Highlighted:
             pieces += [(self.text[at:start], None), (self.text[start:end], name)]
             at = end
         return [*pieces, (self.text[at:], None)]
+
+
+@dataclass(frozen=True)
+class FieldShown:
+    """One row of the extraction form: the machine's value as a reviewer would type it, where
+    it was read (and the words around it), and the value the input starts with."""
+
+    spec: FieldSpec
+    machine: str
+    source: str | None
+    excerpt: tuple[str, str, str] | None
+    value: str
 
 
 def excerpt(text: str, start: int, end: int, around: int = 70) -> tuple[str, str, str]:
@@ -98,6 +110,31 @@ class ExtractionForms:
             )
             shown.append(Highlighted(name, text, spans))
         return shown
+
+    def shown(
+        self,
+        record: Mapping[str, Any],
+        machine: Mapping[str, Prefilled],
+        given: Mapping[str, str] | None,
+    ) -> list[FieldShown]:
+        """The form's rows: inputs start with what the reviewer gave (saved, or just typed),
+        or, on a form never saved, with the machine's values."""
+        rows = []
+        for spec in self.fields:
+            found = machine.get(spec.name)
+            span = source_span(found.source) if found else None
+            text = record.get(span[0]) if span else None
+            read = (typed_text(found.value) if found else None) or ""
+            rows.append(
+                FieldShown(
+                    spec,
+                    read,
+                    found.source if found else None,
+                    excerpt(text, span[1], span[2]) if isinstance(text, str) else None,
+                    given.get(spec.name, "") if given is not None else read,
+                )
+            )
+        return rows
 
     def own(self, reviewer: str, record_id: str) -> dict[str, str] | None:
         return next(
