@@ -150,6 +150,9 @@ def test_full_text_extraction_and_adjudication_in_the_browser(review, tmp_path):
             assert judge.inner_text("#no-disagreements") == "No open disagreements."
 
             assert run_from_the_app(judge, url) == 0
+            judge.goto(url)
+            saved = [row.split("\t") for row in judge.locator("#forms tbody tr").all_inner_texts()]
+            assert saved == [["adjudication", "1", "0"], ["ana", "1", "0"], ["ben", "1", "0"]]
             browser.close()
     finally:
         process.send_signal(signal.SIGINT)

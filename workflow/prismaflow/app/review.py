@@ -37,6 +37,7 @@ from prismaflow.screen.stopping import StoppingCheck, check
 from prismaflow.sheets import ADJUDICATOR
 from prismaflow.vocabulary import CONFLICT, FULL_TEXT, INCLUDE, PHASES, TITLE_ABSTRACT
 
+FORMS = ("extraction", "risk_of_bias")
 HOLD_SECONDS = 600  # a record shown to one reviewer is not offered to another for this long
 
 
@@ -261,7 +262,21 @@ class Review:
             "agreement": agreement([*decisions, *self.decisions(FULL_TEXT)]).to_dict("records"),
             "stopping": self.stopping(decisions, settled),
             "ranking": self.ranking,
+            "forms": self.forms_saved(),
         }
+
+    def forms_saved(self) -> dict[str, dict[str, int]]:
+        """Reviewer -> the studies whose extraction form, and whose risk-of-bias form, they
+        saved in the app."""
+        saved: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(FORMS, 0))
+        for name, folder, store in (
+            ("extraction", catalog.EXTRACTION, self.extraction.store),
+            ("risk_of_bias", catalog.RISK_OF_BIAS, self.bias.store),
+        ):
+            for sheet in sorted((self.folder / folder).glob("*.csv")):
+                studies = {r["record_id"] for r in store.rows(reviewer=sheet.stem)}
+                saved[sheet.stem][name] = len(studies)
+        return dict(sorted(saved.items()))
 
     def stopping(self, decisions, settled: pd.DataFrame) -> StoppingCheck:
         return check(
