@@ -134,6 +134,7 @@ def read_xlsx_rows(
 
 # Files a spreadsheet program or a version-control system leaves beside a sheet; not sheets.
 NOT_SHEETS = ("~$", ".~lock", ".")
+SHEET_SUFFIXES = (".csv", ".xlsx")  # what reviewers may save a sheet as
 
 
 def reviewer_sheets(

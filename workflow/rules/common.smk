@@ -7,7 +7,7 @@ from prismaflow.config import load_protocol, file_errors, validate_config
 from prismaflow.errors import ConfigError
 from prismaflow.published import release_inputs
 from prismaflow.jobs import Sealed
-from prismaflow.sheets import reviewer_sheets
+from prismaflow.sheets import SHEET_SUFFIXES, reviewer_sheets
 from prismaflow.vocabulary import PHASES
 from prismaflow import lifeline, warm
 
@@ -134,7 +134,7 @@ def decision_sheets():
     """Every reviewer's sheet: adding or editing one re-runs screening and what follows. Any
     other file there stops the run (prismaflow.sheets.reviewer_sheets)."""
     return reviewer_sheets(
-        Path(catalog.DECISIONS), [".csv", ".xlsx"], PHASES, kept_apart=[catalog.HISTORY]
+        Path(catalog.DECISIONS), SHEET_SUFFIXES, PHASES, kept_apart=[catalog.HISTORY]
     )
 
 
@@ -142,14 +142,14 @@ def extraction_sheets():
     """Every reviewer's extraction sheet (CSV or XLSX): adding or editing one re-runs
     extraction and synthesis, never search, dedupe or screening."""
     return reviewer_sheets(
-        Path(catalog.EXTRACTION), [".csv", ".xlsx"], kept_apart=[catalog.HISTORY]
+        Path(catalog.EXTRACTION), SHEET_SUFFIXES, kept_apart=[catalog.HISTORY]
     )
 
 
 def certainty_sheets():
     """Every reviewer's GRADE ratings (CSV or XLSX): editing one re-runs the synthesis and the
     report."""
-    return reviewer_sheets(Path(catalog.CERTAINTY), [".csv", ".xlsx"])
+    return reviewer_sheets(Path(catalog.CERTAINTY), SHEET_SUFFIXES)
 
 
 def bias_sheets():
@@ -157,7 +157,7 @@ def bias_sheets():
     risk-of-bias stage, the synthesis (GRADE reads it) and the report, nothing before them.
     """
     return reviewer_sheets(
-        Path(catalog.RISK_OF_BIAS), [".csv", ".xlsx"], kept_apart=[catalog.HISTORY]
+        Path(catalog.RISK_OF_BIAS), SHEET_SUFFIXES, kept_apart=[catalog.HISTORY]
     )
 
 

@@ -26,9 +26,7 @@ from prismaflow.extract import reviewers as extraction_sheets
 from prismaflow.extract.fields import FieldSpec, field_specs, typed_text
 from prismaflow.extract.patterns import Prefilled, source_span
 from prismaflow.extract.prefill import Prefiller
-from prismaflow.sheets import ADJUDICATOR, CONFLICT, reviewer_sheets
-
-SUFFIXES = (".csv", ".xlsx")
+from prismaflow.sheets import ADJUDICATOR, CONFLICT, SHEET_SUFFIXES, reviewer_sheets
 
 
 @dataclass(frozen=True)
@@ -79,7 +77,7 @@ def excerpt(text: str, start: int, end: int, around: int = 70) -> tuple[str, str
 
 
 def _sheets(folder: Path) -> list[str]:
-    return reviewer_sheets(folder, SUFFIXES, kept_apart=[catalog.HISTORY])
+    return reviewer_sheets(folder, SHEET_SUFFIXES, kept_apart=[catalog.HISTORY])
 
 
 class ExtractionForms:

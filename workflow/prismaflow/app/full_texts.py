@@ -9,7 +9,6 @@ path, a link leading out) is refused with the folder named.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 from dataclasses import dataclass
@@ -31,9 +30,6 @@ class FullText:
     attached_by: str
     timestamp: str
     problem: str | None = None
-
-    def sha256(self) -> str | None:
-        return hashlib.sha256(self.path.read_bytes()).hexdigest() if self.path else None
 
 
 class FullTexts:

@@ -89,7 +89,7 @@ def read_sheets(
     study to its design."""
     sheets = Sheets()
     for path in map(Path, paths):
-        _read_sheet(Path(path), designs, tools, index, sheets)
+        _read_sheet(path, designs, tools, index, sheets)
     return sheets
 
 
