@@ -116,6 +116,23 @@ def test_full_text_extraction_and_adjudication_in_the_browser(review, tmp_path):
             row = ana.locator(f"#full-texts tr[data-record='{exclude}']").inner_text()
             assert reason in row
 
+            # A full-text conflict goes to the adjudicator beside the title/abstract ones.
+            ana.goto(f"{url}/full-text/{attach_to}")
+            click(ana, "#include")
+            ben = reviewer("ben")
+            ben.goto(f"{url}/full-text/{attach_to}")
+            assert ben.locator("#own").count() == 0  # blind to ana
+            click(ben, f"#exclude-{reason}")
+            judge = reviewer("adjudication")
+            judge.goto(f"{url}/adjudicate")
+            conflict = judge.locator("section.conflict[data-phase='full_text']")
+            assert conflict.count() == 1 and conflict.get_attribute("data-record") == attach_to
+            said = conflict.locator("li.decision").all_inner_texts()
+            assert said == ["ana: include", f"ben: exclude ({reason})"]
+            with judge.expect_navigation():
+                conflict.locator("button.settle-include").click()
+            assert judge.locator("section.conflict[data-phase='full_text']").count() == 0
+
             # Extraction: the machine's value with its words marked; a typo is refused.
             ana.goto(f"{url}/extract/{study}")
             cell = ana.locator(f"tr[data-field='{field}']")
@@ -131,13 +148,11 @@ def test_full_text_extraction_and_adjudication_in_the_browser(review, tmp_path):
             ana.fill(f"#field-{field}", corrected)
             click(ana, "#save")
 
-            ben = reviewer("ben")
             ben.goto(f"{url}/extract/{study}")
             assert ben.input_value(f"#field-{field}") == machine_value  # blind to ana
             click(ben, "#save")  # confirms every machine value
             assert ben.goto(f"{url}/extract/settle").status == 403
 
-            judge = reviewer("adjudication")
             judge.goto(f"{url}/extract/settle")
             open_ = judge.locator("section.disagreement")
             assert open_.count() == 1
@@ -191,6 +206,9 @@ def test_full_text_extraction_and_adjudication_in_the_browser(review, tmp_path):
     assert evidence.loc[study, field] == float(corrected)
     assert list(evidence.loc[study, "machine_fields"]) == []  # every value now a reviewer's
     assert exclude not in set(studies.index) and exclude not in set(evidence.index)
+    full_text = read_frame(review / catalog.path("decisions")).query("phase == 'full_text'")
+    settled = full_text.set_index("record_id").loc[attach_to]
+    assert (settled["decision"], settled["decided_by"]) == ("include", "adjudication")
 
     excluded = read_frame(review / catalog.path("prisma")).query("reason == @reason")
     assert excluded["count"].sum() == excluded_before["count"].sum() + 1
@@ -269,7 +287,7 @@ def test_risk_of_bias_forms_are_compared_and_settled(review, tmp_path):
             assert "RoB 2" in ana.inner_text(f"tr[data-record='{study}']")
             judge_domains(ana, ANSWERED | {"D5": "low", "overall": "high"})
             click(ana, "#save")
-            assert "gives 'high' from your answers" in ana.inner_text("#problem-D5")
+            assert "gives 'high' from the signalling answers" in ana.inner_text("#problem-D5")
             assert "gives 'low' from the domains" in ana.inner_text("#overall-problem")
             assert not (directory / catalog.RISK_OF_BIAS / "ana.csv").exists()
             ana.fill("#support-D5", "the outcome was prespecified in the registry")

@@ -162,8 +162,8 @@ def test_a_domain_left_to_the_answers_takes_the_algorithms_judgement(tmp_path):
     problems = forms.problems(rob2, answered | {"D1": ("low", ""), "1.3": ("maybe", "")})
     assert problems == {
         "1.3": "'maybe' is not one of: y, py, pn, n, ni",
-        "D1": "RoB 2 (randomised trials) gives 'high' from your answers: say why you judge "
-        "'low' instead",
+        "D1": "RoB 2 (randomised trials) gives 'high' from the signalling answers: say why you "
+        "judge 'low' instead, in the support",
     }
     assert forms.problems(rob2, answered | {"D1": ("low", "sealed envelopes")}) == {}
     forms.save("ana", "r1", answered | {"D1": ("high", "")}, "f1")
@@ -182,7 +182,7 @@ def test_a_new_form_starts_from_the_machine_and_a_saved_one_from_the_reviewer(fo
         "title": "Topical ruxolitinib for lichen planus",
         "abstract": "We treated 12 patients with ruxolitinib 1.5% cream twice daily.",
     }
-    machine = forms.machine(record)
+    machine = forms.prefill(record)
     new = {row.spec.name: row for row in forms.shown(record, machine, None)}
     patients = new["n_patients"]
     assert (patients.machine, patients.value) == ("12", "12")

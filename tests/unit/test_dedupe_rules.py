@@ -112,6 +112,8 @@ def test_each_trailing_form_is_stripped_and_the_pair_links(form, title):
         "Outcomes of tofacitinib 5 mg vs 10 mg",
         "Interleukin-6 and BRCA1",
         "Janus kinase inhibitors in 2024: a review of phase 3",
+        "Proceedings of the dermatology congress, Vol. 2",
+        "Treatment of psoriasis (part I). 2",
     ],
 )
 def test_numbers_that_end_a_title_stay(title):

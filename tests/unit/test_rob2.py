@@ -93,8 +93,8 @@ def test_a_domain_judged_against_the_reviewers_own_answers_needs_a_reason(tmp_pa
         ),
         (
             5,
-            "your answers to its signalling questions give 'high': say why you judge "
-            "otherwise in the support column",
+            "RoB 2 (randomised trials) gives 'high' from the signalling answers: say why you "
+            "judge 'low' instead, in the support",
         ),
     ]
     assert [v.value for v in read.judged["pubmed:2", "D1"]] == ["high"]  # with its reason

@@ -41,7 +41,7 @@ def pages(review: Review) -> Blueprint:
 
     def _extraction_form(me: str, record_id: str, written=None, problems=None, status=200):
         record = review.record(record_id)
-        machine = review.extraction.machine(record)
+        machine = review.extraction.prefill(record)
         own = review.extraction.own(me, record_id)
         given = written if written is not None else own  # None: the machine's values
         return render_template(
@@ -84,10 +84,10 @@ def pages(review: Review) -> Blueprint:
             included(record_id or "")
             if field not in review.extraction.by_name:
                 abort(400, "not a field of the protocol's form")
-            written = request.form.get("value", "")
+            written = request.form.get("value", "").strip()
             problems = review.extraction.problems({field: written})
-            if problems:
-                abort(400, f"{field}: {problems[field]}")
+            if not written or problems:
+                abort(400, f"{field}: {problems.get(field, 'give the settled value (or NR)')}")
             review.extraction.settle(record_id, field, written, request.form.get("action"))
             return redirect(url_for("forms.settle_extraction"))
         open_ = review.extraction.disagreements(review.index, set(review.included()))
@@ -192,14 +192,13 @@ def pages(review: Review) -> Blueprint:
     @signed_in
     def settle_bias():
         me = adjudicating()
-        designs = review.designs()
         if request.method == "POST":
             record_id, domain = request.form.get("record", ""), request.form.get("domain", "")
             _, tool = _tool(included(record_id))
             judgement = request.form.get("value", "")
-            problems = review.bias.problems(tool, {domain: (judgement, "")})
-            if domain not in (*tool.domain_ids, OVERALL) or problems:
-                abort(400, problems.get(domain, f"{domain!r} is not a domain of {tool.label}"))
+            allowed = tool.overall_judgements if domain == OVERALL else tool.judgements
+            if domain not in (*tool.domain_ids, OVERALL) or judgement not in allowed:
+                abort(400, f"{domain!r} of {tool.label} is judged one of: {', '.join(allowed)}")
             review.bias.settle(
                 record_id,
                 domain,
@@ -208,7 +207,7 @@ def pages(review: Review) -> Blueprint:
                 request.form.get("action"),
             )
             return redirect(url_for("forms.settle_bias"))
-        conflicts = review.bias.conflicts(designs, review.index)
+        conflicts = review.bias.conflicts(review.designs(), review.index)
         items = []
         for row in conflicts.itertuples():
             tool = review.bias.tool(row.design)

@@ -88,9 +88,6 @@ class ExtractionForms:
         self.prefill = Prefiller.from_config(extraction)
         self.store = SheetStore(review_folder, extraction_layout(list(self.by_name)))
 
-    def machine(self, record: Mapping[str, Any]) -> dict[str, Prefilled]:
-        return self.prefill(record)
-
     def highlighted(
         self, record: Mapping[str, Any], machine: Mapping[str, Prefilled]
     ) -> list[Highlighted]:
@@ -204,20 +201,13 @@ class BiasForms:
                 allowed = tool.overall_judgements if item == OVERALL else tool.judgements
             if value and value not in allowed:
                 problems[item] = f"{value!r} is not one of: {', '.join(allowed)}"
-        completed = self.completed(tool, judged)
-        for domain in (*tool.domain_ids, OVERALL):
-            judgement, support = judged.get(domain, ("", ""))
-            if domain == OVERALL:
-                proposed, source = self.proposed(tool, completed), "from the domains"
-            else:
-                proposed = tool.proposed_domain(domain, self._answers(tool, judged))
-                source = "from your answers"
-            if proposed and judgement and judgement != proposed and not support.strip():
-                problems.setdefault(
-                    domain,
-                    f"{tool.label} gives {proposed!r} {source}: say why you judge "
-                    f"{judgement!r} instead",
-                )
+        answers = self._answers(tool, judged)
+        domains = {d: j for d, (j, _) in self.completed(tool, judged).items() if j}
+        for item in (*tool.domain_ids, OVERALL):
+            judgement, support = judged.get(item, ("", ""))
+            why = tool.unexplained(item, judgement, support, answers, domains)
+            if why:
+                problems.setdefault(item, why)
         return problems
 
     @staticmethod

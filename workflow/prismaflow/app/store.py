@@ -26,6 +26,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from prismaflow.appraise import assessments as bias_sheet
 from prismaflow.catalog import (
     DECISION_HISTORY,
     DECISIONS,
@@ -36,6 +37,7 @@ from prismaflow.catalog import (
     RISK_OF_BIAS,
 )
 from prismaflow.errors import InputFileError
+from prismaflow.extract import reviewers as extraction_sheet
 from prismaflow.screen import reviewers as screening_sheet
 
 PUT, UNDO = "decide", "undo"
@@ -67,13 +69,15 @@ class Layout:
         return ("action", "id", *self.key, *values, TIMESTAMP)
 
 
+# The columns are those the workflow's readers take (screen.reviewers, appraise.assessments,
+# extract.reviewers): a sheet the app writes is one the workflow reads.
 DECISION_LAYOUT = Layout(
     f"{DECISIONS}/{{phase}}/{{reviewer}}.csv",
     f"{DECISION_HISTORY}/{{phase}}/{{reviewer}}.csv",
-    ("record",),
-    ("decision", "reason", "note"),
+    screening_sheet.COLUMNS[:1],
+    screening_sheet.COLUMNS[1:-1],
     screening_sheet.INFORMATION,
-    stamped=True,
+    stamped=True,  # its last column, the timestamp
 )
 FULL_TEXT_LAYOUT = Layout(
     FULL_TEXT_FILES, FULL_TEXT_HISTORY, ("record",), ("file", "attached_by"), stamped=True
@@ -81,9 +85,9 @@ FULL_TEXT_LAYOUT = Layout(
 BIAS_LAYOUT = Layout(
     f"{RISK_OF_BIAS}/{{reviewer}}.csv",
     f"{RISK_OF_BIAS}/{HISTORY}/{{reviewer}}.csv",
-    ("record_id", "domain"),
-    ("judgement", "support"),
-    ("study", "design", "tool", "question", "allowed"),
+    bias_sheet.COLUMNS[:2],
+    bias_sheet.COLUMNS[2:],
+    bias_sheet.INFORMATION_COLUMNS,
 )
 
 
@@ -93,7 +97,7 @@ def extraction_layout(fields: Sequence[str]) -> Layout:
         f"{EXTRACTION}/{HISTORY}/{{reviewer}}.csv",
         ("record_id",),
         tuple(fields),
-        ("study",),
+        extraction_sheet.INFORMATION_COLUMNS,
         values_as_json=True,
     )
 

@@ -168,9 +168,11 @@ def _read_sheet(
         sheets.judged[record, domain].append(verdict)
         judged_at[record, domain] = (line, verdict)
     for (record, domain), (line, verdict) in judged_at.items():
+        if domain == OVERALL:  # checked once settled (unexplained_changes), across reviewers
+            continue
         tool = tool_of(designs[record], tools)
-        proposed = tool.proposed_domain(domain, answers[record]) if tool else None
-        if proposed and verdict.value != proposed and not verdict.reason:
+        why = tool.unexplained(domain, verdict.value, verdict.reason, answers[record], {})
+        if why:
             sheets.problems.append(
                 {
                     "file": str(path),
@@ -178,8 +180,7 @@ def _read_sheet(
                     "record_id": record,
                     "domain": domain,
                     "value": verdict.value,
-                    "problem": f"your answers to its signalling questions give {proposed!r}: "
-                    "say why you judge otherwise in the support column",
+                    "problem": why,
                 }
             )
 

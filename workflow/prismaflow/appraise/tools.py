@@ -31,6 +31,7 @@ from prismaflow.appraise.judgements import (
     NO,
     NO_INFORMATION,
     NOT_APPLICABLE,
+    OVERALL,
     SEEK,
     SERIOUS,
     SOME_CONCERNS,
@@ -66,6 +67,28 @@ class Tool:
         if self.algorithm is None or domain not in self.questions:
             return None
         return self.algorithm(domain, answers)
+
+    def unexplained(
+        self,
+        item: str,
+        judgement: str | None,
+        support: str | None,
+        answers: Mapping[str, str],
+        domains: Mapping[str, str],
+    ) -> str | None:
+        """Why a judgement cannot stand, or None: one other than the tool's algorithm gives (a
+        domain's from its signalling answers, the overall from the domains) needs a reason.
+        The app's form and the sheet reader both ask here."""
+        if item == OVERALL:
+            proposed, source = self.proposed_overall(domains), "the domains"
+        else:
+            proposed, source = self.proposed_domain(item, answers), "the signalling answers"
+        if not proposed or not judgement or judgement == proposed or (support or "").strip():
+            return None
+        return (
+            f"{self.label} gives {proposed!r} from {source}: say why you judge {judgement!r} "
+            "instead, in the support"
+        )
 
     def label_of(self, domain: str) -> str:
         return dict(self.domains).get(domain, "Overall")

@@ -65,12 +65,12 @@ _ORIGINAL_TITLE = re.compile(r"(?:<ORIGINAL>|\bTO:\s).*$", re.DOTALL)
 # What exports leave at a title's end that is not title, each form by name (one test each):
 # the article's own citation ("... in children. J Clin Oncol 2010;28(5):123-9"), and a
 # footnote mark after the last word or full stop ("... in children.1", "...children*",
-# "...children<sup>a</sup>").
+# "...children<sup>a</sup>"); a number set apart by a space ("Vol. 2") is title.
 TRAILING_NOTES = {
     "appended_citation": r"(?:[.(]|\s-)\s*[A-Z][A-Za-z.&' -]{1,80}?\.?\s+(?:19|20)\d{2}"
     r"(?:\s+[A-Z][a-z]{2,8}(?:\s+\d{1,2})?)?\s*;\s*\d+\s*(?:\(\s*[\w -]+\s*\))?\s*:\s*"
     r"[A-Za-z]?\d+(?:\s*[-\u2013]\s*[A-Za-z]?\d+)?\s*\)?\.?",
-    "footnote_mark": r"(?:(?<=[.?!)\]])\s*\d{1,2}|\s*[*\u2020\u2021\u00a7\u00b6]+"
+    "footnote_mark": r"(?:(?<=[a-z][.?!)\]])\d{1,2}|\s*[*\u2020\u2021\u00a7\u00b6]+"
     r"|\s*<sup>\s*[\w*,\u2020\u2021]{1,3}\s*</sup>)",
 }
 _TRAILING_NOTE = re.compile(r"(?:" + "|".join(TRAILING_NOTES.values()) + r")\s*$")

@@ -74,6 +74,7 @@ def checks(inputs: Mapping[str, Any], params: Mapping[str, Any]) -> list[Check]:
     disagreements = read_frame(inputs["disagreements"])
     decisions = read_frame(inputs["decisions"])
     machine = read_frame(inputs["machine_values"])
+    studied, named = set(studies["record_id"]), {spec.name for spec in fields}
     found = run_suites([Suite("studies", studies, _expectations(fields))])
     return [
         *found,
@@ -101,8 +102,7 @@ def checks(inputs: Mapping[str, Any], params: Mapping[str, Any]) -> list[Check]:
             [
                 f"{m.record_id} {m.field}"
                 for m in machine.itertuples()
-                if m.record_id not in set(studies["record_id"])
-                or m.field not in {f.name for f in fields}
+                if m.record_id not in studied or m.field not in named
             ],
         ),
         invariant(
