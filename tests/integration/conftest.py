@@ -11,14 +11,18 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from prismaflow import catalog, status
+from filelock import FileLock
+
+from prismaflow import catalog, status, warm
 from prismaflow.parquet_io import read_frame
 from prismaflow.sandbox import copy_project
 
 
 def own_code(directory: Path, env: dict | None = None) -> dict:
     """The environment in which a review copy runs its own copy of the package, so that an
-    edit to a module there is the code that runs, and the code its rules declare."""
+    edit to a module there is the code that runs, and the code its rules declare. Only the
+    tests of code edits need it: every other run uses the installed package, as a user's
+    review folder does, and so shares the session's warm process."""
     return {**(env or os.environ), "PYTHONPATH": str(directory / "workflow")}
 
 
@@ -32,7 +36,7 @@ def snakemake(
         text=True,
         timeout=600,
         check=False,
-        env=own_code(directory, env),
+        env=env,
     )
     if check and result.returncode != 0:
         raise AssertionError(
@@ -49,23 +53,19 @@ def prismaflow(directory: Path, *args: str) -> subprocess.CompletedProcess:
         capture_output=True,
         text=True,
         check=False,
-        env=own_code(directory),
     )
 
 
-def scheduled_rules(directory: Path, *args: str) -> dict[str, int]:
-    """The rules a dry run would execute in a review copy running its own code."""
-    return status.scheduled_rules(directory, *args, env=own_code(directory))
+def scheduled_rules(directory: Path, *args: str, env: dict | None = None) -> dict[str, int]:
+    """The rules a dry run would execute in a review folder."""
+    return status.scheduled_rules(directory, *args, env=env)
 
 
-def scheduled_with(run: Path, relative: str, text: str) -> dict[str, int]:
-    """The rules a dry run would execute if this file were added to the review folder."""
-    path = run / relative
-    path.write_text(text, encoding="utf-8")
-    try:
-        return scheduled_rules(run)
-    finally:
-        path.unlink()
+def scheduled_with(run: Path, relative: str, text: str, tmp_path: Path) -> dict[str, int]:
+    """The rules a dry run would execute if this file were added to (a copy of) the run."""
+    changed = copy_of(run, tmp_path, "with_" + Path(relative).stem)
+    (changed / relative).write_text(text, encoding="utf-8")
+    return scheduled_rules(changed)
 
 
 def read(run: Path, artifact: str, **wildcards: str) -> pd.DataFrame:
@@ -79,9 +79,30 @@ def copy_of(finished_run: Path, tmp_path: Path, name: str) -> Path:
     return tmp_path / name
 
 
+@pytest.fixture(scope="session", autouse=True)
+def shared_warm_process(worker_id):
+    """One warm process for every run of this test process (prismaflow.warm): each run would
+    otherwise start its own and import the package's libraries again. Runs of an edited copy
+    of the package are declined by it and start their own."""
+    os.environ.pop(warm.SOCKET_VARIABLE, None)
+    socket_path = warm.start(*warm.job_modules(), idle=3600)
+    yield socket_path
+    warm.stop(socket_path)
+
+
 @pytest.fixture(scope="session")
-def finished_run(tmp_path_factory) -> Path:
-    """One complete run of the embedded default, shared by the read-only tests."""
-    directory = copy_project(tmp_path_factory.mktemp("review"))
-    snakemake(directory)
+def finished_run(tmp_path_factory, worker_id) -> Path:
+    """One complete run of the embedded default, made once per test session and shared by
+    every worker (a file lock): tests read it, or change a copy of it."""
+    shared = tmp_path_factory.getbasetemp()
+    if worker_id != "master":
+        shared = shared.parent  # the folder all xdist workers' temporary folders share
+    directory = shared / "finished_run"
+    done = shared / "finished_run.done"
+    with FileLock(str(shared / "finished_run.lock")):
+        if not done.is_file():
+            shutil.rmtree(directory, ignore_errors=True)
+            copy_project(directory)
+            snakemake(directory)
+            done.touch()
     return directory

@@ -6,7 +6,8 @@ import os
 import pytest
 
 from prismaflow import catalog
-from tests.integration.conftest import copy_of, scheduled_rules
+from prismaflow.sandbox import copy_project
+from tests.integration.conftest import own_code, scheduled_rules, snakemake
 
 pytestmark = pytest.mark.integration
 ORDER = [rule for stage in catalog.STAGES for rule in (*stage.rules, stage.gate_rule) if rule]
@@ -35,8 +36,11 @@ EDITS = {
 
 
 @pytest.fixture(scope="module")
-def run(finished_run, tmp_path_factory):
-    return copy_of(finished_run, tmp_path_factory.mktemp("edits"), "review")
+def run(tmp_path_factory):
+    """A review run on its own copy of the package, whose modules the tests edit."""
+    directory = copy_project(tmp_path_factory.mktemp("edits") / "review")
+    snakemake(directory, env=own_code(directory))
+    return directory
 
 
 @pytest.mark.parametrize("module", sorted(EDITS))
@@ -47,7 +51,7 @@ def test_a_module_edit_reruns_exactly_the_rules_that_run_it(run, module):
         # Snakemake compares a newer input's checksum too: the content must really change.
         comment = b"\n{# edited #}\n" if module.endswith(".j2") else b"\n# edited\n"
         path.write_bytes(text + comment)
-        scheduled = set(scheduled_rules(run)) - {"all", "review"}
+        scheduled = set(scheduled_rules(run, env=own_code(run))) - {"all", "review"}
     finally:
         path.write_bytes(text)
         os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
@@ -55,4 +59,4 @@ def test_a_module_edit_reruns_exactly_the_rules_that_run_it(run, module):
 
 
 def test_nothing_is_scheduled_when_no_module_changed(run):
-    assert scheduled_rules(run) == {}
+    assert scheduled_rules(run, env=own_code(run)) == {}

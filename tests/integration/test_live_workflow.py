@@ -15,7 +15,7 @@ import pytest
 
 from prismaflow import catalog
 from prismaflow.sandbox import copy_project
-from tests.integration.conftest import own_code, prismaflow, read, snakemake
+from tests.integration.conftest import prismaflow, read, snakemake
 from tests.live_server import FakeDatabases
 
 pytestmark = pytest.mark.integration
@@ -126,7 +126,7 @@ def test_a_search_stops_when_snakemake_is_killed_and_the_rerun_resumes(tmp_path)
     run = subprocess.Popen(
         [sys.executable, "-m", "snakemake", "--cores", "2", "search", "--configfile", "slow.yaml"],
         cwd=directory,
-        env=own_code(directory, reach),
+        env=reach,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

@@ -107,11 +107,12 @@ def test_a_second_run_does_nothing(finished_run):
     assert "Nothing to be done" in snakemake(finished_run, "-n").stdout
 
 
-def test_a_new_reviewer_sheet_reruns_screening_and_downstream_only(finished_run):
+def test_a_new_reviewer_sheet_reruns_screening_and_downstream_only(finished_run, tmp_path):
     scheduled = scheduled_with(
         finished_run,
         "config/decisions/title_abstract/alice.csv",
         "record,decision,reason\n10.1111/exd.70095,exclude,review\n",
+        tmp_path,
     )
     assert {"screen_records", "gate_screen", "extract_studies", "synthesise_review"} <= set(
         scheduled
@@ -185,11 +186,12 @@ def test_the_prismaflow_command_runs_snakemake_in_the_review_folder(finished_run
     assert "Nothing to be done" in result.stdout + result.stderr
 
 
-def test_a_dedupe_override_reruns_dedupe_and_downstream_only(finished_run):
+def test_a_dedupe_override_reruns_dedupe_and_downstream_only(finished_run, tmp_path):
     scheduled = scheduled_with(
         finished_run,
         "config/dedupe_overrides.csv",
         "action,record_a,record_b,note\napart,40192197,10.1111/exd.70095,\n",
+        tmp_path,
     )
     assert {"dedupe_records", "gate_dedupe", "screen_records", "synthesise_review"} <= set(
         scheduled
@@ -228,10 +230,10 @@ def test_every_included_study_has_group_and_design_with_a_source(finished_run):
     assert catalog.under(finished_run / "results", "extraction_sheet").stat().st_size
 
 
-def test_an_extraction_sheet_reruns_extraction_and_synthesis_only(finished_run):
+def test_an_extraction_sheet_reruns_extraction_and_synthesis_only(finished_run, tmp_path):
     study = read(finished_run, "studies")["record_id"].iloc[0]
     scheduled = scheduled_with(
-        finished_run, "config/extraction/alice.csv", f"record_id,n_patients\n{study},3\n"
+        finished_run, "config/extraction/alice.csv", f"record_id,n_patients\n{study},3\n", tmp_path
     )
     assert {"extract_studies", "gate_extract", "synthesise_review"} <= set(scheduled)
     assert not {"search_source", "dedupe_records", "screen_records", "gate_screen"} & set(scheduled)

@@ -30,7 +30,7 @@ def server(tmp_path_factory):
     path = str(tmp_path_factory.mktemp("sock") / "jobs.sock")
     preload = ["prismaflow.errors", "prismaflow.catalog"]  # first, then the rest
     process = subprocess.Popen(
-        [sys.executable, "-m", "prismaflow.warm", path, str(os.getpid()), *preload]
+        [sys.executable, "-m", "prismaflow.warm", path, str(os.getpid()), *preload, "600"]
     )
     deadline = time.monotonic() + 60
     while not os.path.exists(path) and time.monotonic() < deadline:

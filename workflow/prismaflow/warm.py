@@ -12,6 +12,12 @@ gate still fails its job, stops the DAG and leaves what it rejected.
 Whenever the warm process cannot be reached (none started, a cluster node, a dry run, it is
 still importing) the job simply runs in its own process: the warm process saves time and never
 changes an outcome.
+
+One warm process may serve many runs: a run started where `PRISMAFLOW_WARM_SOCKET` already
+names a live one (a test session's, the app's) uses it and leaves it running. A warm process
+runs only jobs whose package is the one it imported, from the same folder: a job that imports
+prismaflow from elsewhere (an edited copy) is declined and runs alone, so a warm process can
+never run stale code. `PRISMAFLOW_WARM=off` turns it off.
 """
 
 from __future__ import annotations
@@ -35,6 +41,8 @@ from typing import Any
 
 from prismaflow.lifeline import alive
 
+PACKAGE = str(Path(__file__).resolve().parent)  # the package a warm process runs jobs with
+
 SOCKET_VARIABLE = "PRISMAFLOW_WARM_SOCKET"
 CHILD_VARIABLE = "PRISMAFLOW_WARM_CHILD"
 SWITCH_VARIABLE = "PRISMAFLOW_WARM"  # "off": every job runs in its own process
@@ -42,6 +50,22 @@ IDLE_SECONDS = 600  # a warm process nobody asks for this long has outlived its 
 # Set inside a job a scheduler placed (SLURM, PBS/Torque, LSF, Grid Engine): such a job runs
 # where it was placed, with the resources it was given, even if the node could reach us.
 SCHEDULER_VARIABLES = ("SLURM_JOB_ID", "PBS_JOBID", "LSB_JOBID", "SGE_TASK_ID")
+
+
+def job_modules() -> tuple[list[str], list[str]]:
+    """What a warm process imports: the gates' suites first (Great Expectations is the
+    slowest import and every stage waits on a gate), then every module the scripts run."""
+    from prismaflow import catalog
+    from prismaflow.codegraph import closure, module_name
+    from prismaflow.installed import WORKFLOW_DIR
+
+    scripts = WORKFLOW_DIR / "scripts"
+    suites = [f"prismaflow.quality.{stage}" for stage in catalog.GATED]
+    gates = closure([scripts / "gate.py"], suites)
+    everything = closure(sorted(scripts.glob("*.py")), suites)
+    first = [module_name(f) for f in gates if f.suffix == ".py"]
+    rest = [module_name(f) for f in everything if f.suffix == ".py" and f not in gates]
+    return first, rest
 
 
 def delegate(script: str, wait: float = 0.0) -> None:
@@ -53,9 +77,15 @@ def delegate(script: str, wait: float = 0.0) -> None:
     placed = any(os.environ.get(name) for name in SCHEDULER_VARIABLES)
     if os.environ.get(CHILD_VARIABLE) or not socket_path or placed:
         return
-    request = {"script": script, "cwd": os.getcwd(), "env": dict(os.environ), "argv": sys.argv}
+    request = {
+        "script": script,
+        "cwd": os.getcwd(),
+        "env": dict(os.environ),
+        "argv": sys.argv,
+        "package": PACKAGE,
+    }
     answer = _ask(socket_path, request, wait)
-    if answer is not None:
+    if answer is not None and "code" in answer:
         sys.exit(answer["code"])
 
 
@@ -80,12 +110,21 @@ def _ask(socket_path: str, request: dict[str, Any], wait: float) -> dict[str, An
 
 
 def _run_child(connection: socket.socket) -> None:
-    """In a forked child: become the job, run its script, report its exit code."""
+    """In a forked child: become the job, run its script, report its exit code; decline a
+    job whose package is not the one imported here."""
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # jobs run subprocesses (git, snakemake)
     message, fds, _, _ = socket.recv_fds(connection, 1 << 20, 2)
     with connection.makefile("rb") as stream:
         rest = stream.readline() if not message.endswith(b"\n") else b""
     request = json.loads(message + rest)
+    if request.get("probe"):
+        connection.sendall(json.dumps({"package": PACKAGE}).encode() + b"\n")
+        return
+    if request.get("package") != PACKAGE:
+        for fd in fds:
+            os.close(fd)
+        connection.sendall(json.dumps({"declined": PACKAGE}).encode() + b"\n")
+        return
     for fd, target in zip(fds, (1, 2), strict=True):
         os.dup2(fd, target)
         os.close(fd)
@@ -147,28 +186,59 @@ def serve(
         os.unlink(socket_path)
 
 
-def start(first: Sequence[str], rest: Sequence[str]) -> str | None:
+_started: list[str] = []  # the warm processes this process started, and only these it stops
+
+
+def start(
+    first: Sequence[str], rest: Sequence[str], parent: int | None = None, idle: float | None = None
+) -> str | None:
     """Start the run's warm process in the background and tell jobs where it listens (the
-    environment Snakemake passes on). The socket lives in a short temporary folder: a Unix
-    socket's path has about 100 characters at most."""
+    environment Snakemake passes on), unless one is already there to share. The socket lives
+    in a short temporary folder: a Unix socket's path has about 100 characters at most.
+    `parent` is the process whose end ends it (this one by default)."""
     if os.environ.get(SWITCH_VARIABLE) == "off":
+        return None
+    shared = os.environ.get(SOCKET_VARIABLE)
+    if shared and serves_this_package(shared):
         return None
     path = str(Path(tempfile.mkdtemp(prefix="prismaflow-warm-")) / "jobs.sock")
     modules = [",".join(first), ",".join(rest)]
+    owner = str(parent or os.getpid())
     subprocess.Popen(
-        [sys.executable, "-m", "prismaflow.warm", path, str(os.getpid()), *modules],
+        [sys.executable, "-m", "prismaflow.warm", path, owner, *modules, str(idle or IDLE_SECONDS)],
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
     os.environ[SOCKET_VARIABLE] = path
+    _started.append(path)
     return path
 
 
+def serves_this_package(socket_path: str) -> bool:
+    """Whether a warm process listens there and runs jobs with this very package."""
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
+            probe.settimeout(5)
+            probe.connect(socket_path)
+            probe.sendall(json.dumps({"probe": True}).encode() + b"\n")
+            with probe.makefile("rb") as stream:
+                line = stream.readline()
+    except OSError:
+        return False
+    return bool(line) and json.loads(line).get("package") == PACKAGE
+
+
 def stop(socket_path: str | None = None) -> None:
-    """End the run's warm process: it stops once its socket is gone (running jobs finish)."""
-    socket_path = socket_path or os.environ.pop(SOCKET_VARIABLE, None)
+    """End a warm process this process started (or the one named): it stops once its socket
+    is gone (running jobs finish). A shared one, started by someone else, runs on."""
+    if socket_path is None:
+        if not _started:
+            return
+        socket_path = _started.pop()
+        if os.environ.get(SOCKET_VARIABLE) == socket_path:
+            del os.environ[SOCKET_VARIABLE]
     if socket_path:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(socket_path)
@@ -177,5 +247,11 @@ def stop(socket_path: str | None = None) -> None:
 
 
 if __name__ == "__main__":
-    _, where, parent, first, rest = sys.argv
-    serve(where, int(parent), [m for m in first.split(",") if m], [m for m in rest.split(",") if m])
+    _, where, parent, first, rest, idle = sys.argv
+    serve(
+        where,
+        int(parent),
+        [m for m in first.split(",") if m],
+        [m for m in rest.split(",") if m],
+        float(idle),
+    )

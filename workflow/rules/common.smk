@@ -2,7 +2,7 @@
 from pathlib import Path
 
 from prismaflow import catalog
-from prismaflow.codegraph import closure, module_name
+from prismaflow.codegraph import closure
 from prismaflow.config import load_protocol, file_errors, validate_config
 from prismaflow.errors import ConfigError
 from prismaflow.published import release_inputs
@@ -50,18 +50,6 @@ def code(script, *modules):
     one re-runs exactly the rules whose code reaches it. Paths are relative to the review
     folder where they can be, so a moved or copied review is still up to date."""
     return [_relative(f) for f in closure([SCRIPTS / script], modules)]
-
-
-def warm_modules():
-    """What the run's warm process imports: the gates' suites first (Great Expectations is
-    the slowest import and every stage waits on a gate), then every module the scripts run.
-    """
-    suites = [f"prismaflow.quality.{stage}" for stage in catalog.GATED]
-    gates = closure([SCRIPTS / "gate.py"], suites)
-    everything = closure(sorted(SCRIPTS.glob("*.py")), suites)
-    first = [module_name(f) for f in gates if f.suffix == ".py"]
-    rest = [module_name(f) for f in everything if f.suffix == ".py" and f not in gates]
-    return first, rest
 
 
 def _relative(path):
