@@ -24,6 +24,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 from xml.sax.saxutils import escape
 
+# The databases' paging ceilings. The unit tests lower both tenfold, in the server and in the
+# clients alike (tests/unit/conftest.py): splitting 1,200 records tests what 12,000 would.
 PUBMED_CEILING = 10_000
 SCOPUS_CEILING = 5_000
 # The secrets clients present in tests; none may appear in a record, message or artifact.
@@ -116,13 +118,22 @@ class FakeDatabases(ThreadingHTTPServer):
     daemon_threads = True
 
     def __init__(
-        self, pubmed_records: int, scopus_records: int, scopus_key: str, ncbi_key: str | None = None
+        self,
+        pubmed_records: int,
+        scopus_records: int,
+        scopus_key: str,
+        ncbi_key: str | None = None,
+        pubmed_ceiling: int = PUBMED_CEILING,
+        scopus_ceiling: int = SCOPUS_CEILING,
     ) -> None:
         super().__init__(("127.0.0.1", 0), Handler)
-        # Queries pick a pool by a word in them: "dense" (one year of 10,500 records), "big",
-        # anything else the first 40 of "big".
+        # Queries pick a pool by a word in them: "dense" (one year of 5 % more records than the
+        # ceiling), "big", anything else the first 40 of "big".
+        self.pubmed_ceiling, self.scopus_ceiling = pubmed_ceiling, scopus_ceiling
         self.pubmed = pubmed_pool(pubmed_records)
-        self.dense = pubmed_pool(10_500, first=2020, years=1, start=40_000_000)
+        self.dense = pubmed_pool(
+            pubmed_ceiling * 21 // 20, first=2020, years=1, start=40_000_000
+        )
         self.scopus = [scopus_entry(i, 1995 + i % 30) for i in range(scopus_records)]
         self.scopus_key = scopus_key
         self.ncbi_key = ncbi_key  # when set, any other api_key is refused as NCBI refuses it
@@ -284,9 +295,9 @@ class Handler(BaseHTTPRequestHandler):
     def _efetch(self, params: dict, short: bool = False) -> bytes:
         found = self.server.history[_one(params, "WebEnv")]
         start, size = int(_one(params, "retstart", "0")), int(_one(params, "retmax", "20"))
-        if start + 1 > PUBMED_CEILING:
+        if start + 1 > self.server.pubmed_ceiling:
             return b"<eFetchResult><ERROR>Search Backend failed</ERROR></eFetchResult>"
-        page = found[start : min(start + size, PUBMED_CEILING)]
+        page = found[start : min(start + size, self.server.pubmed_ceiling)]
         if short:  # a record withdrawn between ESearch and EFetch
             page = page[:-1]
         articles = "".join(pubmed_article(r) for r in page)
@@ -329,7 +340,7 @@ class Handler(BaseHTTPRequestHandler):
             if cursor and cursor != "*"
             else int(_one(params, "start", "0"))
         )
-        if cursor is None and start + count > SCOPUS_CEILING:
+        if cursor is None and start + count > self.server.scopus_ceiling:
             error = {
                 "service-error": {"status": {"statusText": "Exceeds the maximum number allowed"}}
             }

@@ -43,13 +43,13 @@ def test_pubmed_retrieves_everything_through_every_kind_of_fault(fresh, tmp_path
 
 
 def test_pubmed_splits_a_query_above_the_paging_ceiling_into_date_windows(fresh, tmp_path):
-    result = pubmed(fresh, tmp_path, "big query", {**FAST, "batch_size": 500})
-    assert (result.reported, len(result.records)) == (12_000, 12_000)
-    assert len({r["pmid"] for r in result.records}) == 12_000
+    result = pubmed(fresh, tmp_path, "big query", {**FAST, "batch_size": 50, "per_second": 1000})
+    assert (result.reported, len(result.records)) == (1_200, 1_200)
+    assert len({r["pmid"] for r in result.records}) == 1_200
     windows = [r.name for r in result.responses if r.name.startswith("esearch_")]
     assert len(windows) >= 2
     fetched = [params for endpoint, _, params in fresh.requests if endpoint == "efetch.fcgi"]
-    assert all(int(p["retstart"][0]) < 10_000 for p in fetched)
+    assert all(int(p["retstart"][0]) < fresh.pubmed_ceiling for p in fetched)
 
 
 def test_pubmed_keeps_three_requests_a_second_without_a_key_and_ten_with_one(fresh, tmp_path):
@@ -74,16 +74,16 @@ def test_an_interrupted_search_resumes_without_fetching_finished_pages(fresh, tm
 
 
 def test_scopus_partitions_by_year_past_the_offset_ceiling(fresh, tmp_path):
-    fresh.faults.plan.update({("scopus", 3): "429", ("scopus", 40): "truncate"})
+    fresh.faults.plan.update({("scopus", 3): "429", ("scopus", 20): "truncate"})
     queries = [{"id": "q", "scopus": "big query"}]
     window = {"start": "1995-01-01", "end": "2024-12-31"}
     options = {**FAST, "per_second": 60}
     (result,) = live_search("scopus", queries, window, options, fresh.environment(), tmp_path)
-    assert (result.reported, len(result.records)) == (6_000, 6_000)
-    assert len({r["scopus_eid"] for r in result.records}) == 6_000
+    assert (result.reported, len(result.records)) == (600, 600)
+    assert len({r["scopus_eid"] for r in result.records}) == 600
     starts = [int(p.get("start", ["0"])[0]) for e, _, p in fresh.requests if e == "scopus"]
-    assert max(starts) + 25 <= 5_000 and fresh.max_per_second() <= 60
-    minimum = 6_000 // 25 + 1  # every page once, plus the probe of the whole query
+    assert max(starts) + 25 <= fresh.scopus_ceiling and fresh.max_per_second() <= 60
+    minimum = 600 // 25 + 1  # every page once, plus the probe of the whole query
     assert result.requests == minimum + 2  # the two faults cost one retry each
 
 
@@ -91,7 +91,7 @@ def test_scopus_cursor_paging_when_entitled(fresh, tmp_path):
     queries = [{"id": "q", "scopus": "big query"}]
     options = {**FAST, "per_second": 60, "cursor": True}
     (result,) = live_search("scopus", queries, WINDOW, options, fresh.environment(), tmp_path)
-    assert len(result.records) == 6_000 and result.requests == 240
+    assert len(result.records) == 600 and result.requests == 24
     assert all("cursor" in p for e, _, p in fresh.requests if e == "scopus")
 
 

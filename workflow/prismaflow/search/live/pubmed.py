@@ -36,8 +36,9 @@ from prismaflow.search.live.partition import partition
 from prismaflow.search.live.progress import Progress
 from prismaflow.search.results import QueryResult, RawResponse
 
-PAGE_CEILING = 10_000  # PubMed returns no result past this position
-ID_LIST = PAGE_CEILING - 1  # ids an ESearch lists: all of any window under the ceiling
+# PubMed returns no result past this position; an ESearch lists the ids of any window under
+# it. Read where used, so that tests can lower it (tests/unit/conftest.py).
+PAGE_CEILING = 10_000
 EARLIEST = dt.date(1781, 1, 1)  # older than anything MEDLINE indexes
 TOOL = "prismaflow"
 # ESearch <ERROR> texts that describe NCBI's trouble rather than the query's.
@@ -150,7 +151,7 @@ class PubMedSearch:
         reply = self.client.get(
             f"{self.settings.base_url}/esearch.fcgi",
             self._params(
-                term=term, usehistory="y", retmax=ID_LIST, **window.params(self.settings.datetype)
+                term=term, usehistory="y", retmax=PAGE_CEILING - 1, **window.params(self.settings.datetype)
             ),
             check=lambda data: _checked_esearch(data, name),
             what=f"PubMed ESearch ({window.describe()})",

@@ -37,7 +37,8 @@ from prismaflow.search.live.progress import Progress
 from prismaflow.search.results import QueryResult, RawResponse
 
 log = logging.getLogger(__name__)
-OFFSET_CEILING = 5_000  # the Search API refuses start + count beyond this
+# The Search API refuses start + count beyond this; read where used, so that tests can lower it.
+OFFSET_CEILING = 5_000
 PAGE_SIZE = 25  # the most a STANDARD or COMPLETE view page may hold
 EARLIEST_YEAR = 1700  # before anything Scopus indexes: where "from inception" parts start
 
