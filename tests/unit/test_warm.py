@@ -91,3 +91,41 @@ def test_a_job_a_scheduler_placed_runs_where_it_was_placed(server, tmp_path, mon
 def test_switched_off_no_warm_process_starts(monkeypatch):
     monkeypatch.setenv(warm.SWITCH_VARIABLE, "off")
     assert warm.start(["prismaflow.errors"], []) is None
+
+
+def test_switched_off_a_job_runs_alone_even_beside_a_warm_process(server, tmp_path, monkeypatch):
+    monkeypatch.setenv(warm.SWITCH_VARIABLE, "off")
+    done = job(tmp_path, server)
+    assert done.returncode == 0 and "alone" in done.stdout
+
+
+def test_a_job_of_another_copy_of_the_package_is_declined_and_runs_alone(server, tmp_path):
+    """A warm process runs only jobs of the package it imported: an edited copy's jobs must
+    run their own code."""
+    import shutil
+
+    copy = tmp_path / "copy"
+    shutil.copytree(
+        warm.Path(warm.PACKAGE), copy / "prismaflow", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    script = tmp_path / "job.py"
+    script.write_text(SCRIPT)
+    done = subprocess.run(
+        [sys.executable, str(script)],
+        cwd=tmp_path,
+        env={**os.environ, warm.SOCKET_VARIABLE: server, "PYTHONPATH": str(copy)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0 and "alone" in done.stdout, done.stderr
+
+
+def test_a_run_shares_a_warm_process_of_its_own_package_and_leaves_it_running(
+    server, monkeypatch
+):
+    monkeypatch.setenv(warm.SOCKET_VARIABLE, server)
+    assert warm.serves_this_package(server)
+    assert warm.start(["prismaflow.errors"], []) is None  # shared, not started
+    warm.stop()
+    assert os.path.exists(server)

@@ -75,7 +75,8 @@ def delegate(script: str, wait: float = 0.0) -> None:
     process that is still importing, worth it only where those imports cost more (gates)."""
     socket_path = os.environ.get(SOCKET_VARIABLE)
     placed = any(os.environ.get(name) for name in SCHEDULER_VARIABLES)
-    if os.environ.get(CHILD_VARIABLE) or not socket_path or placed:
+    switched_off = os.environ.get(SWITCH_VARIABLE) == "off"
+    if os.environ.get(CHILD_VARIABLE) or not socket_path or placed or switched_off:
         return
     request = {
         "script": script,
