@@ -131,9 +131,7 @@ class FakeDatabases(ThreadingHTTPServer):
         # ceiling), "big", anything else the first 40 of "big".
         self.pubmed_ceiling, self.scopus_ceiling = pubmed_ceiling, scopus_ceiling
         self.pubmed = pubmed_pool(pubmed_records)
-        self.dense = pubmed_pool(
-            pubmed_ceiling * 21 // 20, first=2020, years=1, start=40_000_000
-        )
+        self.dense = pubmed_pool(pubmed_ceiling * 21 // 20, first=2020, years=1, start=40_000_000)
         self.scopus = [scopus_entry(i, 1995 + i % 30) for i in range(scopus_records)]
         self.scopus_key = scopus_key
         self.ncbi_key = ncbi_key  # when set, any other api_key is refused as NCBI refuses it

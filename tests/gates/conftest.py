@@ -15,15 +15,19 @@ from prismaflow.extract.fields import field_specs
 from prismaflow.extract.reviewers import ReviewerSheets
 from prismaflow.extract.stage import extract
 from prismaflow.parquet_io import read_frame, write_artifact
+from prismaflow.quality.gate import gate_params as params_for
 from prismaflow.screen.rules import protocol_rules
 from prismaflow.screen.stage import screen
 from prismaflow.search import snapshot, stage
 from prismaflow.sheets import Verdict
 from prismaflow.synthesise.certainty import Ratings, summary_of_findings
 from prismaflow.synthesise.evidence import evidence_fields, evidence_table
-from prismaflow.synthesise.groups import group_summary, pooled_estimates
+from prismaflow.synthesise.groups import group_summary, pooled_estimates, study_effects
 from prismaflow.synthesise.plan import Plan
 from prismaflow.synthesise.prisma import prisma_counts
+from prismaflow.synthesise.sensitivity import sensitivity_analyses
+from prismaflow.synthesise.small_studies import small_study_effects
+from prismaflow.synthesise.subgroups import subgroup_differences
 from tests.conftest import ROOT
 
 
@@ -74,6 +78,10 @@ def artifacts(tmp_path_factory, config):
         ),
     }
     frames["pooled"] = pooled_estimates(studies, frames["groups"], plan)
+    frames["study_effects"] = study_effects(studies, frames["groups"], frames["pooled"], plan)
+    frames["subgroups"] = subgroup_differences(frames["pooled"], plan)
+    frames["sensitivity"] = sensitivity_analyses(studies, frames["groups"], plan, {})
+    frames["small_studies"] = small_study_effects(studies, frames["groups"], plan)
     bias_sheets = agreeing_bias_sheets(studies)
     frames["risk_of_bias"] = appraise(studies, BIAS_PROTOCOL, bias_sheets)
     frames["bias_problems"] = bias_sheets.problems_frame()
@@ -123,23 +131,10 @@ def agreeing_bias_sheets(studies: pd.DataFrame) -> Sheets:
 
 @pytest.fixture(scope="session")
 def gate_params(config):
-    return {
-        "search": {
-            "sources": ["pubmed", "scopus"],
-            "queries": {
-                source: [q["id"] for q in config["search"]["queries"]]
-                for source in ("pubmed", "scopus")
-            },
-        },
-        "dedupe": {},
-        "screen": {"reasons": config["screening"]["reasons"], "completeness": "machine"},
-        "extract": {
-            "fields": config["extraction"]["fields"],
-            "outcome": config["synthesis"]["outcome"],
-        },
-        "appraise": {"tools": BIAS_PROTOCOL["tools"]},
-        "synthesise": {},
-    }
+    """Each gate's parameters as the workflow's gate rules take them (quality.gate), for the
+    embedded default with a risk-of-bias tool for each of its designs."""
+    assessed = {**config, "risk_of_bias": BIAS_PROTOCOL}
+    return {stage: params_for(stage, assessed) for stage in catalog.GATED}
 
 
 def inputs_for(stage: str, paths: dict) -> dict:

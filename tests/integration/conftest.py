@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
 from filelock import FileLock
 
 from prismaflow import catalog, status, warm

@@ -34,7 +34,7 @@ def rendered(finished_run):
                 diagramText: document.querySelector('#prisma-diagram').textContent,
                 evidenceRows: document.querySelectorAll('#evidence-table tbody tr').length,
                 countRows: document.querySelectorAll('#prisma-counts tbody tr').length,
-                groupRows: document.querySelectorAll('#group-table tbody tr').length,
+                groupRows: document.querySelectorAll('#groups-response tbody tr').length,
                 banner: document.querySelector('#machine-banner')?.innerText ?? null,
             })"""
         )

@@ -49,7 +49,7 @@ def tutorial(tmp_path_factory):
 
 def test_the_first_run_stops_at_screening_and_says_what_waits(tutorial):
     _, out = tutorial
-    assert "config/config.yaml: valid (sources file; queries none; outcome tuberculosis" in out
+    assert "config/config.yaml: valid (sources file; queries none; analyses tuberculosis: " in out
     assert "screen      no          FAILED: no_record_awaits_a_reviewer" in out
     assert "title_abstract records awaiting a reviewer: 16" in out
 
@@ -64,7 +64,8 @@ def test_the_report_shows_the_reviews_own_form_and_outcome(tutorial):
     for foreign in ("n_responders", "condition group", "responders", "ruxolitinib"):
         assert foreign not in report, foreign
     findings = report[report.index('id="findings-table"') :]
-    assert "tuberculosis (all studies)" in findings and "<strong>very low</strong>" in findings
+    assert "tuberculosis, BCG vaccine vs no vaccination (all studies)" in findings
+    assert "<strong>very low</strong>" in findings
 
 
 def test_the_pooled_risk_ratio_is_metafors(tutorial):
@@ -93,9 +94,10 @@ def test_the_pooled_risk_ratio_is_metafors(tutorial):
         sof.loc["risk_of_bias", "proposed_because"]
         == "risk of bias not assessed for 13 of 13 studies"
     )
-    assert sof.loc["certainty", ["rating", "effect"]].tolist() == [
+    assert sof.loc["certainty", ["rating", "effect", "absolute"]].tolist() == [
         "very low",
-        "REML 0.49 [0.34, 0.70]",
+        "risk ratio REML 0.49 [0.34, 0.70]",
+        "5 fewer per 1,000 (from 6 fewer to 3 fewer)",  # against 9 per 1,000 unvaccinated
     ]
     assert findings.rows[1].cells[-1].text == "very low"
 

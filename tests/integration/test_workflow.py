@@ -268,9 +268,9 @@ def test_snakemake_report_collects_the_captioned_outputs_and_no_protocol_text(
     html = target.read_text(encoding="utf-8")
     for stage in catalog.STAGES:
         assert stage.category in html, stage.category
-    assert "Forest plots of the protocol's outcome" in html
+    assert "Forest plot of one planned analysis" in html
     assert "onerror=alert(1)" not in html and "<protocol part sha256:" in html
-    for name in ("prisma.svg", "forest.png", "evidence_map.png", "review.html"):
+    for name in ("prisma.svg", "forest_response.png", "funnel_response.png", "review.html"):
         assert name in html, name
 
 
@@ -317,7 +317,9 @@ def test_every_included_study_can_be_traced_consistently(finished_run):
         extracted = {e["field"]: e for e in path["extraction"]}
         assert extracted["condition_group"]["value"] == study.condition_group
         assert extracted["study_design"]["source"] == study.study_design_source
-        assert path["synthesis"]["groups"] == [study.condition_group]
+        assert path["synthesis"]["groups"] == [
+            {"analysis": "response", "group": study.condition_group}
+        ]
         assert path["synthesis"]["prisma_boxes"][-1] == "included"
     readable = prismaflow(finished_run, "trace", studies["record_id"].iloc[0])
     for section in ("Search", "Dedupe", "Screening:", "Extraction:", "Synthesis:", "PRISMA boxes:"):

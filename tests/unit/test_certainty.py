@@ -19,6 +19,8 @@ from prismaflow.synthesise.groups import group_summary, pooled_estimates
 from tests.unit.test_synthesise import BCG, bcg_plan, bcg_studies
 
 PLAN = bcg_plan()
+ANALYSIS = PLAN.primary
+POOLED_GROUPS = [("main", "all studies")]
 STUDIES = bcg_studies().assign(study_design="randomised controlled trial")
 GROUPS = group_summary(STUDIES, PLAN)
 POOLED = pooled_estimates(STUDIES, GROUPS, PLAN)
@@ -28,7 +30,7 @@ PRIMARY = POOLED[POOLED["primary"]].iloc[0]
 def proposal(**changes):
     pooled = {**PRIMARY.to_dict(), **changes}
     group = GROUPS.iloc[0].to_dict()
-    return propose(PLAN, group, pooled, ["low"] * 13, 13)
+    return propose(ANALYSIS, group, pooled, ["low"] * 13, 13)
 
 
 def test_the_bcg_trials_are_inconsistent_but_precise():
@@ -60,7 +62,7 @@ def test_inconsistency_follows_i2_and_the_prediction_interval(changes, expected)
 def test_imprecision_counts_the_interval_and_the_information_size():
     group = {**GROUPS.iloc[0].to_dict(), "events": 40, "control_events": 50}
     wide = {**PRIMARY.to_dict(), "ci_low": 0.7, "ci_high": 1.2}
-    assert propose(PLAN, group, wide, ["low"], 1)["imprecision"] == (
+    assert propose(ANALYSIS, group, wide, ["low"], 1)["imprecision"] == (
         "very serious",
         "the interval crosses the null; 90 events (fewer than 300)",
     )
@@ -68,11 +70,13 @@ def test_imprecision_counts_the_interval_and_the_information_size():
 
 def test_risk_of_bias_follows_the_studies_overall_judgements():
     group, pooled = GROUPS.iloc[0].to_dict(), PRIMARY.to_dict()
-    assert propose(PLAN, group, pooled, ["high", "high", "low"], 3)["risk_of_bias"][0] == (
+    assert propose(ANALYSIS, group, pooled, ["high", "high", "low"], 3)["risk_of_bias"][0] == (
         "very serious"
     )
-    assert propose(PLAN, group, pooled, ["high", "low", "low"], 3)["risk_of_bias"][0] == "serious"
-    assert propose(PLAN, group, pooled, [None, "low"], 2)["risk_of_bias"] == (
+    assert (
+        propose(ANALYSIS, group, pooled, ["high", "low", "low"], 3)["risk_of_bias"][0] == "serious"
+    )
+    assert propose(ANALYSIS, group, pooled, [None, "low"], 2)["risk_of_bias"] == (
         "serious",
         "risk of bias not assessed for 1 of 2 studies",
     )
@@ -104,7 +108,7 @@ def test_reviewers_confirm_change_with_a_reason_or_disagree(tmp_path):
         "all studies,imprecision,serious,\n"
         "nowhere,imprecision,serious,\n"
     )
-    ratings = read_ratings([sheet], ["all studies"])
+    ratings = read_ratings([sheet], POOLED_GROUPS)
     assert [p["line"] for p in ratings.problems] == [5]
     sof = summary_of_findings(
         PLAN, GROUPS, POOLED, STUDIES, bias, ratings, ["randomised controlled trial"]
@@ -113,10 +117,12 @@ def test_reviewers_confirm_change_with_a_reason_or_disagree(tmp_path):
     assert by.loc["inconsistency", ["rating", "decided_by"]].tolist() == ["serious", "ana"]
     assert by.loc["publication_bias", "decided_by"] == BY_MACHINE
     assert unexplained_changes(sof) == [
-        "all studies imprecision: serious where not serious was proposed"
+        "main all studies imprecision: serious where not serious was proposed"
     ]
     assert by.loc["certainty", "rating"] == "low"  # high, less inconsistency and imprecision
-    ratings.rated["all studies", "indirectness"].append(Verdict("ben", "serious", "adults only"))
+    ratings.rated["main", "all studies", "indirectness"].append(
+        Verdict("ben", "serious", "adults only")
+    )
     sof = summary_of_findings(
         PLAN, GROUPS, POOLED, STUDIES, bias, ratings, ["randomised controlled trial"]
     )
@@ -135,18 +141,24 @@ def test_the_sheet_the_workflow_writes_reads_back_as_a_reviewers(tmp_path):
         {"record_id": STUDIES["record_id"], "domain": "overall", "judgement": "low"}
     )
     proposed = summary_of_findings(
-        PLAN, GROUPS, POOLED, STUDIES, bias, read_ratings([], []), ["randomised controlled trial"]
+        PLAN,
+        GROUPS,
+        POOLED,
+        STUDIES,
+        bias,
+        read_ratings([], POOLED_GROUPS),
+        ["randomised controlled trial"],
     )
     path = tmp_path / "ana.xlsx"
     write_certainty_sheet(proposed, path)
     book = load_workbook(path)
     rows = list(book.active.iter_rows(values_only=True))
-    assert len(rows) == 1 + len(DOMAINS) and all(row[5] is None for row in rows[1:])
-    assert rows[2][:3] == ("all studies", "inconsistency", "very serious")
+    assert len(rows) == 1 + len(DOMAINS) and all(row[6] is None for row in rows[1:])
+    assert rows[2][:4] == ("main", "all studies", "inconsistency", "very serious")
     for row in book.active.iter_rows(min_row=2):  # ana confirms every proposal
-        row[5].value = row[2].value
+        row[6].value = row[3].value
     book.save(path)
-    ratings = read_ratings([path], ["all studies"])
+    ratings = read_ratings([path], POOLED_GROUPS)
     assert ratings.problems == []
     confirmed = summary_of_findings(
         PLAN, GROUPS, POOLED, STUDIES, bias, ratings, ["randomised controlled trial"]

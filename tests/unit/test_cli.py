@@ -11,7 +11,7 @@ def test_check_config_accepts_the_embedded_default_by_file_or_folder(capsys):
     assert out[0] == out[1]
     assert (
         "valid (sources pubmed, scopus; queries ruxolitinib_cream, topical_ruxolitinib; "
-        "outcome response as a proportion)"
+        "analyses response: response as a proportion of events=n_responders, total=n_patients)"
     ) in out[0]
 
 

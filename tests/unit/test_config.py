@@ -36,6 +36,11 @@ def test_validation_does_not_change_the_callers_config():
     assert original == EMBEDDED
 
 
+def first(config):
+    """The protocol's primary analysis."""
+    return config["synthesis"]["analyses"][0]
+
+
 @pytest.mark.parametrize(
     ("edit", "message"),
     [
@@ -63,53 +68,77 @@ def test_validation_does_not_change_the_callers_config():
             "config key 'search.queries[0].scopus' is missing",
         ),
         (
-            lambda c: c["synthesis"]["groups"].append("vascular"),
-            "'synthesis.groups': 'vascular' is not one of the values of "
+            lambda c: first(c)["groups"].append("vascular"),
+            "'synthesis.analyses[0].groups': 'vascular' is not one of the values of "
             "extraction.fields.condition_group",
         ),
         (
             lambda c: c["synthesis"]["evidence_columns"].append("anxiety_score"),
             "'synthesis.evidence_columns[11]': 'anxiety_score' is not a field of extraction.fields",
         ),
-        # The synthesis contract: every field the plan reads is in the form, with its type.
+        # The synthesis contract: every field an analysis reads is in the form, with its type.
         (
             lambda c: c["extraction"]["fields"].pop("n_responders"),
-            "'synthesis.outcome.events': 'n_responders' is not a field of extraction.fields; "
-            "add it to the form (type integer)",
+            "'synthesis.analyses[0].data.events': 'n_responders' is not a field of "
+            "extraction.fields; add it to the form (type integer)",
         ),
         (
-            lambda c: c["synthesis"]["outcome"].update(total="regimen"),
-            "'synthesis.outcome.total': field 'regimen' is text, but the synthesis reads it as "
-            "integer",
+            lambda c: first(c)["data"].update(total="regimen"),
+            "'synthesis.analyses[0].data.total': field 'regimen' is text, but the synthesis "
+            "reads it as integer",
         ),
         (
-            lambda c: c["synthesis"]["outcome"].update(measure="risk_ratio"),
-            "'synthesis.outcome.control_events' is missing: a risk_ratio reads events, total, "
-            "control_events, control_total",
+            lambda c: first(c).update(measure="risk_ratio"),
+            "'synthesis.analyses[0].data' lacks control_events, control_total: a risk_ratio "
+            "reads events, total, control_events, control_total",
         ),
         (
-            lambda c: c["synthesis"]["outcome"].update(control_total="n_patients"),
-            "'synthesis.outcome.control_total': a proportion does not read it",
+            lambda c: first(c)["data"].update(control_total="n_patients"),
+            "'synthesis.analyses[0].data' has control_total, which a proportion does not read",
         ),
         (
-            lambda c: c["synthesis"]["outcome"].update(measure="mean_difference"),
-            "'synthesis.outcome.mean' is missing: a mean_difference reads mean, sd, total, "
-            "control_mean, control_sd, control_total; name the form's integer or number field",
+            lambda c: first(c).update(measure="mean_difference"),
+            "'synthesis.analyses[0].data' lacks control_mean, control_sd, control_total, mean, "
+            "sd and has events, which a mean_difference does not read",
         ),
         (
-            lambda c: c["synthesis"]["outcome"].update(
-                measure="standardised_mean_difference", mean="n_patients", sd="regimen"
+            lambda c: first(c).update(
+                measure="generic_ratio", data={"estimate": "n_patients", "ci_low": "n_patients"}
             ),
-            "'synthesis.outcome.sd': field 'regimen' is text, but the synthesis reads it as "
-            "integer or number",
+            "'synthesis.analyses[0].data' lacks ci_high: a generic_ratio reads estimate, se or "
+            "estimate, ci_low, ci_high",
         ),
         (
-            lambda c: c["synthesis"].update(group_by="age_group"),
-            "'synthesis.group_by': 'age_group' is not a field of extraction.fields",
+            lambda c: first(c).update(
+                measure="standardised_mean_difference",
+                data={
+                    "mean": "n_patients",
+                    "sd": "regimen",
+                    "total": "n_patients",
+                    "control_mean": "n_patients",
+                    "control_sd": "n_patients",
+                    "control_total": "n_patients",
+                },
+            ),
+            "'synthesis.analyses[0].data.sd': field 'regimen' is text, but the synthesis reads "
+            "it as integer or number",
         ),
         (
-            lambda c: c["synthesis"].update(group_by=None),
-            "'synthesis.groups' lists groups but synthesis.group_by is null",
+            lambda c: first(c).update(proportion_scale="freeman_tukey", measure="odds_ratio"),
+            "'synthesis.analyses[0].proportion_scale': only a proportion has one",
+        ),
+        (
+            lambda c: first(c).update(group_by="age_group"),
+            "'synthesis.analyses[0].group_by': 'age_group' is not a field of extraction.fields",
+        ),
+        (
+            lambda c: first(c).update(group_by=None),
+            "'synthesis.analyses[0].groups' lists groups but synthesis.analyses[0].group_by is "
+            "null",
+        ),
+        (
+            lambda c: c["synthesis"]["analyses"].append(dict(first(c))),
+            "'synthesis.analyses': id 'response' is used 2 times",
         ),
         (
             lambda c: c["screening"].pop("rules"),
@@ -151,6 +180,15 @@ def test_errors_name_the_key(edit, message):
     with pytest.raises(ConfigError) as error:
         validate_config(broken(edit))
     assert message in str(error.value)
+
+
+def test_the_single_outcome_of_older_protocols_is_refused_with_how_to_move():
+    def older(config):
+        analysis = config["synthesis"].pop("analyses")[0]
+        config["synthesis"]["outcome"] = {"label": analysis["outcome"], **analysis["data"]}
+
+    with pytest.raises(ConfigError, match=r"'synthesis.outcome' is now a list, synthesis.analyses"):
+        validate_config(broken(older))
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ from prismaflow.cli import main
 from prismaflow.errors import PrismaflowError
 from prismaflow.formats.importer import import_file
 from prismaflow.synthesise.figures import evidence_map, forest_plot
-from prismaflow.synthesise.groups import group_summary, pooled_estimates
+from prismaflow.synthesise.groups import group_summary, pooled_estimates, study_effects
 from tests.unit.test_report import artifacts, render
 from tests.unit.test_synthesise import PLAN, STUDIES
 
@@ -42,7 +42,9 @@ def test_a_dollar_in_a_name_is_text_and_an_override_is_shown_in_figures(tmp_path
         condition=[f"alopecia {RLO}areata", *STUDIES["condition"][1:]],
     )
     summary = group_summary(studies, PLAN)
-    figure = forest_plot(studies, summary, pooled_estimates(studies, summary, PLAN), PLAN)
+    pooled = pooled_estimates(studies, summary, PLAN)
+    effects = study_effects(studies, summary, pooled, PLAN)
+    figure = forest_plot(studies, summary, pooled, effects, PLAN.primary)
     figure.savefig(tmp_path / "forest.png")  # mathtext would raise here
     labels = [t.get_text() for ax in figure.axes for t in ax.get_yticklabels()]
     assert any("Smith$\\undefinedmacro{x}$" in text for text in labels)

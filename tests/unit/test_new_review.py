@@ -51,7 +51,7 @@ def test_init_writes_a_review_folder_that_the_checks_accept_once_its_export_is_t
         assert (folder / name).is_dir(), name
     assert "results/" in (folder / ".gitignore").read_text().splitlines()
     config = validate_config(load_yaml(folder / PROTOCOL))
-    assert config["synthesis"]["outcome"]["measure"] == "risk_ratio"
+    assert config["synthesis"]["analyses"][0]["measure"] == "risk_ratio"
     (problem,) = file_errors(config, folder)
     assert "exports/pubmed.nbib is not in the review folder" in problem
     assert main(["check-config", str(folder)]) == 2

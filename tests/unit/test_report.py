@@ -14,6 +14,9 @@ from prismaflow.synthesise.evidence import evidence_table
 from prismaflow.synthesise.figures import publications_per_year
 from prismaflow.synthesise.groups import group_summary, pooled_estimates
 from prismaflow.synthesise.prisma_diagram import save_prisma
+from prismaflow.synthesise.sensitivity import SENSITIVITY_SCHEMA
+from prismaflow.synthesise.small_studies import SMALL_STUDIES_SCHEMA
+from prismaflow.synthesise.subgroups import SUBGROUPS_SCHEMA
 from tests.unit.test_synthesise import COUNTS, FORM, PLAN, STUDIES
 
 SEARCH_LOG = pd.DataFrame(
@@ -99,12 +102,16 @@ def artifacts(tmp_path, decided_by, by):
         evidence=evidence_table(studies, PLAN, FORM),
         groups=summary,
         pooled=pooled_estimates(studies, summary, PLAN),
+        subgroups=pd.DataFrame(columns=SUBGROUPS_SCHEMA.names),
+        sensitivity=pd.DataFrame(columns=SENSITIVITY_SCHEMA.names),
+        small_studies=pd.DataFrame(columns=SMALL_STUDIES_SCHEMA.names),
         risk_of_bias=pd.DataFrame(columns=RISK_OF_BIAS_SCHEMA.names),
         certainty=pd.DataFrame(columns=CERTAINTY_SCHEMA.names),
         prisma_svg=tmp_path / "prisma.svg",
         figures=dict.fromkeys(
-            ("forest", "evidence_map", "per_year", "traffic_light", "bias_summary"), figure
+            ("evidence_map", "per_year", "traffic_light", "bias_summary"), figure
         ),
+        analysis_figures={"response": {"forest": figure, "funnel": figure}},
         files={"figure": figure},
     )
 

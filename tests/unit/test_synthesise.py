@@ -11,12 +11,10 @@ import pytest
 from prismaflow.extract.fields import field_specs
 from prismaflow.quality.synthesise import prisma_identities
 from prismaflow.synthesise.effects import (
-    MEASURES,
     Outcome,
     comparative_effects,
     continuous_effects,
     logit_proportions,
-    study_intervals,
     wilson_interval,
 )
 from prismaflow.synthesise.evidence import (
@@ -121,7 +119,7 @@ def test_log_risk_ratios_of_the_bcg_trials_match_metafor():
     assert reml.q == pytest.approx(152.2330, abs=5e-4)
     assert (dl.estimate, dl.se, dl.tau2) == pytest.approx((-0.7141, 0.1787, 0.3088), abs=5e-5)
     assert dl.i2 == pytest.approx(0.9212, abs=5e-5)
-    assert MEASURES["risk_ratio"].back(reml.estimate) == pytest.approx(0.4894, abs=5e-5)
+    assert bcg_plan().primary.outcome.back(reml.estimate) == pytest.approx(0.4894, abs=5e-5)
 
 
 # metafor's dat.normand1999 (Normand 1999, Stat Med 18:321-359, Table VIII): length of stay (days)
@@ -182,25 +180,43 @@ def test_standardised_mean_differences_are_hedges_g_as_escalc_computes_it():
     assert np.round(v[:4], 4).tolist() == [0.0131, 0.0645, 0.0458, 0.1606]
 
 
-def normand_plan(measure):
+def one_analysis(outcome, measure, data, describe_by=(), pooling=None, **analysis):
+    """A plan of one analysis, written as a protocol would (defaults filled as the schema fills
+    them)."""
     return Plan.from_config(
         {
-            "outcome": {
-                "label": "length of stay",
-                "measure": measure,
-                "mean": "stay",
-                "sd": "stay_sd",
-                "total": "n_specialised",
-                "control_mean": "stay_routine",
-                "control_sd": "stay_routine_sd",
-                "control_total": "n_routine",
-            },
-            "group_by": None,
-            "groups": [],
-            "describe_by": [],
+            "analyses": [
+                {
+                    "id": "main",
+                    "outcome": outcome,
+                    "measure": measure,
+                    "data": data,
+                    "proportion_scale": "logit",
+                    "double_zero": "keep",
+                    "group_by": None,
+                    "groups": [],
+                    **analysis,
+                }
+            ],
+            "describe_by": list(describe_by),
             "min_studies": 2,
-            "pooling": POOLING,
+            "pooling": pooling or POOLING,
         }
+    )
+
+
+def normand_plan(measure):
+    return one_analysis(
+        "length of stay",
+        measure,
+        {
+            "mean": "stay",
+            "sd": "stay_sd",
+            "total": "n_specialised",
+            "control_mean": "stay_routine",
+            "control_sd": "stay_routine_sd",
+            "control_total": "n_routine",
+        },
     )
 
 
@@ -214,7 +230,7 @@ def test_a_continuous_plan_pools_what_the_form_reports_and_names_what_it_lacks()
     row = summary.iloc[0]
     assert row["studies_with_data"] == 8 and pd.isna(row["events"])
     assert row["left_out"] == [
-        {"record_id": "s0", "reason": f"reports no {' / '.join(plan.outcome.data_fields)}"}
+        {"record_id": "s0", "reason": f"reports no {' / '.join(plan.primary.outcome.data_fields)}"}
     ]
     assert row["participants"] == sum(n1 + n2 for n1, _, _, n2, _, _ in NORMAND)
     pooled = pooled_estimates(studies, summary, plan).set_index("method")
@@ -223,7 +239,7 @@ def test_a_continuous_plan_pools_what_the_form_reports_and_names_what_it_lacks()
         p.method: p for p in pool(*continuous_effects("mean_difference", m1, sd1, n1, m2, sd2, n2))
     }
     assert pooled.loc["REML", "estimate"] == pytest.approx(expected["REML"].estimate)
-    first = study_intervals(plan.outcome, studies).iloc[0]
+    first = plan.primary.outcome.study_intervals(studies).iloc[0]
     assert first["estimate"] == pytest.approx(27 - 29) and first["ci_low"] < -2 < first["ci_high"]
 
 
@@ -376,20 +392,16 @@ POOLING = {
     "exclude_designs": ["case report"],
     "min_participants": 2,
 }
-PLAN_CONFIG = {
-    "outcome": {
-        "label": "response",
-        "measure": "proportion",
-        "events": "n_responders",
-        "total": "n_patients",
-    },
-    "group_by": "condition_group",
-    "groups": GROUPS,
-    "describe_by": ["condition", "study_design"],
-    "min_studies": 2,
-    "pooling": POOLING,
-}
-PLAN = Plan.from_config(PLAN_CONFIG)
+RESPONSE = {"events": "n_responders", "total": "n_patients"}
+PLAN = one_analysis(
+    "response",
+    "proportion",
+    RESPONSE,
+    describe_by=["condition", "study_design"],
+    id="response",  # the embedded default's
+    group_by="condition_group",
+    groups=GROUPS,
+)
 FORM = field_specs(
     {
         name: {"type": kind, "description": name}
@@ -421,7 +433,7 @@ def test_group_summary_counts_and_says_why_a_group_is_not_pooled():
     assert summary.loc["lichenoid", "left_out"] == [
         {
             "record_id": "c",
-            "reason": "case report: described, not pooled (synthesis.pooling.exclude_designs)",
+            "reason": "case report: described, not pooled (pooling.exclude_designs)",
         }
     ]
     assert summary.loc["granulomatous", "left_out"] == [
@@ -459,23 +471,17 @@ def bcg_studies():
     )
 
 
-def bcg_plan(group_by=None):
-    return Plan.from_config(
-        {
-            "outcome": {
-                "label": "tuberculosis",
-                "measure": "risk_ratio",
-                "events": "tb_vaccinated",
-                "total": "n_vaccinated",
-                "control_events": "tb_control",
-                "control_total": "n_control",
-            },
-            "group_by": group_by,
-            "groups": [],
-            "describe_by": ["allocation"],
-            "min_studies": 2,
-            "pooling": POOLING,
-        }
+BCG_DATA = {
+    "events": "tb_vaccinated",
+    "total": "n_vaccinated",
+    "control_events": "tb_control",
+    "control_total": "n_control",
+}
+
+
+def bcg_plan(group_by=None, measure="risk_ratio", **analysis):
+    return one_analysis(
+        "tuberculosis", measure, BCG_DATA, ["allocation"], group_by=group_by, **analysis
     )
 
 
@@ -496,12 +502,13 @@ def test_a_comparative_plan_without_grouping_pools_every_study_as_metafor_does()
 
 def test_study_intervals_are_on_the_readers_scale():
     studies, plan = bcg_studies(), bcg_plan()
-    first = study_intervals(plan.outcome, studies).iloc[0]
+    first = plan.primary.outcome.study_intervals(studies).iloc[0]
     rr = (4 / 123) / (11 / 139)
     se = math.sqrt(1 / 4 - 1 / 123 + 1 / 11 - 1 / 139)
     assert first["estimate"] == pytest.approx(rr)
     assert first["ci_low"] == pytest.approx(rr * math.exp(-Z95 * se))
-    assert isinstance(plan.outcome, Outcome) and plan.outcome.measure.log_axis
+    outcome = plan.primary.outcome
+    assert isinstance(outcome, Outcome) and outcome.measure.log_axis
 
 
 def test_evidence_table_follows_group_order_and_marks_machine_values():
@@ -639,14 +646,20 @@ def test_a_study_too_small_to_pool_is_left_out_with_its_reason_and_one_estimator
     studies = STUDIES.assign(
         n_patients=[6, 1, 1, 10, 5, None], n_responders=[4, 1, 1, None, 2, None]
     )
-    plan = Plan.from_config(
-        {**PLAN_CONFIG, "pooling": {**POOLING, "exclude_designs": [], "min_participants": 2}}
+    plan = one_analysis(
+        "response",
+        "proportion",
+        RESPONSE,
+        describe_by=["condition", "study_design"],
+        pooling={**POOLING, "exclude_designs": [], "min_participants": 2},
+        group_by="condition_group",
+        groups=GROUPS,
     )
     summary = group_summary(studies, plan).set_index("group")
     assert summary.loc["alopecia", "left_out"] == [
         {
             "record_id": "b",
-            "reason": "1 participant(s), fewer than synthesis.pooling.min_participants (2)",
+            "reason": "1 participant(s), fewer than pooling.min_participants (2)",
         }
     ]
     assert not summary.loc["alopecia", "pooled"]

@@ -121,9 +121,7 @@ def test_a_job_of_another_copy_of_the_package_is_declined_and_runs_alone(server,
     assert done.returncode == 0 and "alone" in done.stdout, done.stderr
 
 
-def test_a_run_shares_a_warm_process_of_its_own_package_and_leaves_it_running(
-    server, monkeypatch
-):
+def test_a_run_shares_a_warm_process_of_its_own_package_and_leaves_it_running(server, monkeypatch):
     monkeypatch.setenv(warm.SOCKET_VARIABLE, server)
     assert warm.serves_this_package(server)
     assert warm.start(["prismaflow.errors"], []) is None  # shared, not started

@@ -40,7 +40,9 @@ class Artifact:
     """One file (or folder) a rule writes, by a name unique across the review."""
 
     name: str
-    path: str  # relative to the review folder; may hold a {source} wildcard
+    # relative to the review folder; may hold a {source} wildcard (one per searched database)
+    # or an {analysis} one (one per planned analysis: synthesis.analyses[].id)
+    path: str
     schema: str | None = None  # "module:ATTRIBUTE" of its Arrow schema, for Parquet tables
     caption: str | None = None  # workflow/report/<caption>.rst for `snakemake --report`
     directory: bool = False
@@ -200,6 +202,26 @@ STAGES: tuple[Stage, ...] = (
                 "prismaflow.synthesise.groups:POOLED_SCHEMA",
             ),
             _a(
+                "study_effects",
+                "06_synthesis/study_effects.parquet",
+                "prismaflow.synthesise.groups:STUDY_EFFECTS_SCHEMA",
+            ),
+            _a(
+                "subgroups",
+                "06_synthesis/subgroups.parquet",
+                "prismaflow.synthesise.subgroups:SUBGROUPS_SCHEMA",
+            ),
+            _a(
+                "sensitivity",
+                "06_synthesis/sensitivity.parquet",
+                "prismaflow.synthesise.sensitivity:SENSITIVITY_SCHEMA",
+            ),
+            _a(
+                "small_studies",
+                "06_synthesis/small_studies.parquet",
+                "prismaflow.synthesise.small_studies:SMALL_STUDIES_SCHEMA",
+            ),
+            _a(
                 "certainty",
                 "06_synthesis/certainty.parquet",
                 "prismaflow.synthesise.certainty:CERTAINTY_SCHEMA",
@@ -215,7 +237,8 @@ STAGES: tuple[Stage, ...] = (
             _a("evidence", "06_synthesis/evidence.parquet"),
             _a("prisma_svg", "06_synthesis/prisma.svg", caption="prisma"),
             _a("prisma_png", "06_synthesis/prisma.png"),
-            _a("forest", "06_synthesis/figures/forest.png", caption="forest"),
+            _a("forest", "06_synthesis/figures/forest_{analysis}.png", caption="forest"),
+            _a("funnel", "06_synthesis/figures/funnel_{analysis}.png", caption="funnel"),
             _a("evidence_map", "06_synthesis/figures/evidence_map.png", caption="evidence_map"),
             _a(
                 "per_year",
@@ -227,6 +250,10 @@ STAGES: tuple[Stage, ...] = (
             "prisma",
             "groups",
             "pooled",
+            "study_effects",
+            "subgroups",
+            "sensitivity",
+            "small_studies",
             "evidence",
             "studies",
             "certainty",

@@ -45,11 +45,16 @@ def check_config(args: argparse.Namespace) -> int:
     missing = file_errors(config, folder)
     if missing:
         raise ConfigError(f"{path}: " + "; ".join(missing))
-    search, outcome = config["search"], config["synthesis"]["outcome"]
+    search, analyses = config["search"], config["synthesis"]["analyses"]
     queries = ", ".join(q["id"] for q in search["queries"]) or "none"
+    planned = "; ".join(
+        f"{a['id']}: {a['outcome']} as a {a['measure'].replace('_', ' ')} of "
+        + ", ".join(f"{role}={field}" for role, field in a["data"].items())
+        for a in analyses
+    )
     print(
-        f"{path}: valid (sources {', '.join(search['sources'])}; queries {queries}; outcome "
-        f"{outcome['label']} as a {outcome['measure'].replace('_', ' ')})"
+        f"{path}: valid (sources {', '.join(search['sources'])}; queries {queries}; "
+        f"analyses {planned})"
     )
     return 0
 

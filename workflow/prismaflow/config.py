@@ -16,7 +16,7 @@ import jsonschema
 import yaml
 
 from prismaflow.errors import ConfigError
-from prismaflow.measures import ALL_ROLES, ROLE_TYPES, ROLES
+from prismaflow.measures import ROLE_TYPES, closest_roles, described, roles_of
 
 # The form's design field, as extraction.designs fills it; pooling and risk of bias read it.
 DESIGN_FIELD = "study_design"
@@ -209,67 +209,91 @@ def _screening_errors(screening: Mapping[str, Any]) -> list[str]:
 
 
 def _synthesis_errors(synthesis: Mapping[str, Any], fields: Mapping[str, Any]) -> list[str]:
-    """Every field the synthesis plan reads exists in the form with a type it can read."""
-    outcome = synthesis["outcome"]
-    measure = outcome["measure"]
-    roles = ROLES[measure]
+    """Every field each planned analysis reads exists in the form with a type it can read."""
+    analyses = synthesis["analyses"]
+    ids = [analysis["id"] for analysis in analyses]
     problems = [
-        f"config key 'synthesis.outcome.{role}' is missing: a {measure} reads "
-        f"{', '.join(roles)}; name the form's {' or '.join(sorted(ROLE_TYPES[role]))} field "
-        "that holds it"
-        for role in roles
-        if role not in outcome
+        f"config key 'synthesis.analyses': id {name!r} is used {ids.count(name)} times; each "
+        "analysis needs its own id (its figures are filed under it)"
+        for name in sorted(set(ids))
+        if ids.count(name) > 1
     ]
-    problems += [
-        f"config key 'synthesis.outcome.{role}': a {measure} does not read it (it reads "
-        f"{', '.join(roles)}); remove it or choose another measure"
-        for role in ALL_ROLES
-        if role not in roles and role in outcome
-    ]
-    wanted = [
-        (f"outcome.{role}", outcome[role], ROLE_TYPES[role]) for role in roles if role in outcome
-    ]
-    if synthesis["group_by"] is not None:
-        wanted.append(("group_by", synthesis["group_by"], {"category", "text"}))
+    wanted: list[tuple[str, str, frozenset[str] | set[str]]] = []
+    for i, analysis in enumerate(analyses):
+        key = f"synthesis.analyses[{i}]"
+        problems += _analysis_errors(key, analysis)
+        wanted += [
+            (f"{key}.data.{role}", name, ROLE_TYPES[role])
+            for role, name in analysis["data"].items()
+        ]
+        if analysis["group_by"] is not None:
+            wanted.append((f"{key}.group_by", analysis["group_by"], {"category", "text"}))
+        problems += _group_errors(key, analysis, fields)
+    described = {"category", "text", "integer", "number"}
     wanted += [
-        (f"describe_by[{i}]", name, {"category", "text", "integer", "number"})
+        (f"synthesis.describe_by[{i}]", name, described)
         for i, name in enumerate(synthesis["describe_by"])
     ]
     wanted += [
-        (f"evidence_columns[{i}]", name, {"category", "text", "integer", "number"})
+        (f"synthesis.evidence_columns[{i}]", name, described)
         for i, name in enumerate(synthesis["evidence_columns"])
     ]
     for key, name, types in wanted:
         if name not in fields:
             problems.append(
-                f"config key 'synthesis.{key}': {name!r} is not a field of extraction.fields; "
+                f"config key '{key}': {name!r} is not a field of extraction.fields; "
                 f"add it to the form (type {' or '.join(sorted(types))}) or name another field"
             )
         elif fields[name]["type"] not in types:
             problems.append(
-                f"config key 'synthesis.{key}': field {name!r} is {fields[name]['type']}, but "
+                f"config key '{key}': field {name!r} is {fields[name]['type']}, but "
                 f"the synthesis reads it as {' or '.join(sorted(types))}"
             )
-    problems += _group_errors(synthesis, fields)
     return problems
 
 
-def _group_errors(synthesis: Mapping[str, Any], fields: Mapping[str, Any]) -> list[str]:
-    group_by = synthesis["group_by"]
+def _analysis_errors(key: str, analysis: Mapping[str, Any]) -> list[str]:
+    """The data roles an analysis names are one set its measure reads, and its measure-specific
+    keys fit its measure."""
+    measure, given = analysis["measure"], set(analysis["data"])
+    problems = []
+    if roles_of(measure, given) is None:
+        meant = closest_roles(measure, given)
+        missing, extra = sorted(set(meant) - given), sorted(given - set(meant))
+        said = [f"lacks {', '.join(missing)}"] if missing else []
+        said += [f"has {', '.join(extra)}, which a {measure} does not read"] if extra else []
+        problems.append(
+            f"config key '{key}.data' {' and '.join(said)}: a {measure} reads "
+            f"{described(measure)}; name the form's fields that hold them"
+        )
+    if analysis["proportion_scale"] != "logit" and measure != "proportion":
+        problems.append(
+            f"config key '{key}.proportion_scale': only a proportion has one (this is a {measure})"
+        )
+    if "effect_name" in analysis and not measure.startswith("generic_"):
+        problems.append(
+            f"config key '{key}.effect_name': a {measure} names itself; effect_name is for "
+            "generic_ratio and generic_difference"
+        )
+    return problems
+
+
+def _group_errors(key: str, analysis: Mapping[str, Any], fields: Mapping[str, Any]) -> list[str]:
+    group_by, groups = analysis["group_by"], analysis["groups"]
     if group_by is None:
         return (
             [
-                "config key 'synthesis.groups' lists groups but synthesis.group_by is null: name "
-                "the field studies are grouped by"
+                f"config key '{key}.groups' lists groups but {key}.group_by is null: name the "
+                "field studies are grouped by"
             ]
-            if synthesis["groups"]
+            if groups
             else []
         )
     allowed = fields.get(group_by, {}).get("values") or []
     return [
-        f"config key 'synthesis.groups': {group!r} is not one of the values of "
+        f"config key '{key}.groups': {group!r} is not one of the values of "
         f"extraction.fields.{group_by} ({', '.join(allowed)})"
-        for group in synthesis["groups"]
+        for group in groups
         if allowed and group not in allowed
     ]
 
@@ -359,9 +383,29 @@ def _extraction_form_errors(extraction: Mapping[str, Any]) -> list[str]:
     return problems
 
 
+def query_ids(config: Mapping[str, Any], source: str) -> list[str]:
+    """What counts as one query of a source: a search string, or one imported export file."""
+    if source == "file":
+        return [export["id"] for export in config["search"]["sources"]["file"]["exports"]]
+    return [query["id"] for query in config["search"]["queries"]]
+
+
+def _refuse_the_old_synthesis(config: Mapping[str, Any]) -> None:
+    """synthesis.outcome (one outcome per review) became synthesis.analyses: say how to move."""
+    synthesis = config.get("synthesis")
+    if isinstance(synthesis, Mapping) and "outcome" in synthesis and "analyses" not in synthesis:
+        raise ConfigError(
+            "invalid config:\n  - config key 'synthesis.outcome' is now a list, "
+            "synthesis.analyses: write `analyses: [{id: main, outcome: <its label>, measure: "
+            "<its measure>, data: {events: ..., total: ...}, group_by: ..., groups: [...]}]`, "
+            "moving the outcome's fields under data and group_by and groups into the analysis"
+        )
+
+
 def validate_config(config: Mapping[str, Any], schema_path: str | Path = CONFIG_SCHEMA) -> dict:
     """The config with defaults filled in, or a ConfigError listing every problem by key."""
     instance = copy.deepcopy(dict(config))
+    _refuse_the_old_synthesis(instance)
     validator = _DefaultingValidator(load_yaml(schema_path))
     errors = sorted(validator.iter_errors(instance), key=lambda e: list(map(str, e.path)))
     problems = [_describe(e) for e in errors] or _cross_reference_errors(instance)

@@ -119,8 +119,8 @@ def trace(results: Path, reference: str) -> dict[str, Any]:
     machine = machine[machine["record_id"] == canonical]
     groups = store.frame("groups")
     in_groups = [
-        g
-        for g, ids in zip(groups["group"], groups["record_ids"], strict=True)
+        {"analysis": a, "group": g}
+        for a, g, ids in zip(groups["analysis"], groups["group"], groups["record_ids"], strict=True)
         if canonical in list(ids)
     ]
     return {
@@ -232,7 +232,8 @@ def render(path: Mapping[str, Any]) -> str:
             for e in path["extraction"]
             if e["value"] is not None or e["source"] or e["machine"]
         ),
-        f"Synthesis: group {', '.join(path['synthesis']['groups']) or '-'}",
+        "Synthesis: "
+        + ("; ".join(f"{g['analysis']}: {g['group']}" for g in path["synthesis"]["groups"]) or "-"),
         f"PRISMA boxes: {', '.join(path['synthesis']['prisma_boxes'])}",
         "Lineage (the artifacts read here, the rule that wrote each, and from what):",
         *(

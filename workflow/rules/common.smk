@@ -4,6 +4,7 @@ from pathlib import Path
 from prismaflow import catalog
 from prismaflow.codegraph import closure
 from prismaflow.config import load_protocol, file_errors, validate_config
+from prismaflow.quality.gate import gate_params
 from prismaflow.errors import ConfigError
 from prismaflow.published import release_inputs
 from prismaflow.jobs import Sealed
@@ -22,6 +23,7 @@ if PATH_ERRORS:
 
 SCRIPTS = Path(workflow.current_basedir).parent / "scripts"
 SOURCES = sorted(config["search"]["sources"])
+ANALYSES = [analysis["id"] for analysis in config["synthesis"]["analyses"]]
 # The databases prismaflow searches itself; `file` imports reviewers' exports instead.
 DATABASES = [source for source in SOURCES if source != "file"]
 
@@ -32,14 +34,22 @@ def sealed(part):
 
 
 def artifact(name):
-    """An artifact's path from the catalog; with a report caption where the catalog gives one."""
+    """An artifact's path from the catalog, with a report caption where the catalog gives one;
+    one path per planned analysis for a per-analysis artifact."""
     entry = catalog.ARTIFACTS[name]
+    if "{analysis}" in entry.path:
+        return [_captioned(name, p) for p in expand(entry.path, analysis=ANALYSES)]
     path = directory(entry.path.rstrip("/")) if entry.directory else entry.path
-    if entry.caption is None:
+    return _captioned(name, path)
+
+
+def _captioned(name, path):
+    caption = catalog.ARTIFACTS[name].caption
+    if caption is None:
         return path
     return report(
         path,
-        caption=f"../report/{entry.caption}.rst",
+        caption=f"../report/{caption}.rst",
         category=catalog.stage_of_artifact(name).category,
     )
 
@@ -70,15 +80,6 @@ def job_log(stage, job):
 
 def job_benchmark(stage, job):
     return catalog.benchmark_file(stage, job)
-
-
-def query_ids(source):
-    """What counts as one query of a source: a search string, or one imported export file."""
-    if source == "file":
-        return [
-            export["id"] for export in config["search"]["sources"]["file"]["exports"]
-        ]
-    return [q["id"] for q in config["search"]["queries"]]
 
 
 def export_files():
@@ -150,12 +151,15 @@ def bias_sheets():
 
 
 def gate_inputs(stage):
-    """The artifacts a stage's gate checks, by their catalog names."""
+    """The artifacts a stage's gate checks, by their catalog names: a path, or a list of them
+    for a per-source artifact."""
+    checked = {name: catalog.path(name) for name in catalog.stage(stage).checked}
     return {
-        name: _per_source(catalog.path(name)) for name in catalog.stage(stage).checked
+        name: every_path(name) if "{" in path else path
+        for name, path in checked.items()
     }
 
 
-def _per_source(path):
-    """One path per source for a per-source artifact, else the path itself."""
-    return expand(path, source=SOURCES) if "{source}" in path else path
+def every_path(name):
+    """An artifact's paths: one per source or analysis where it has one each."""
+    return expand(catalog.path(name), source=SOURCES, analysis=ANALYSES)

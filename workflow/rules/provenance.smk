@@ -5,7 +5,7 @@ rule provenance:
             for stage in catalog.STAGES
             for entry in stage.artifacts
             if not entry.directory and entry.name not in ("manifest", "crate")
-            for path in expand(entry.path, source=SOURCES)
+            for path in every_path(entry.name)
         ]
         + [gate_verdict(stage) for stage in catalog.GATED],
         inputs=[

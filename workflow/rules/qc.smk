@@ -2,26 +2,6 @@
 # over the artifacts the catalog says it checks. A failed gate writes
 # results/qc/<stage>.gate.failed.json and stops the DAG, since the next stage needs its verdict.
 
-# What each gate needs of the protocol besides the artifacts.
-GATE_PARAMS = {
-    "search": {
-        "sources": SOURCES,
-        "queries": {source: query_ids(source) for source in SOURCES},
-    },
-    "dedupe": {},
-    "screen": {
-        "reasons": config["screening"]["reasons"],
-        "completeness": config["screening"]["completeness"],
-    },
-    "extract": {
-        "fields": config["extraction"]["fields"],
-        "outcome": config["synthesis"]["outcome"],
-    },
-    "appraise": {"tools": config["risk_of_bias"]["tools"]},
-    "synthesise": {},
-}
-
-
 for gated in catalog.GATED:
 
     rule:
@@ -40,6 +20,6 @@ for gated in catalog.GATED:
             "../../envs/prismaflow.yaml"
         params:
             stage=gated,
-            gate=GATE_PARAMS[gated],
+            gate=gate_params(gated, config),
         script:
             "../scripts/gate.py"

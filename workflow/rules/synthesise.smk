@@ -13,6 +13,10 @@ rule synthesise_review:
         prisma=artifact("prisma"),
         groups=artifact("groups"),
         pooled=artifact("pooled"),
+        study_effects=artifact("study_effects"),
+        subgroups=artifact("subgroups"),
+        sensitivity=artifact("sensitivity"),
+        small_studies=artifact("small_studies"),
         certainty=artifact("certainty"),
         certainty_problems=artifact("certainty_problems"),
         certainty_sheet=artifact("certainty_sheet"),
@@ -20,6 +24,7 @@ rule synthesise_review:
         prisma_svg=artifact("prisma_svg"),
         prisma_png=artifact("prisma_png"),
         forest=artifact("forest"),
+        funnel=artifact("funnel"),
         evidence_map=artifact("evidence_map"),
         per_year=artifact("per_year"),
     log:

@@ -12,6 +12,12 @@ from prismaflow.parquet_io import read_frame
 from prismaflow.report.build import Artifacts, render_report, report_context
 from prismaflow.runlog import logged_to
 
+
+def paths(value) -> list[str]:
+    """A named input's files: one path, or a list of them (one per analysis)."""
+    return [value] if isinstance(value, str) else list(value)
+
+
 with logged_to(snakemake.log[0], snakemake.rule) as log:
     given = snakemake.input
     artifacts = Artifacts(
@@ -27,6 +33,9 @@ with logged_to(snakemake.log[0], snakemake.rule) as log:
                 "evidence",
                 "groups",
                 "pooled",
+                "subgroups",
+                "sensitivity",
+                "small_studies",
                 "risk_of_bias",
                 "certainty",
             )
@@ -34,9 +43,23 @@ with logged_to(snakemake.log[0], snakemake.rule) as log:
         prisma_svg=Path(given.prisma_svg),
         figures={
             name: Path(given[name])
-            for name in ("forest", "evidence_map", "per_year", "traffic_light", "bias_summary")
+            for name in ("evidence_map", "per_year", "traffic_light", "bias_summary")
         },
-        files={name: Path(path) for name, path in given.items() if name != CODE_INPUT},
+        analysis_figures={
+            analysis["id"]: {"forest": Path(forest), "funnel": Path(funnel)}
+            for analysis, forest, funnel in zip(
+                snakemake.params.config["synthesis"]["analyses"],
+                paths(given.forest),
+                paths(given.funnel),
+                strict=True,
+            )
+        },
+        files={
+            Path(path).name if name in ("forest", "funnel") else name: Path(path)
+            for name, value in given.items()
+            if name != CODE_INPUT
+            for path in paths(value)
+        },
     )
     context = report_context(snakemake.params.config, artifacts)
     html = render_report(context)

@@ -1,5 +1,6 @@
 """Snakemake adapter for rule synthesise_review: PRISMA counts and diagram, evidence table,
-per-group summaries with the protocol's pooled outcome, and the figures."""
+per analysis and group the summaries, pooled estimates, study effects, subgroup differences,
+sensitivity analyses and small-study effects, the certainty of evidence, and the figures."""
 
 from prismaflow.warm import delegate
 
@@ -8,6 +9,7 @@ delegate(__real_file__)  # in the run's warm process, when there is one (prismaf
 
 from pathlib import Path
 
+from prismaflow.appraise.judgements import OVERALL
 from prismaflow.extract.fields import field_specs
 from prismaflow.jobs import write_tables
 from prismaflow.parquet_io import read_frame
@@ -20,11 +22,19 @@ from prismaflow.synthesise.certainty import (
     write_certainty_sheet,
 )
 from prismaflow.synthesise.evidence import evidence_fields, evidence_schema, evidence_table
-from prismaflow.synthesise.figures import evidence_map, forest_plot, publications_per_year
-from prismaflow.synthesise.groups import group_summary, pooled_estimates
+from prismaflow.synthesise.figures import (
+    evidence_map,
+    forest_plot,
+    funnel_plot,
+    publications_per_year,
+)
+from prismaflow.synthesise.groups import group_summary, pooled_estimates, study_effects
 from prismaflow.synthesise.plan import Plan
 from prismaflow.synthesise.prisma import prisma_counts
 from prismaflow.synthesise.prisma_diagram import save_prisma
+from prismaflow.synthesise.sensitivity import sensitivity_analyses
+from prismaflow.synthesise.small_studies import small_study_effects
+from prismaflow.synthesise.subgroups import subgroup_differences
 
 with logged_to(snakemake.log[0], snakemake.rule) as log:
     out, params = snakemake.output, snakemake.params
@@ -42,15 +52,16 @@ with logged_to(snakemake.log[0], snakemake.rule) as log:
     plan = Plan.from_config(params.synthesis)
     summary = group_summary(studies, plan)
     pooled = pooled_estimates(studies, summary, plan)
-    ratings = read_ratings(snakemake.input.ratings, list(summary.loc[summary["pooled"], "group"]))
+    effects = study_effects(studies, summary, pooled, plan)
+    small = small_study_effects(studies, summary, plan)
+    bias = read_frame(snakemake.input.risk_of_bias)
+    overall = bias[bias["domain"] == OVERALL].set_index("record_id")["judgement"].to_dict()
+    pooled_keys = list(
+        summary.loc[summary["pooled"], ["analysis", "group"]].itertuples(index=False)
+    )
+    ratings = read_ratings(snakemake.input.ratings, [tuple(k) for k in pooled_keys])
     sof = summary_of_findings(
-        plan,
-        summary,
-        pooled,
-        studies,
-        read_frame(snakemake.input.risk_of_bias),
-        ratings,
-        params.certainty["randomised"],
+        plan, summary, pooled, studies, bias, ratings, params.certainty["randomised"]
     )
     write_tables(
         snakemake,
@@ -58,6 +69,10 @@ with logged_to(snakemake.log[0], snakemake.rule) as log:
             "prisma": counts,
             "groups": summary,
             "pooled": pooled,
+            "study_effects": effects,
+            "subgroups": subgroup_differences(pooled, plan),
+            "sensitivity": sensitivity_analyses(studies, summary, plan, overall),
+            "small_studies": small,
             "certainty": sof,
             "certainty_problems": ratings.problems_frame(),
             "evidence": evidence_table(studies, plan, shown),
@@ -66,18 +81,21 @@ with logged_to(snakemake.log[0], snakemake.rule) as log:
     )
     save_prisma(counts, out.prisma_svg, out.prisma_png)
     write_certainty_sheet(sof, Path(out.certainty_sheet))
-    for figure, path in (
-        (forest_plot(studies, summary, pooled, plan), out.forest),
-        (evidence_map(studies, plan), out.evidence_map),
-        (publications_per_year(studies), out.per_year),
-    ):
-        figure.savefig(path, dpi=150)
-    plt.close("all")
+    drawn = [(evidence_map(studies, plan), out.evidence_map)]
+    drawn.append((publications_per_year(studies), out.per_year))
+    forests, funnels = ([o] if isinstance(o, str) else list(o) for o in (out.forest, out.funnel))
+    for analysis, forest, funnel in zip(plan.analyses, forests, funnels, strict=True):
+        drawn.append((forest_plot(studies, summary, pooled, effects, analysis), forest))
+        drawn.append((funnel_plot(pooled, effects, small, analysis), funnel))
+    for figure, path in drawn:
+        figure.savefig(path, dpi=150, bbox_inches="tight")
+        plt.close(figure)
     for row in counts.itertuples():
         log.info("PRISMA %s %s: %d", row.box, row.reason or row.source or "", row.count)
     for row in pooled.itertuples():
         log.info(
-            "%s %s %s: %.3f [%.3f, %.3f] k=%d",
+            "%s %s %s %s: %.3f [%.3f, %.3f] k=%d",
+            row.analysis,
             row.group,
             row.method,
             row.measure,

@@ -46,19 +46,17 @@ def _per_field(studies: pd.DataFrame, fields: list[FieldSpec], offends) -> list[
     ]
 
 
-def _unsourced(studies: pd.DataFrame, spec: FieldSpec) -> pd.Series:
-    return studies[spec.name].notna() & studies[f"{spec.name}_source"].isna()
-
-
 def _more_events_than_total(studies: pd.DataFrame, params: Mapping[str, Any]) -> list[str]:
-    """Studies whose outcome counts (synthesis.outcome) say more had the event than were
-    counted, in either arm."""
-    outcome = params["outcome"]
-    if "events" not in outcome:  # a continuous outcome counts no events
-        return []
-    arms = [(outcome["events"], outcome["total"])]
-    if outcome.get("control_events"):
-        arms.append((outcome["control_events"], outcome["control_total"]))
+    """Studies whose outcome counts (an analysis's data) say more had the event than were
+    counted, in either arm; a continuous outcome or an effect as published counts none."""
+    arms = sorted(
+        {
+            (data[events], data[total])
+            for data in (analysis["data"] for analysis in params["analyses"])
+            for events, total in (("events", "total"), ("control_events", "control_total"))
+            if events in data
+        }
+    )
     return [
         f"{row['record_id']} {events}: {int(row[events])} > {total} {int(row[total])}"
         for events, total in arms

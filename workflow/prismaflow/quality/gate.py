@@ -9,9 +9,33 @@ from pathlib import Path
 from typing import Any
 
 from prismaflow import catalog
+from prismaflow.config import query_ids
 from prismaflow.errors import GateFailedError
 from prismaflow.provenance import code_version, sha256_file
 from prismaflow.quality.checks import Check
+
+
+def gate_params(stage: str, config: Mapping[str, Any]) -> dict[str, Any]:
+    """What a stage's gate needs of the protocol besides the artifacts: the one place the
+    workflow's gate rules and the tests take it from."""
+    sources = sorted(config["search"]["sources"])
+    return {
+        "search": lambda: {
+            "sources": sources,
+            "queries": {source: query_ids(config, source) for source in sources},
+        },
+        "dedupe": dict,
+        "screen": lambda: {
+            "reasons": config["screening"]["reasons"],
+            "completeness": config["screening"]["completeness"],
+        },
+        "extract": lambda: {
+            "fields": config["extraction"]["fields"],
+            "analyses": config["synthesis"]["analyses"],
+        },
+        "appraise": lambda: {"tools": config["risk_of_bias"]["tools"]},
+        "synthesise": lambda: {"analyses": config["synthesis"]["analyses"]},
+    }[stage]()
 
 
 def run_gate(stage: str, inputs: Mapping[str, Any], params: Mapping[str, Any]) -> list[Check]:

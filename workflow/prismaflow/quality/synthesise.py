@@ -1,6 +1,8 @@
-"""Gate of stage 06: the PRISMA 2020 identities hold, every included study is in one group and
-one evidence row, counts add up, every pooled estimate lies inside its interval, and every
-pooled group's certainty of evidence is rated, with reviewers' changes explained."""
+"""Gate of stage 06: the PRISMA 2020 identities hold, every included study is in one group of
+each analysis and in one evidence row, counts add up where an analysis counts, every number
+the synthesis computed is finite and in range (estimates inside their intervals, weights that
+add up, I² a share, τ² and Q not negative), and every pooled group's certainty of evidence is
+rated, with reviewers' changes explained."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import great_expectations.expectations as gxe
+import numpy as np
 import pandas as pd
 
 from prismaflow.parquet_io import read_frame
@@ -87,14 +90,112 @@ def _outside_unit_interval(pooled: pd.DataFrame) -> pd.Series:
     return (pooled["measure"] == "proportion") & ~inside
 
 
+# The numbers each table must hold as finite values, and in which of its rows (a sensitivity
+# analysis that could not pool, a group too small for Egger's test, hold none).
+FINITE = {
+    "pooled": (
+        [
+            *("estimate", "ci_low", "ci_high", "theta", "theta_se", "tau2", "i2", "q"),
+            *("q_p_value", "pi_low", "pi_high"),
+        ],
+        None,
+    ),
+    "study_effects": (["yi", "vi", "estimate", "ci_low", "ci_high", "weight"], None),
+    "sensitivity": (
+        ["estimate", "ci_low", "ci_high", "theta", "theta_se", "tau2", "i2", "q"],
+        "not_pooled_because",
+    ),
+    "small_studies": (["intercept", "slope", "slope_se", "t", "p_value"], "not_tested_because"),
+    "subgroups": (["q_between", "p_value"], None),
+}
+KEYS = {
+    "pooled": ["analysis", "group", "method"],
+    "study_effects": ["analysis", "group", "record_id"],
+    "sensitivity": ["analysis", "group", "sensitivity", "label"],
+    "small_studies": ["analysis", "group"],
+    "subgroups": ["analysis"],
+}
+
+
+def row_names(frame: pd.DataFrame, table: str) -> pd.Series:
+    """How a failure names a row: its analysis, group and what else makes it one."""
+    rows = frame[KEYS[table]].itertuples(index=False)
+    return pd.Series([" ".join(map(str, row)) for row in rows], index=frame.index, dtype=object)
+
+
+def not_finite(frames: Mapping[str, pd.DataFrame]) -> list[str]:
+    """'<table> <analysis> <group> … <column>=<value>' for every number that should be there
+    and is NaN, infinite or missing."""
+    found = []
+    for table, (columns, excused_by) in FINITE.items():
+        frame = frames[table]
+        if excused_by:
+            frame = frame[frame[excused_by].isna()]
+        names = row_names(frame, table)
+        for column in columns:
+            values = pd.to_numeric(frame[column], errors="coerce").to_numpy(float)
+            for name, value in zip(
+                names[~np.isfinite(values)], values[~np.isfinite(values)], strict=True
+            ):
+                found.append(f"{table} {name} {column}={value}")
+    return found
+
+
+def out_of_range(pooled: pd.DataFrame, effects: pd.DataFrame) -> list[str]:
+    """Numbers that are finite but impossible: a share outside [0, 1], a negative variance or
+    Q, a prediction interval narrower than the confidence interval, weights not adding up."""
+    found = []
+    names = row_names(pooled, "pooled")
+    for column, low, high in (("i2", 0, 1), ("q_p_value", 0, 1), ("tau2", 0, None), ("q", 0, None)):
+        values = pooled[column]
+        bad = (values < low) | ((values > high) if high is not None else False)
+        found += [f"pooled {n} {column}={v}" for n, v in zip(names[bad], values[bad], strict=True)]
+    narrow = (pooled["pi_low"] > pooled["ci_low"] + 1e-9) | (
+        pooled["pi_high"] < pooled["ci_high"] - 1e-9
+    )
+    found += [
+        f"pooled {n}: prediction interval inside the confidence interval" for n in names[narrow]
+    ]
+    variance = effects["vi"] <= 0
+    found += [
+        f"study_effects {n} vi={v}"
+        for n, v in zip(
+            row_names(effects, "study_effects")[variance], effects["vi"][variance], strict=True
+        )
+    ]
+    for (analysis, group), weights in effects.groupby(["analysis", "group"])["weight"]:
+        if not (weights.between(0, 1).all() and abs(weights.sum() - 1) < 1e-6):
+            found.append(f"study_effects {analysis} {group}: weights sum to {weights.sum()}")
+    return found
+
+
+def _grouping(analyses: list[Mapping[str, Any]], groups: pd.DataFrame, studies: pd.DataFrame):
+    """Studies not in exactly one group of each analysis, named with the analysis."""
+    found = []
+    included = set(studies["record_id"])
+    for analysis in (a["id"] for a in analyses):
+        grouped = [
+            r for ids in groups.loc[groups["analysis"] == analysis, "record_ids"] for r in ids
+        ]
+        twice = {r for r in grouped if grouped.count(r) > 1}
+        found += [f"{analysis} {r}" for r in sorted((included ^ set(grouped)) | twice)]
+    return found
+
+
 def checks(inputs: Mapping[str, Any], params: Mapping[str, Any]) -> list[Check]:
     counts = read_frame(inputs["prisma"])
     groups = read_frame(inputs["groups"])
     studies = read_frame(inputs["studies"])
     pooled = read_frame(inputs["pooled"])
     evidence = read_frame(inputs["evidence"])
-    pooled["estimate_id"] = pooled["group"] + ":" + pooled["method"]
+    frames = {
+        "pooled": pooled,
+        **{name: read_frame(inputs[name]) for name in FINITE if name != "pooled"},
+    }
+    pooled["estimate_id"] = row_names(pooled, "pooled")
+    groups["group_id"] = groups["analysis"] + " " + groups["group"]
     counts["box_key"] = counts["box"] + ":" + counts["reason"].fillna(counts["source"].fillna(""))
+    arms = {"ignore_row_if": "either_value_is_missing", "or_equal": True}
     found = run_suites(
         [
             Suite(
@@ -110,18 +211,19 @@ def checks(inputs: Mapping[str, Any], params: Mapping[str, Any]) -> list[Check]:
                 "groups",
                 groups,
                 [
-                    gxe.ExpectColumnValuesToBeUnique(column="group"),
+                    gxe.ExpectColumnValuesToBeUnique(column="group_id"),
                     gxe.ExpectColumnValuesToBeBetween(
                         column="proportion", min_value=0, max_value=1
                     ),
+                    # Events and totals where an analysis counts them (binary outcomes only).
                     gxe.ExpectColumnPairValuesAToBeGreaterThanB(
-                        column_A="total", column_B="events", or_equal=True
+                        column_A="total", column_B="events", **arms
                     ),
                     gxe.ExpectColumnPairValuesAToBeGreaterThanB(
-                        column_A="control_total", column_B="control_events", or_equal=True
+                        column_A="control_total", column_B="control_events", **arms
                     ),
                 ],
-                id_column="group",
+                id_column="group_id",
             ),
             Suite(
                 "pooled",
@@ -140,7 +242,8 @@ def checks(inputs: Mapping[str, Any], params: Mapping[str, Any]) -> list[Check]:
             ),
         ]
     )
-    grouped = [r for ids in groups["record_ids"] for r in ids]
+    pooled_keys = set(zip(pooled["analysis"], pooled["group"], strict=True))
+    marked = groups[groups["pooled"]]
     return [
         *found,
         *prisma_identities(counts),
@@ -155,6 +258,10 @@ def checks(inputs: Mapping[str, Any], params: Mapping[str, Any]) -> list[Check]:
             "one_evidence_row_per_study",
             set(studies["record_id"]) ^ set(evidence["record_id"]),
         ),
+        invariant("synthesis", "every_number_is_finite", not_finite(frames)),
+        invariant(
+            "synthesis", "every_number_is_in_range", out_of_range(pooled, frames["study_effects"])
+        ),
         invariant(
             "pooled",
             "pooled_proportions_are_proportions",
@@ -163,30 +270,33 @@ def checks(inputs: Mapping[str, Any], params: Mapping[str, Any]) -> list[Check]:
         invariant(
             "pooled",
             "pooled_exactly_where_the_summary_says",
-            set(groups.loc[groups["pooled"], "group"]) ^ set(pooled["group"]),
+            {
+                f"{a} {g}"
+                for a, g in set(zip(marked["analysis"], marked["group"], strict=True)) ^ pooled_keys
+            },
         ),
         invariant(
             "groups",
-            "every_study_in_exactly_one_group",
-            set(studies["record_id"]) ^ set(grouped) | {r for r in grouped if grouped.count(r) > 1},
+            "every_study_in_exactly_one_group_of_each_analysis",
+            _grouping(params["analyses"], groups, studies),
         ),
         *certainty_checks(
             read_frame(inputs["certainty"]),
             read_frame(inputs["certainty_problems"]),
-            set(pooled["group"]),
+            pooled_keys,
         ),
     ]
 
 
 def certainty_checks(
-    sof: pd.DataFrame, problems: pd.DataFrame, pooled_groups: set[str]
+    sof: pd.DataFrame, problems: pd.DataFrame, pooled_groups: set[tuple[str, str]]
 ) -> list[Check]:
-    rated = {(r.group, r.domain) for r in sof.itertuples()}
+    rated = {(r.analysis, r.group, r.domain) for r in sof.itertuples()}
     missing = [
-        f"{group} {domain}"
-        for group in sorted(pooled_groups)
+        f"{analysis} {group} {domain}"
+        for analysis, group in sorted(pooled_groups)
         for domain in (*DOMAINS, OVERALL)
-        if (group, domain) not in rated
+        if (analysis, group, domain) not in rated
     ]
     open_ratings = sof[sof["status"] != "settled"]
     return [
@@ -194,7 +304,7 @@ def certainty_checks(
         invariant(
             "certainty",
             "reviewers_ratings_agree_or_are_adjudicated",
-            [f"{r.group} {r.domain}" for r in open_ratings.itertuples()],
+            [f"{r.analysis} {r.group} {r.domain}" for r in open_ratings.itertuples()],
         ),
         invariant("certainty", "a_changed_rating_gives_a_reason", unexplained_changes(sof)),
         invariant(

@@ -31,8 +31,9 @@ from prismaflow.synthesise.certainty import BY_MACHINE, DOMAINS
 from prismaflow.synthesise.certainty import OVERALL as CERTAINTY_LEVEL
 from prismaflow.synthesise.evidence import shown_columns
 from prismaflow.synthesise.groups import estimator, shown_estimates
-from prismaflow.synthesise.plan import Plan
+from prismaflow.synthesise.plan import LEAVE_ONE_OUT, Analysis, Plan
 from prismaflow.synthesise.prisma import count_of, studies_in_review
+from prismaflow.synthesise.subgroups import why_not_tested
 from prismaflow.vocabulary import BY_MODEL, BY_STOPPING
 
 TEMPLATES = Path(__file__).resolve().parent
@@ -51,10 +52,14 @@ class Artifacts:
     evidence: pd.DataFrame
     groups: pd.DataFrame
     pooled: pd.DataFrame
+    subgroups: pd.DataFrame
+    sensitivity: pd.DataFrame
+    small_studies: pd.DataFrame
     risk_of_bias: pd.DataFrame
     certainty: pd.DataFrame
     prisma_svg: Path
     figures: Mapping[str, Path]  # name -> PNG
+    analysis_figures: Mapping[str, Mapping[str, Path]]  # analysis id -> forest, funnel PNGs
     files: Mapping[str, Path]  # every input, for the provenance table
 
 
@@ -152,10 +157,13 @@ def evidence_rows(evidence: pd.DataFrame) -> list[dict[str, Any]]:
     ]
 
 
-def group_rows(groups: pd.DataFrame, pooled: pd.DataFrame, plan: Plan) -> list[dict[str, Any]]:
-    measure, rows = plan.outcome.measure, []
-    for group in groups.to_dict("records"):
-        estimates = shown_estimates(pooled[pooled["group"] == group["group"]])
+def group_rows(
+    groups: pd.DataFrame, pooled: pd.DataFrame, analysis: Analysis
+) -> list[dict[str, Any]]:
+    """One analysis's groups, with their estimates as the report prints them."""
+    measure, rows = analysis.outcome.measure, []
+    for group in groups[groups["analysis"] == analysis.id].to_dict("records"):
+        mine = pooled[(pooled["analysis"] == analysis.id) & (pooled["group"] == group["group"])]
         rows.append(
             {
                 **{k: _plain(v) for k, v in group.items() if k not in ("described", "left_out")},
@@ -173,11 +181,69 @@ def group_rows(groups: pd.DataFrame, pooled: pd.DataFrame, plan: Plan) -> list[d
                             e["estimate"], e["pi_low"], e["pi_high"]
                         ).split(" ", 1)[-1],
                     }
-                    for e in estimates.to_dict("records")
+                    for e in shown_estimates(mine).to_dict("records")
                 ],
             }
         )
     return rows
+
+
+def sensitivity_rows(sensitivity: pd.DataFrame, analysis: Analysis) -> list[dict[str, Any]]:
+    """Each refit of a pooled group: what it set aside and what it gave."""
+    measure = analysis.outcome.measure
+    return [
+        {
+            "group": row["group"],
+            "kind": "leave one out" if row["sensitivity"] == LEAVE_ONE_OUT else row["label"],
+            "omitted": ", ".join(row["omitted"]) or "none of the pooled studies",
+            "result": f"Not pooled: {row['not_pooled_because']}"
+            if row["not_pooled_because"]
+            else f"{measure.interval(row['estimate'], row['ci_low'], row['ci_high'])}, "
+            f"k = {row['studies']}, I² {row['i2']:.0%}, τ² {row['tau2']:.4f}",
+        }
+        for row in sensitivity[sensitivity["analysis"] == analysis.id].to_dict("records")
+    ]
+
+
+def small_study_rows(small: pd.DataFrame, analysis: Analysis) -> list[dict[str, Any]]:
+    return [
+        {
+            "group": row["group"],
+            "studies": row["studies"],
+            "result": f"Egger's test: slope {row['slope']:.3f} (SE {row['slope_se']:.3f}), "
+            f"t = {row['t']:.2f} on {row['df']} df, p = {row['p_value']:.3f}"
+            if row["tested"]
+            else f"Not tested: {row['not_tested_because']}",
+        }
+        for row in small[small["analysis"] == analysis.id].to_dict("records")
+    ]
+
+
+def analysis_sections(plan: Plan, artifacts: Artifacts) -> list[dict[str, Any]]:
+    """Per planned analysis, what its part of the synthesis section shows."""
+    untested = why_not_tested(artifacts.pooled, plan)
+    sections = []
+    for analysis in plan.analyses:
+        subgroup = artifacts.subgroups[artifacts.subgroups["analysis"] == analysis.id]
+        figures = artifacts.analysis_figures[analysis.id]
+        sections.append(
+            {
+                "analysis": analysis,
+                "group_rows": group_rows(artifacts.groups, artifacts.pooled, analysis),
+                "subgroups": (
+                    f"Q = {subgroup['q_between'].iloc[0]:.2f} on {subgroup['df'].iloc[0]} df, "
+                    f"p = {subgroup['p_value'].iloc[0]:.3f} ({subgroup['groups'].iloc[0]} "
+                    f"groups, {analysis.pooling.method} estimates)"
+                    if len(subgroup)
+                    else f"Not tested: {untested[analysis.id]}"
+                ),
+                "sensitivity": sensitivity_rows(artifacts.sensitivity, analysis),
+                "small_studies": small_study_rows(artifacts.small_studies, analysis),
+                "forest": data_uri(figures["forest"]),
+                "funnel": data_uri(figures["funnel"]),
+            }
+        )
+    return sections
 
 
 # The report's sections by id, as the checklists name them.
@@ -200,16 +266,18 @@ SECTIONS = {
 def summary_of_findings_rows(certainty: pd.DataFrame) -> list[dict[str, Any]]:
     """Per pooled group: its effect, each domain's rating, why and who decided, its certainty."""
     rows = []
-    for group, rated in certainty.groupby("group", sort=False):
+    for group, rated in certainty.groupby(["analysis", "group"], sort=False):
         by_domain = rated.set_index("domain")
         first = rated.iloc[0]
         rows.append(
             {
-                "group": group,
+                "group": group[1],
                 "outcome": first["outcome"],
                 "studies": first["studies"],
                 "participants": _plain(first["participants"]),
                 "effect": first["effect"],
+                "assumed": first["assumed"],
+                "absolute": first["absolute"],
                 "start": first["start"],
                 "certainty": present(by_domain.loc[CERTAINTY_LEVEL, "rating"]) or "not settled",
                 "domains": [
@@ -322,7 +390,7 @@ def report_context(
         "references": reference_list(artifacts.records, artifacts.studies["record_id"]),
         "full_text_excluded": full_text_exclusions(artifacts.decisions, artifacts.records),
         "evidence_rows": evidence_rows(artifacts.evidence),
-        "group_rows": group_rows(artifacts.groups, artifacts.pooled, plan),
+        "analyses": analysis_sections(plan, artifacts),
         "bias": bias_context(config["risk_of_bias"], artifacts.risk_of_bias, artifacts.studies),
         "findings": summary_of_findings_rows(artifacts.certainty),
         "checklists": checklists(config, pooled=not artifacts.pooled.empty),

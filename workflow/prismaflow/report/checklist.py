@@ -32,6 +32,8 @@ def at(anchor: str, when: str | None = None) -> Callable[[Mapping[str, Any]], st
 NEVER = at("", when="never")
 NO_TOOL = "not reported: the protocol declares no risk-of-bias tool (risk_of_bias.tools)"
 NO_GRADE = "not reported: no group was pooled, so no synthesis is rated"
+NOT_POOLED = "not reported: no group had enough studies to pool"
+UNGROUPED = "not reported: no analysis groups its studies (synthesis.analyses[].group_by)"
 PRISMA_2020: tuple[Item, ...] = (
     Item("1", "Title", "Identify the report as a systematic review", at("top")),
     Item("2", "Abstract", "Structured abstract (PRISMA 2020 for Abstracts)", NEVER),
@@ -50,38 +52,28 @@ PRISMA_2020: tuple[Item, ...] = (
     Item("13b", "Methods", "Preparing the data for synthesis", at("synthesis")),
     Item("13c", "Methods", "Tabulating and displaying results", at("figures")),
     Item("13d", "Methods", "Methods of synthesis", at("synthesis")),
-    Item(
-        "13e",
-        "Methods",
-        "Exploring heterogeneity",
-        at("synthesis", "group_by"),
-        "not reported: the protocol groups no studies (synthesis.group_by)",
-    ),
-    Item("13f", "Methods", "Sensitivity analyses", NEVER, "not reported: no sensitivity analysis"),
-    Item("14", "Methods", "Reporting bias assessment", NEVER, "not reported: not assessed"),
+    Item("13e", "Methods", "Exploring heterogeneity", at("synthesis", "group_by"), UNGROUPED),
+    Item("13f", "Methods", "Sensitivity analyses", at("synthesis", "pooled"), NOT_POOLED),
+    Item("14", "Methods", "Reporting bias assessment", at("synthesis", "pooled"), NOT_POOLED),
     Item("15", "Methods", "Certainty assessment", at("findings", "pooled"), NO_GRADE),
     Item("16a", "Results", "Study selection, with a flow diagram", at("prisma")),
     Item("16b", "Results", "Studies that seemed eligible but were excluded", at("excluded")),
     Item("17", "Results", "Study characteristics, with citations", at("evidence")),
     Item("18", "Results", "Risk of bias in studies", at("risk-of-bias", "tools"), NO_TOOL),
-    Item("19", "Results", "Results of individual studies", at("figures")),
+    Item("19", "Results", "Results of individual studies", at("synthesis")),
     Item("20a", "Results", "Characteristics of the studies in each synthesis", at("synthesis")),
     Item(
         "20b",
         "Results",
         "Results of all statistical syntheses",
         at("synthesis", "pooled"),
-        "not reported: no group had enough studies to pool",
+        NOT_POOLED,
     ),
     Item(
-        "20c",
-        "Results",
-        "Investigations of heterogeneity",
-        at("synthesis", "group_by"),
-        "not reported: the protocol groups no studies (synthesis.group_by)",
+        "20c", "Results", "Investigations of heterogeneity", at("synthesis", "group_by"), UNGROUPED
     ),
-    Item("20d", "Results", "Sensitivity analyses", NEVER, "not reported: no sensitivity analysis"),
-    Item("21", "Results", "Reporting biases", NEVER, "not reported: not assessed"),
+    Item("20d", "Results", "Sensitivity analyses", at("synthesis", "pooled"), NOT_POOLED),
+    Item("21", "Results", "Reporting biases", at("synthesis", "pooled"), NOT_POOLED),
     Item("22", "Results", "Certainty of evidence", at("findings", "pooled"), NO_GRADE),
     Item("23a", "Discussion", "Interpretation in the context of other evidence", NEVER),
     Item("23b", "Discussion", "Limitations of the evidence", NEVER),
@@ -172,7 +164,7 @@ def what_the_review_holds(config: Mapping[str, Any], pooled: bool) -> dict[str, 
     sources = config["search"]["sources"]
     return {
         "tools": bool(config["risk_of_bias"]["tools"]),
-        "group_by": config["synthesis"]["group_by"] is not None,
+        "group_by": any(a["group_by"] is not None for a in config["synthesis"]["analyses"]),
         "pooled": pooled,
         "reference": bool(config["review"].get("reference")),
         "files": "file" in sources,

@@ -80,31 +80,33 @@ def manuscript(config: Mapping[str, Any], results: Path) -> Any:
             "* pre-filled by the machine from the record's text, not checked by a reviewer."
         )
 
-    document.add_heading(
-        f"Table 2. Results: {plan.outcome.label}, {plan.outcome.measure.label}", level=2
-    )
-    results_rows = []
-    for row in group_rows(frames["groups"], frames["pooled"], plan):
-        estimates = "; ".join(
-            f"{e['name']} {e['text']}, prediction {e['prediction']}, I² {e['i2']:.0%}, "
-            f"τ² {e['tau2']:.4f}, k = {e['studies']}"
-            for e in row["estimates"]
+    for number, analysis in enumerate(plan.analyses, start=1):
+        document.add_heading(
+            f"Table 2.{number}. Results: {analysis.title}, {analysis.outcome.effect_label}",
+            level=2,
         )
-        left_out = "; ".join(f"{s['record_id']}: {s['reason']}" for s in row["left_out"])
-        results_rows.append(
-            [
-                row["group"],
-                row["studies"],
-                row["participants"],
-                estimates or f"Not pooled: {row['not_pooled_because']}",
-                left_out,
-            ]
+        results_rows = []
+        for row in group_rows(frames["groups"], frames["pooled"], analysis):
+            estimates = "; ".join(
+                f"{e['name']} {e['text']}, prediction {e['prediction']}, I² {e['i2']:.0%}, "
+                f"τ² {e['tau2']:.4f}, k = {e['studies']}"
+                for e in row["estimates"]
+            )
+            left_out = "; ".join(f"{s['record_id']}: {s['reason']}" for s in row["left_out"])
+            results_rows.append(
+                [
+                    row["group"],
+                    row["studies"],
+                    row["participants"],
+                    estimates or f"Not pooled: {row['not_pooled_because']}",
+                    left_out,
+                ]
+            )
+        _table(
+            document,
+            ["Group", "Studies", "Participants", "Random-effects estimate", "Not pooled"],
+            results_rows,
         )
-    _table(
-        document,
-        ["Group", "Studies", "Participants", "Random-effects estimate", "Not pooled"],
-        results_rows,
-    )
 
     document.add_heading("Table 3. Risk of bias in included studies", level=2)
     bias = bias_context(config["risk_of_bias"], frames["risk_of_bias"], frames["studies"])
@@ -135,7 +137,8 @@ def manuscript(config: Mapping[str, Any], results: Path) -> Any:
     else:
         _table(
             document,
-            ["Outcome (group)", "Studies (participants)", "Effect (95% CI)", "Starts"]
+            ["Outcome (group)", "Studies (participants)", "Effect (95% CI)", "Control arms"]
+            + ["Absolute effect (95% CI)", "Starts"]
             + [d["domain"].capitalize() for d in findings[0]["domains"]]
             + ["Certainty"],
             [
@@ -143,6 +146,8 @@ def manuscript(config: Mapping[str, Any], results: Path) -> Any:
                     f"{row['outcome']} ({row['group']})",
                     f"{row['studies']} ({row['participants']})",
                     row["effect"],
+                    row["assumed"],
+                    row["absolute"],
                     row["start"],
                     *(
                         f"{d['rating']}{'*' if d['machine'] else ''}: {d['why']}"

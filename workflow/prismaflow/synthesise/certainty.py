@@ -1,6 +1,8 @@
-"""Certainty of evidence (GRADE) for each pooled group: the machine proposes a rating for each of
-the five domains from the data, a reviewer confirms or changes each with a reason, and the
-summary-of-findings table shows the rating, why, and who decided.
+"""Certainty of evidence (GRADE) for each pooled group of each analysis: the machine proposes a
+rating for each of the five domains from the data, a reviewer confirms or changes each with a
+reason, and the summary-of-findings table shows, as GRADEpro does, the effect, its absolute
+effect (per 1,000 from the control arms' risk for a binary outcome; beside the control arms'
+mean for a continuous one), the rating, why, and who decided.
 
 The proposals follow the GRADE handbook's guidance where the data can speak (Schünemann et al.,
 GRADE Handbook 2013, section 5): evidence from randomised trials starts high and from other
@@ -28,8 +30,9 @@ from prismaflow.config import DESIGN_FIELD
 from prismaflow.sheets import AWAITING, CONFLICT, SETTLED, Verdict, read_rows, settle
 from prismaflow.spreadsheet import write_form_sheet
 from prismaflow.synthesise.effects import Measure
-from prismaflow.synthesise.groups import estimator, poolable
-from prismaflow.synthesise.plan import Plan
+from prismaflow.synthesise.groups import estimator, pooled_groups
+from prismaflow.synthesise.plan import Analysis, Plan
+from prismaflow.synthesise.small_studies import FEWEST_FOR_EGGER
 
 DOMAINS = ("risk_of_bias", "inconsistency", "indirectness", "imprecision", "publication_bias")
 OVERALL = "certainty"
@@ -45,15 +48,28 @@ WITH_CONCERNS = frozenset(
 )
 EVENTS_NEEDED, PARTICIPANTS_NEEDED = 300, 400
 BY_MACHINE = "machine (proposed)"
-# The GRADE sheet the workflow writes; a reviewer's sheet needs group, domain and rating.
-RATING_COLUMNS = ("group", "domain", "proposed", "proposed_because", "allowed", "rating", "reason")
+# The GRADE sheet the workflow writes; a reviewer's sheet needs group, domain and rating (and
+# the analysis, where the protocol plans more than one).
+RATING_COLUMNS = (
+    "analysis",
+    "group",
+    "domain",
+    "proposed",
+    "proposed_because",
+    "allowed",
+    "rating",
+    "reason",
+)
 CERTAINTY_SCHEMA = pa.schema(
     [
+        ("analysis", pa.string()),
         ("group", pa.string()),
-        ("outcome", pa.string()),
+        ("outcome", pa.string()),  # the analysis: outcome, comparison, time point
         ("studies", pa.int64()),
         ("participants", pa.int64()),
         ("effect", pa.string()),  # the protocol's estimator, as the report prints it
+        ("assumed", pa.string()),  # the control arms' risk or mean, as GRADEpro shows it
+        ("absolute", pa.string()),  # the absolute effect against it
         ("start", pa.string()),  # high (randomised trials) or low
         ("domain", pa.string()),  # one of DOMAINS, or "certainty" for the resulting level
         ("proposed", pa.string()),
@@ -68,6 +84,7 @@ CERTAINTY_PROBLEMS_SCHEMA = pa.schema(
     [
         ("file", pa.string()),
         ("line", pa.int64()),
+        ("analysis", pa.string()),
         ("group", pa.string()),
         ("domain", pa.string()),
         ("problem", pa.string()),
@@ -77,40 +94,49 @@ CERTAINTY_PROBLEMS_SCHEMA = pa.schema(
 
 @dataclass
 class Ratings:
-    """Reviewers' ratings per (group, domain), and the rows that did not fit."""
+    """Reviewers' ratings per (analysis, group, domain), and the rows that did not fit."""
 
-    rated: dict[tuple[str, str], list[Verdict]] = field(default_factory=dict)
+    rated: dict[tuple[str, str, str], list[Verdict]] = field(default_factory=dict)
     problems: list[dict[str, Any]] = field(default_factory=list)
 
     def problems_frame(self) -> pd.DataFrame:
         return pd.DataFrame(self.problems, columns=CERTAINTY_PROBLEMS_SCHEMA.names)
 
 
-def read_ratings(paths: Sequence[str | Path], groups: Sequence[str]) -> Ratings:
-    """Every reviewer's sheet (config/certainty/<reviewer>.csv or .xlsx): group, domain, rating,
-    reason; the columns of the sheet the workflow writes are allowed beside them."""
+def read_ratings(paths: Sequence[str | Path], pooled: Sequence[tuple[str, str]]) -> Ratings:
+    """Every reviewer's sheet (config/certainty/<reviewer>.csv or .xlsx): analysis, group,
+    domain, rating, reason; the columns of the sheet the workflow writes are allowed beside
+    them. A review of one analysis may leave the analysis out."""
     ratings = Ratings()
+    analyses = sorted({analysis for analysis, _ in pooled})
+    named = ", ".join(f"{a} {g}" if len(analyses) > 1 else g for a, g in pooled)
     for path in map(Path, paths):
         for line, row in read_rows(path, ("group", "domain", "rating"), RATING_COLUMNS):
 
             def problem(why: str, row=row, line=line, path=path) -> None:
                 ratings.problems.append(
-                    {"file": str(path), "line": line, "group": row.get("group"),
-                     "domain": row.get("domain"), "problem": why}
+                    {"file": str(path), "line": line, "analysis": row.get("analysis"),
+                     "group": row.get("group"), "domain": row.get("domain"), "problem": why}
                 )  # fmt: skip
 
             if "rating" not in row:
                 continue  # not rated yet
+            analysis = row.get("analysis") or (analyses[0] if len(analyses) == 1 else None)
             # "Risk of bias" is risk_of_bias, as a reviewer may well write it.
             domain = "_".join(row.get("domain", "").casefold().split())
-            if row.get("group") not in groups:
-                problem(f"{row.get('group')!r} is not a pooled group ({', '.join(groups)})")
+            if (analysis, row.get("group")) not in pooled:
+                where = (
+                    f"{row.get('analysis')} {row.get('group')}"
+                    if row.get("analysis")
+                    else (repr(row.get("group")))
+                )
+                problem(f"{where} is not a pooled group ({named or 'none is pooled'})")
             elif domain not in DOMAINS:
                 problem(f"{row.get('domain')!r} is not a GRADE domain: {', '.join(DOMAINS)}")
             elif row["rating"].casefold() not in DOWNGRADE:
                 problem(f"{row['rating']!r} is not one of: {', '.join(DOWNGRADE)}")
             else:
-                key = (row["group"], domain)
+                key = (analysis, row["group"], domain)
                 ratings.rated.setdefault(key, []).append(
                     Verdict(path.stem, row["rating"].casefold(), row.get("reason"))
                 )
@@ -174,16 +200,16 @@ def _imprecision(
 
 
 def propose(
-    plan: Plan,
+    analysis: Analysis,
     group: Mapping[str, Any],
     pooled: Mapping[str, Any],
     overall_bias: Sequence[Any],
     studies: int,
 ) -> dict[str, tuple[str, str]]:
     """Each domain's proposed rating and why, for one pooled group."""
-    measure, outcome = plan.outcome.measure, plan.outcome
+    measure = analysis.outcome.measure
     events = None
-    if outcome.events is not None:
+    if measure.kind == "binary":
         events = int(group["events"] or 0) + int(group["control_events"] or 0)
     return {
         "risk_of_bias": _risk_of_bias(overall_bias),
@@ -195,11 +221,55 @@ def propose(
         "imprecision": _imprecision(pooled, measure, int(group["participants"] or 0), events),
         "publication_bias": (
             NOT_SERIOUS,
-            "fewer than 10 studies: funnel-plot asymmetry cannot be tested"
-            if studies < 10
-            else "not tested by the machine: inspect the funnel plot",
+            f"fewer than {FEWEST_FOR_EGGER} studies: funnel-plot asymmetry cannot be tested"
+            if studies < FEWEST_FOR_EGGER
+            else "Egger's test and the funnel plot are in the synthesis: judge them",
         ),
     }
+
+
+def _per_thousand(difference: float) -> str:
+    count = round(abs(difference) * 1000)
+    return f"{count} {'more' if difference > 0 else 'fewer'}" if count else "0 more"
+
+
+def absolute_effect(
+    analysis: Analysis, group: Mapping[str, Any], primary: Mapping[str, Any]
+) -> tuple[str, str]:
+    """(what the control arms show, the absolute effect against it), as GRADEpro states them:
+    per 1,000 from the control arms' risk (study population) for a binary comparison, a
+    proportion per 1,000 for one arm, the difference beside the control arms' mean for a
+    continuous outcome; nothing where the data give no control risk (an effect as published)."""
+    measure, name = analysis.outcome.measure, analysis.outcome.measure.name
+    bounds = [primary[k] for k in ("estimate", "ci_low", "ci_high")]
+    if name == "proportion":
+        low, high = (round(b * 1000) for b in bounds[1:])
+        return "", f"{round(bounds[0] * 1000)} per 1,000 (from {low} to {high})"
+    if name in ("risk_ratio", "odds_ratio", "risk_difference"):
+        risk = group["control_events"] / group["control_total"]
+
+        def change(effect: float) -> float:
+            if name == "risk_ratio":
+                return risk * effect - risk
+            if name == "odds_ratio":
+                return effect * risk / (1 - risk + effect * risk) - risk
+            return effect
+
+        estimate, low, high = (change(b) for b in bounds)
+        return (
+            f"{round(risk * 1000)} per 1,000",
+            f"{_per_thousand(estimate)} per 1,000 "
+            f"(from {_per_thousand(low)} to {_per_thousand(high)})",
+        )
+    if measure.kind == "continuous":
+        unit = " SD" if name == "standardised_mean_difference" else ""
+        assumed = "" if unit else f"mean {group['control_mean']:.3g}"
+
+        def said(value: float) -> str:
+            return f"{abs(value):.2f}{unit} {'higher' if value >= 0 else 'lower'}"
+
+        return assumed, f"{said(bounds[0])} (from {said(bounds[1])} to {said(bounds[2])})"
+    return "", "not estimable: the studies give no control-group risk"
 
 
 def level(start: str, ratings: Sequence[str]) -> str:
@@ -216,32 +286,41 @@ def summary_of_findings(
     ratings: Ratings,
     randomised: Sequence[str],
 ) -> pd.DataFrame:
-    """One row per pooled group and domain, then the group's certainty."""
+    """One row per analysis, pooled group and domain, then the group's certainty."""
     judged = risk_of_bias[risk_of_bias["domain"] == judgements.OVERALL]
     overall = judged.set_index("record_id")["judgement"]
+    summary = groups.set_index(["analysis", "group"])
     rows = []
-    for group in groups[groups["pooled"]].to_dict("records"):
-        primary = pooled[(pooled["group"] == group["group"]) & pooled["primary"]].iloc[0]
-        members = poolable(plan, plan.members(studies, group["group"]))
+    for analysis, group_name, members in pooled_groups(studies, groups, plan):
+        group = summary.loc[(analysis.id, group_name)]
+        primary = pooled[
+            (pooled["analysis"] == analysis.id)
+            & (pooled["group"] == group_name)
+            & pooled["primary"]
+        ].iloc[0]
         designs = list(members[DESIGN_FIELD]) if DESIGN_FIELD in members else []
         start = start_level(designs, randomised)
         bias = [overall.get(r) for r in members["record_id"]]
-        effect = plan.outcome.measure.interval(
+        effect = analysis.outcome.measure.interval(
             primary["estimate"], primary["ci_low"], primary["ci_high"]
         )
+        assumed, absolute = absolute_effect(analysis, group, primary)
         base = {
-            "group": group["group"],
-            "outcome": plan.outcome.label,
+            "analysis": analysis.id,
+            "group": group_name,
+            "outcome": analysis.title,
             "studies": int(primary["studies"]),
             "participants": group["participants"],
-            "effect": f"{estimator(primary)} {effect}",
+            "effect": f"{analysis.outcome.effect_label} {estimator(primary)} {effect}",
+            "assumed": assumed,
+            "absolute": absolute,
             "start": start,
         }
         settled = []
         for domain, (proposed, because) in propose(
-            plan, group, primary, bias, len(members)
+            analysis, group, primary, bias, len(members)
         ).items():
-            chosen, status = settle(ratings.rated.get((group["group"], domain), []))
+            chosen, status = settle(ratings.rated.get((analysis.id, group_name, domain), []))
             status = SETTLED if status == AWAITING else status  # the proposal stands meanwhile
             rating = chosen.value if chosen else (None if status == CONFLICT else proposed)
             if rating is not None:
@@ -281,7 +360,7 @@ def unexplained_changes(sof: pd.DataFrame) -> list[str]:
     rated = sof[(sof["domain"] != OVERALL) & sof["rating"].notna()]
     changed = rated[(rated["rating"] != rated["proposed"]) & rated["reason"].isna()]
     return [
-        f"{r.group} {r.domain}: {r.rating} where {r.proposed} was proposed"
+        f"{r.analysis} {r.group} {r.domain}: {r.rating} where {r.proposed} was proposed"
         for r in changed.itertuples()
     ]
 
@@ -293,7 +372,14 @@ def write_certainty_sheet(sof: pd.DataFrame, path: Path) -> None:
     rated = sof[sof["domain"] != OVERALL]
     rows = [
         {**row, "allowed": list(DOWNGRADE)}
-        for row in rated[list(RATING_COLUMNS[:4])].to_dict("records")
+        for row in rated[list(RATING_COLUMNS[:5])].to_dict("records")
     ]
-    widths = {"group": 24, "domain": 18, "proposed": 14, "proposed_because": 60, "reason": 50}
+    widths = {
+        "analysis": 18,
+        "group": 24,
+        "domain": 18,
+        "proposed": 14,
+        "proposed_because": 60,
+        "reason": 50,
+    }
     write_form_sheet(path, "certainty", RATING_COLUMNS, rows, "rating", widths)

@@ -3,7 +3,8 @@ as extracted, with whether a person or the machine set it.
 
 Its columns are the protocol's: the fields of its form that `synthesis.evidence_columns` names
 (all of them, in the form's order, when it names none), after the study's citation. Rows follow
-the plan: by group, then by the first field groups are described by, then by year.
+the plan: by the primary analysis's group, then by the first field groups are described by,
+then by year.
 """
 
 from __future__ import annotations
@@ -56,11 +57,12 @@ def evidence_table(studies: pd.DataFrame, plan: Plan, fields: Sequence[FieldSpec
         row[MACHINE_FIELDS] = [s.name for s in fields if study.get(f"{s.name}_by") == "machine"]
         rows.append(row)
     table = pd.DataFrame(rows, columns=names)
-    order = {group: rank for rank, group in enumerate(plan.ordered_groups(studies))}
+    primary = plan.primary  # rows follow the primary analysis's groups
+    order = {group: rank for rank, group in enumerate(primary.ordered_groups(studies))}
     within = plan.describe_by[0] if plan.describe_by else "year"
     keys = pd.DataFrame(
         {
-            "rank": plan.group_of(studies).map(order).to_numpy(),
+            "rank": primary.group_of(studies).map(order).to_numpy(),
             "within": studies[within].to_numpy(),
             "year": studies["year"].to_numpy(),
         }

@@ -151,7 +151,10 @@ class PubMedSearch:
         reply = self.client.get(
             f"{self.settings.base_url}/esearch.fcgi",
             self._params(
-                term=term, usehistory="y", retmax=PAGE_CEILING - 1, **window.params(self.settings.datetype)
+                term=term,
+                usehistory="y",
+                retmax=PAGE_CEILING - 1,
+                **window.params(self.settings.datetype),
             ),
             check=lambda data: _checked_esearch(data, name),
             what=f"PubMed ESearch ({window.describe()})",
