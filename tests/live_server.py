@@ -68,7 +68,21 @@ def pubmed_pool(n: int, first: int = 1990, years: int = 35, start: int = 30_000_
     ]
 
 
-def pubmed_article(record: Generated) -> str:
+@dataclass(frozen=True)
+class Given:
+    """A record served as it was written (a matrix review's), dated mid-year."""
+
+    pmid: str
+    year: int
+    xml: str  # its PubmedArticle
+
+    def day(self) -> tuple[int, int, int]:
+        return (self.year, 6, 15)
+
+
+def pubmed_article(record: Generated | Given) -> str:
+    if isinstance(record, Given):
+        return record.xml
     month = f"<Month>{record.month:02d}</Month>" if record.month else ""
     season = f"<Season>{record.season}</Season>" if record.season else ""
     return (
@@ -133,6 +147,8 @@ class FakeDatabases(ThreadingHTTPServer):
         self.pubmed = pubmed_pool(pubmed_records)
         self.dense = pubmed_pool(pubmed_ceiling * 21 // 20, first=2020, years=1, start=40_000_000)
         self.scopus = [scopus_entry(i, 1995 + i % 30) for i in range(scopus_records)]
+        # Pools served as given, by a word their query holds: word -> (PubMed, Scopus entries).
+        self.catalogue: dict[str, tuple[list[Given], list[dict]]] = {}
         self.scopus_key = scopus_key
         self.ncbi_key = ncbi_key  # when set, any other api_key is refused as NCBI refuses it
         self.date_precision = "day"  # or "year": a date limit matched by its year alone
@@ -257,7 +273,10 @@ class Handler(BaseHTTPRequestHandler):
 
     def _matching(self, params: dict) -> list[Generated]:
         term = _one(params, "term", "")
-        if "dense" in term:
+        given = [pools[0] for word, pools in self.server.catalogue.items() if word in term]
+        if given:
+            pool = given[0]
+        elif "dense" in term:
             pool = self.server.dense
         else:
             pool = self.server.pubmed if "big" in term else self.server.pubmed[:40]
@@ -329,7 +348,11 @@ class Handler(BaseHTTPRequestHandler):
             return 429, json.dumps(refusal).encode(), headers
         self.server.scopus_quota_left -= 1
         query = _one(params, "query", "")
-        pool = self.server.scopus if "big" in query else self.server.scopus[:30]
+        given = [pools[1] for word, pools in self.server.catalogue.items() if word in query]
+        if given:
+            pool = given[0]
+        else:
+            pool = self.server.scopus if "big" in query else self.server.scopus[:30]
         pool = [e for e in pool if _scopus_limits(query, e)]
         count = int(_one(params, "count", "25"))
         cursor = _one(params, "cursor")

@@ -18,9 +18,17 @@ CASES_FILE = HERE / "cases.json"
 EXPECTED_FILE = HERE / "metafor.json"
 
 
-def case(
+def case(case_id: str, dataset: str, measure: str, method: str = "REML", **settings: Any):
+    """A case over a whole published data set."""
+    return {
+        **rows_case(case_id, DATASETS[dataset], measure, method, **settings),
+        "dataset": dataset,
+    }
+
+
+def rows_case(
     case_id: str,
-    dataset: str,
+    studies: list[dict[str, Any]],
     measure: str,
     method: str = "REML",
     *,
@@ -31,11 +39,11 @@ def case(
     double_zero: str = "keep",
     group_by: str | None = None,
 ) -> dict[str, Any]:
-    studies = DATASETS[dataset]
+    """A case over some studies (rows of a data set, by prismaflow's roles)."""
     roles = roles or ROLE_SETS[measure][0]
     return {
         "id": case_id,
-        "dataset": dataset,
+        "dataset": None,
         "kind": kind,
         "measure": measure,
         "method": method,
@@ -98,6 +106,26 @@ CASES: list[dict[str, Any]] = [
 ]
 
 
+def matrix_cases() -> list[dict[str, Any]]:
+    """The cases of the matrix's reviews (tests/matrix): each pooled group of each analysis."""
+    from tests.matrix.build import Planned, analysis_cases, spec_studies
+    from tests.matrix.design import design
+
+    return [
+        case
+        for spec in design()
+        for case in analysis_cases(
+            spec,
+            [Planned.of(i, a) for i, a in enumerate(spec.analyses)],
+            spec_studies(spec),
+            spec.values,
+        )
+    ]
+
+
+ALL_CASES = CASES + matrix_cases()
+
+
 def cases_text(cases: list[dict[str, Any]]) -> str:
     return json.dumps(cases, indent=1) + "\n"
 
@@ -108,5 +136,5 @@ def expected() -> dict[str, Any]:
 
 
 if __name__ == "__main__":
-    CASES_FILE.write_text(cases_text(CASES), encoding="utf-8")
-    print(f"{CASES_FILE}: {len(CASES)} cases; now run Rscript {HERE / 'metafor_reference.R'}")
+    CASES_FILE.write_text(cases_text(ALL_CASES), encoding="utf-8")
+    print(f"{CASES_FILE}: {len(ALL_CASES)} cases; now run Rscript {HERE / 'metafor_reference.R'}")

@@ -312,3 +312,18 @@ def test_a_record_in_two_languages_keeps_both(tmp_path, name):
     path.write_text(TWO_LANGUAGES[name])
     (record,) = import_file(path).records.to_pylist()
     assert record["language"] == ["eng", "fre"]
+
+
+def test_a_table_of_ones_own_that_found_nothing_is_read_as_no_records(tmp_path):
+    """An export of a search that found nothing has its header and no rows."""
+    from openpyxl import Workbook
+
+    from prismaflow.formats.importer import import_file
+
+    book = Workbook()
+    book.active.append(["Article title", "Publication year"])
+    book.save(tmp_path / "empty.xlsx")
+    imported = import_file(
+        tmp_path / "empty.xlsx", "table", {"title": "Article title", "year": "Publication year"}
+    )
+    assert imported.records.num_rows == 0

@@ -5,25 +5,10 @@ import pytest
 
 from prismaflow.catalog import PROTOCOL
 from prismaflow.cli import main
-from prismaflow.config import CONFIG_SCHEMA, file_errors, load_yaml, validate_config
+from prismaflow.config import file_errors, load_yaml, validate_config
 from prismaflow.new_review import SCAFFOLD, create_review
 from tests.conftest import ROOT
-
-
-def schema_keys(schema: dict, path: str = "") -> list[tuple[str, dict]]:
-    """Every named property of the protocol schema, with its path."""
-    found = []
-    for name, sub in schema.get("properties", {}).items():
-        found.append((f"{path}{name}", sub))
-        found += schema_keys(sub, f"{path}{name}.")
-        if isinstance(sub.get("items"), dict):
-            found += schema_keys(sub["items"], f"{path}{name}[].")
-        if isinstance(sub.get("additionalProperties"), dict):
-            found += schema_keys(sub["additionalProperties"], f"{path}{name}.*.")
-    return found
-
-
-KEYS = schema_keys(load_yaml(CONFIG_SCHEMA))
+from tests.schema import KEYS
 
 
 def test_every_key_of_the_schema_has_a_description():

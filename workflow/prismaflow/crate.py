@@ -29,6 +29,14 @@ def _relative(path: str | Path, crate_dir: Path) -> str:
     return "/".join([".."] * depth + [Path(path).as_posix()])
 
 
+def _located(path: str | Path, crate_dir: Path) -> dict[str, str]:
+    """Where the crate names a file: relative to it, or by its file: URI for a file outside
+    the review folder (an export under outside_folders)."""
+    if Path(path).is_absolute():
+        return {"source": Path(path).as_uri()}
+    return {"dest_path": _relative(path, crate_dir)}
+
+
 def build_crate(
     manifest: Mapping[str, Any],
     inputs: Sequence[str | Path],
@@ -48,7 +56,7 @@ def build_crate(
     hashes = {entry["path"]: entry["sha256"] for entry in manifest.get("inputs", [])}
     read = [
         crate.add_file(
-            dest_path=_relative(path, crate_dir),
+            **_located(path, crate_dir),
             properties={
                 "name": Path(path).name,
                 **({"sha256": hashes[str(path)]} if str(path) in hashes else {}),

@@ -41,6 +41,10 @@ def record_index(records: pd.DataFrame, links: pd.DataFrame) -> dict[str, str]:
         for value, canonical in zip(records[column], records["record_id"], strict=True):
             if isinstance(value, str):
                 index.setdefault(value.lower() if column == "doi" else value, canonical)
+    if "member_dois" in records:  # every member's DOI, where a cluster holds more than one
+        for dois, canonical in zip(records["member_dois"], records["record_id"], strict=True):
+            for doi in dois if dois is not None else ():
+                index.setdefault(doi.lower(), canonical)
     return index
 
 

@@ -13,6 +13,8 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlparse
+from urllib.request import url2pathname
 
 from prismaflow import catalog
 from prismaflow.errors import InputFileError
@@ -76,6 +78,13 @@ def _gates(results: Path) -> list[Finding]:
     return findings
 
 
+def crate_path(crate_dir: Path, entity_id: str) -> Path:
+    """The file a crate entity names: relative to the crate, or by its file: URI."""
+    if entity_id.startswith("file:"):
+        return Path(url2pathname(urlparse(entity_id).path))
+    return (crate_dir / entity_id).resolve()
+
+
 def _recorded(results: Path) -> list[Finding]:
     """The manifest's and the crate's hashes of every file they name."""
     findings = []
@@ -93,7 +102,7 @@ def _recorded(results: Path) -> list[Finding]:
         for entity in graph:
             if "sha256" not in entity:
                 continue
-            file = (crate_file.parent / entity["@id"]).resolve()
+            file = crate_path(crate_file.parent, entity["@id"])
             if not file.is_file() or sha256_file(file) != entity["sha256"]:
                 shown = os.path.relpath(file, folder.resolve())
                 findings.append(Finding(shown, "differs from the RO-Crate", "provenance"))

@@ -78,16 +78,30 @@ def delegate(script: str, wait: float = 0.0) -> None:
     switched_off = os.environ.get(SWITCH_VARIABLE) == "off"
     if os.environ.get(CHILD_VARIABLE) or not socket_path or placed or switched_off:
         return
+    code = run_script(socket_path, script, os.getcwd(), dict(os.environ), sys.argv, wait)
+    if code is not None:
+        sys.exit(code)
+
+
+def run_script(
+    socket_path: str,
+    script: str,
+    cwd: str,
+    env: dict[str, str],
+    argv: Sequence[str] = (),
+    wait: float = 0.0,
+) -> int | None:
+    """Run a script in a child of the warm process at `socket_path`, with this process's
+    standard output and error; its exit code, or None when no warm process took it."""
     request = {
         "script": script,
-        "cwd": os.getcwd(),
-        "env": dict(os.environ),
-        "argv": sys.argv,
+        "cwd": cwd,
+        "env": env,
+        "argv": list(argv) or [script],
         "package": PACKAGE,
     }
     answer = _ask(socket_path, request, wait)
-    if answer is not None and "code" in answer:
-        sys.exit(answer["code"])
+    return answer["code"] if answer is not None and "code" in answer else None
 
 
 def _ask(socket_path: str, request: dict[str, Any], wait: float) -> dict[str, Any] | None:

@@ -10,8 +10,12 @@ import pyarrow as pa
 from prismaflow.dedupe.cluster import Clustering
 from prismaflow.records import RECORD_FIELDS, RECORD_SCHEMA
 
-DEDUPED_SCHEMA = RECORD_SCHEMA.append(pa.field("sources", pa.list_(pa.string()))).append(
-    pa.field("member_record_ids", pa.list_(pa.string()))
+# A cluster may hold two DOIs (a reviewer's override, one abstract in two supplements): each
+# member's is kept, so that a reviewer's sheet may name the record by any of them.
+DEDUPED_SCHEMA = (
+    RECORD_SCHEMA.append(pa.field("sources", pa.list_(pa.string())))
+    .append(pa.field("member_record_ids", pa.list_(pa.string())))
+    .append(pa.field("member_dois", pa.list_(pa.string())))
 )
 LINKS_SCHEMA = pa.schema(
     [
@@ -48,8 +52,14 @@ def _filled(value: object) -> bool:
 def _merge(members: list[dict]) -> dict:
     """The canonical member keeps its own provenance; other fields come from the best member."""
     first = members[0]
+    dois = list(dict.fromkeys(m["doi"] for m in members if m["doi"]))
     if len(members) == 1:
-        return {**first, "sources": [first["source"]], "member_record_ids": [first["record_id"]]}
+        return {
+            **first,
+            "sources": [first["source"]],
+            "member_record_ids": [first["record_id"]],
+            "member_dois": dois,
+        }
     merged = {name: first[name] for name in OWN_FIELDS}
     for name in RECORD_FIELDS:
         if name in OWN_FIELDS:
@@ -63,6 +73,7 @@ def _merge(members: list[dict]) -> dict:
             merged[name] = values[0]
     merged["sources"] = sorted({m["source"] for m in members})
     merged["member_record_ids"] = [m["record_id"] for m in members]
+    merged["member_dois"] = dois
     return merged
 
 

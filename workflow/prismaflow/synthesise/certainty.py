@@ -184,11 +184,15 @@ def _inconsistency(pooled: Mapping[str, Any], measure: Measure) -> tuple[str, st
 
 
 def _imprecision(
-    pooled: Mapping[str, Any], measure: Measure, participants: int, events: int | None
+    pooled: Mapping[str, Any], measure: Measure, participants: int | None, events: int | None
 ) -> tuple[str, str]:
+    """From the interval and the optimal information size; an effect as published counts no
+    participants, and its information size is named as unknown for a reviewer to judge."""
     crosses = _crosses(measure, pooled["ci_low"], pooled["ci_high"])
     if events is not None:
         short, size = events < EVENTS_NEEDED, f"{events} events (fewer than {EVENTS_NEEDED})"
+    elif participants is None:
+        short, size = False, ""
     else:
         short = participants < PARTICIPANTS_NEEDED
         size = f"{participants} participants (fewer than {PARTICIPANTS_NEEDED})"
@@ -196,6 +200,8 @@ def _imprecision(
         [*(["the interval crosses the null"] if crosses else []), *([size] if short else [])]
     )
     rating = VERY_SERIOUS if crosses and short else SERIOUS if crosses or short else NOT_SERIOUS
+    if participants is None and events is None:
+        said = "; ".join([*([said] if said else []), "the information size is not known"])
     return rating, said or "the interval excludes the null and the information size is met"
 
 
@@ -210,7 +216,7 @@ def propose(
     measure = analysis.outcome.measure
     events = None
     if measure.kind == "binary":
-        events = int(group["events"] or 0) + int(group["control_events"] or 0)
+        events = sum(_count(group[arm]) or 0 for arm in ("events", "control_events"))
     return {
         "risk_of_bias": _risk_of_bias(overall_bias),
         "inconsistency": _inconsistency(pooled, measure),
@@ -218,7 +224,7 @@ def propose(
             NOT_SERIOUS,
             "not judged by the machine: compare the studies with the PICO",
         ),
-        "imprecision": _imprecision(pooled, measure, int(group["participants"] or 0), events),
+        "imprecision": _imprecision(pooled, measure, _count(group["participants"]), events),
         "publication_bias": (
             NOT_SERIOUS,
             f"fewer than {FEWEST_FOR_EGGER} studies: funnel-plot asymmetry cannot be tested"
@@ -272,6 +278,10 @@ def absolute_effect(
     return "", "not estimable: the studies give no control-group risk"
 
 
+def _count(value: Any) -> int | None:
+    return None if value is None or value != value else int(value)
+
+
 def level(start: str, ratings: Sequence[str]) -> str:
     drop = sum(DOWNGRADE[r] for r in ratings)
     return LEVELS[max(0, LEVELS.index(start) - drop)]
@@ -310,7 +320,7 @@ def summary_of_findings(
             "group": group_name,
             "outcome": analysis.title,
             "studies": int(primary["studies"]),
-            "participants": group["participants"],
+            "participants": _count(group["participants"]),
             "effect": f"{analysis.outcome.effect_label} {estimator(primary)} {effect}",
             "assumed": assumed,
             "absolute": absolute,
