@@ -18,9 +18,9 @@ $(STAMP): pyproject.toml requirements.lock
 review: $(STAMP)
 	$(BIN)/snakemake --cores $(CORES)
 
-## test: run the test suite, one test file per core at a time (tests in a file share fixtures)
+## test: run the test suite on every core (tests that share a module's run stay together)
 test: $(STAMP)
-	$(BIN)/python -m pytest -n $(CORES) --dist loadfile
+	$(BIN)/python -m pytest -n $(CORES) --dist loadgroup
 
 ## test-fast: the unit and gate layers only (no workflow runs), for the edit-test loop
 test-fast: $(STAMP)

@@ -194,7 +194,7 @@ def write_export(rows: Sequence[dict], path: Path) -> int:
             "pages": r["pages"] or None,
             "doi": r["doi"] or None,
             "pmid": r["pmid"] or None,
-            "language": "eng",
+            "language": ["eng"],
         }
         for r in rows
         if r["source"] == "file"

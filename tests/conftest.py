@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -25,3 +27,35 @@ def config():
     from prismaflow.config import load_yaml, validate_config
 
     return validate_config(load_yaml(ROOT / "config" / "config.yaml"))
+
+
+# The finished run of the embedded default that integration tests share
+# (tests/integration/conftest.py: finished_run), started in the background when the session
+# starts, so that the workers run the tests that do not need it meanwhile.
+FINISHED_RUN = "finished_run"
+
+
+def pytest_sessionstart(session) -> None:
+    if hasattr(session.config, "workerinput"):
+        return  # an xdist worker: the controller started it
+    chosen = [str(arg) for arg in session.config.args] or ["tests"]
+    if not any("integration" in arg or arg.rstrip("/") in ("tests", ".") for arg in chosen):
+        return
+    from prismaflow.sandbox import copy_project
+
+    shared = session.config._tmp_path_factory.getbasetemp()  # the workers' folders' parent
+    folder = copy_project(shared / FINISHED_RUN)
+    with open(shared / f"{FINISHED_RUN}.log", "w") as log:
+        subprocess.Popen(
+            f'"{sys.executable}" -m snakemake --cores 2; echo $? > ../{FINISHED_RUN}.status',
+            shell=True,
+            cwd=folder,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+
+def pytest_collection_modifyitems(items) -> None:
+    """Tests that need the shared run go last: the workers run the others while it is made."""
+    items.sort(key=lambda item: "finished_run" in getattr(item, "fixturenames", ()))

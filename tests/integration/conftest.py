@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from filelock import FileLock
 
 from prismaflow import catalog, status, warm
+from prismaflow.cli import main
 from prismaflow.parquet_io import read_frame
-from prismaflow.sandbox import copy_project
+from tests.conftest import FINISHED_RUN
+from tests.matrix import inprocess
 
 
 def own_code(directory: Path, env: dict | None = None) -> dict:
@@ -45,19 +49,32 @@ def snakemake(
 
 
 def prismaflow(directory: Path, *args: str) -> subprocess.CompletedProcess:
-    """The `prismaflow` command, run in a review folder."""
-    return subprocess.run(
-        [sys.executable, "-m", "prismaflow.cli", *args],
-        cwd=directory,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    """The `prismaflow` command, run in a review folder: in this process (its exit code and
+    what it printed), but `run`, whose Snakemake writes to the terminal itself."""
+    if args[:1] == ("run",):
+        return subprocess.run(
+            [sys.executable, "-m", "prismaflow.cli", *args],
+            cwd=directory,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    out, err, here = io.StringIO(), io.StringIO(), os.getcwd()
+    os.chdir(directory)
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = main(list(args))
+    finally:
+        os.chdir(here)
+    return subprocess.CompletedProcess(["prismaflow", *args], code, out.getvalue(), err.getvalue())
 
 
 def scheduled_rules(directory: Path, *args: str, env: dict | None = None) -> dict[str, int]:
-    """The rules a dry run would execute in a review folder."""
-    return status.scheduled_rules(directory, *args, env=env)
+    """The rules a dry run would execute in a review folder: Snakemake's dry run, in this
+    process (a review on its own copy of the package, `env`, in a process of its own)."""
+    if env is not None:
+        return status.scheduled_rules(directory, *args, env=env)
+    return inprocess.scheduled(directory, *args)
 
 
 def scheduled_with(run: Path, relative: str, text: str, tmp_path: Path) -> dict[str, int]:
@@ -91,17 +108,18 @@ def shared_warm_process(worker_id):
 
 @pytest.fixture(scope="session")
 def finished_run(tmp_path_factory, worker_id) -> Path:
-    """One complete run of the embedded default, made once per test session and shared by
-    every worker (a file lock): tests read it, or change a copy of it."""
+    """One complete run of the embedded default, made once per test session in the
+    background (tests/conftest.py) and shared by every worker: tests read it, or change a
+    copy of it."""
     shared = tmp_path_factory.getbasetemp()
     if worker_id != "master":
         shared = shared.parent  # the folder all xdist workers' temporary folders share
-    directory = shared / "finished_run"
-    done = shared / "finished_run.done"
-    with FileLock(str(shared / "finished_run.lock")):
-        if not done.is_file():
-            shutil.rmtree(directory, ignore_errors=True)
-            copy_project(directory)
-            snakemake(directory)
-            done.touch()
-    return directory
+    status_file = shared / f"{FINISHED_RUN}.status"
+    deadline = time.monotonic() + 900
+    while not status_file.is_file() or not status_file.read_text().strip():
+        assert time.monotonic() < deadline, "the shared run of the embedded default never ended"
+        time.sleep(0.2)
+    if status_file.read_text().strip() != "0":
+        log = (shared / f"{FINISHED_RUN}.log").read_text()[-4000:]
+        raise AssertionError(f"the shared run of the embedded default failed:\n{log}")
+    return shared / FINISHED_RUN

@@ -2,14 +2,18 @@
 of every layer: the code inputs are computed from each script's imports, not listed by hand."""
 
 import os
+import subprocess
+import sys
 
 import pytest
 
 from prismaflow import catalog
 from prismaflow.sandbox import copy_project
-from tests.integration.conftest import own_code, scheduled_rules, snakemake
+from tests.conftest import ROOT
+from tests.integration.conftest import own_code, scheduled_rules
 
-pytestmark = pytest.mark.integration
+# Its tests share a module's run: one worker runs them all (make test: --dist loadgroup).
+pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("test_code_edits")]
 ORDER = [rule for stage in catalog.STAGES for rule in (*stage.rules, stage.gate_rule) if rule]
 
 
@@ -37,9 +41,20 @@ EDITS = {
 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory):
-    """A review run on its own copy of the package, whose modules the tests edit."""
+    """A review run on its own copy of the package, whose modules the tests edit. Its jobs
+    run in-process (tests/matrix/inprocess.py): what is tested is which jobs Snakemake then
+    schedules, from the code its rules declare."""
     directory = copy_project(tmp_path_factory.mktemp("edits") / "review")
-    snakemake(directory, env=own_code(directory))
+    env = own_code(directory)
+    env["PYTHONPATH"] += os.pathsep + str(ROOT)  # the tests' own modules, after the copy's
+    subprocess.run(
+        [sys.executable, "-m", "tests.matrix.inprocess", str(directory)],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
     return directory
 
 

@@ -24,7 +24,8 @@ from tests.integration.app_server import run_from_the_app, start_server
 from tests.integration.browser import QUIET, installed_chromium
 from tests.integration.conftest import prismaflow
 
-pytestmark = pytest.mark.integration
+# Its tests share a module's run: one worker runs them all (make test: --dist loadgroup).
+pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("test_forms_app")]
 # The smallest PDF a viewer opens: one empty page.
 PDF = (
     b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"

@@ -18,7 +18,8 @@ from prismaflow.sandbox import copy_project
 from tests.integration.conftest import prismaflow, read, snakemake
 from tests.live_server import FakeDatabases
 
-pytestmark = pytest.mark.integration
+# Its tests share a module's run: one worker runs them all (make test: --dist loadgroup).
+pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("test_live_workflow")]
 SECRETS = {
     "NCBI_API_KEY": "ncbi-dummy-key-0123456789",
     "NCBI_EMAIL": "secret.reviewer@example.org",
@@ -42,9 +43,6 @@ def live_run(tmp_path_factory):
     directory = copy_project(tmp_path_factory.mktemp("live"))
     (directory / "live.yaml").write_text(LIVE)
     env = {**os.environ, **SECRETS, "NCBI_EUTILS_URL": server.url, "SCOPUS_API_URL": server.url}
-    # Every job in its own process here, as on a cluster node: the other runs of the suite
-    # go through the warm process (prismaflow.warm), so both paths run end to end.
-    env["PRISMAFLOW_WARM"] = "off"
     done = snakemake(directory, "--configfile", "live.yaml", env=env, check=False)
     server.shutdown()
     assert done.returncode == 0, done.stderr[-3000:]

@@ -13,7 +13,8 @@ from prismaflow import catalog
 from prismaflow.sandbox import copy_project
 from tests.integration.conftest import prismaflow, read, snakemake
 
-pytestmark = pytest.mark.integration
+# Its tests share a module's run: one worker runs them all (make test: --dist loadgroup).
+pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("test_living_update")]
 RELEASE = "releases/2024-09-30"
 
 

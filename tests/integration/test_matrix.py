@@ -4,16 +4,13 @@ through the workflow to its report, then `prismaflow verify` and `prismaflow exp
 PRISMA counts checked against those worked out from its spec and every pooled estimate and
 subgroup test against metafor's on the same studies.
 
-The reviews run their workflow's jobs in-process (tests/matrix/inprocess.py); one of them also
-runs through `prismaflow run`, and gives the same tables."""
+The reviews run their workflow's jobs in-process (tests/matrix/inprocess.py), which gives the
+tables Snakemake's own run gives (the last test)."""
 
 from __future__ import annotations
 
 import os
 import re
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import docx
@@ -24,6 +21,7 @@ from prismaflow import catalog
 from prismaflow.cli import main
 from prismaflow.new_review import create_review
 from prismaflow.parquet_io import read_frame
+from prismaflow.sandbox import copy_project
 from tests.live_server import FakeDatabases
 from tests.matrix import inprocess
 from tests.matrix.build import TOOL_OF, Expected, Review
@@ -118,38 +116,16 @@ def test_a_review_of_the_matrix_runs_to_its_report_verify_and_tables(spec, serve
     assert len(docx.Document(out).tables) == expected_tables
 
 
-def prismaflow_run(folder: Path, env: dict[str, str]) -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "prismaflow.cli", "run", ".", "--cores", "2"],
-        cwd=folder,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-
-
-def test_a_review_run_in_process_gives_the_tables_prismaflow_run_gives(server, tmp_path):
-    """The in-process runner is the workflow: from the same folder, the same jobs give the
-    same tables (but for the times a search records: when it ran, when it retrieved)."""
-    spec = next(
-        s for s in SPECS if s.values["living"] == "off" and s.values["sources"] == "snapshot"
-    )
-    runs = {"inprocess": tmp_path / "inprocess", "snakemake": tmp_path / "snakemake"}
-    create_review(runs["inprocess"])
-    review = Review(spec, runs["inprocess"])
-    review.write()  # a recorded search: the live stand-in answers each run a little apart
-    shutil.copytree(runs["inprocess"], runs["snakemake"])  # exports outside stay shared
-    inprocess.run(runs["inprocess"], environment(server))
-    prismaflow_run(runs["snakemake"], environment(server))
+def test_the_workflow_run_in_process_gives_the_tables_snakemake_gives(finished_run, tmp_path):
+    """The in-process runner is the workflow: on the embedded default, the same jobs give the
+    tables Snakemake's run gave (but for the times its searches recorded)."""
+    folder = copy_project(tmp_path / "review")
+    inprocess.run(folder, dict(os.environ))
     tables = sorted(
-        path.relative_to(runs["snakemake"])
-        for path in (runs["snakemake"] / "results").rglob("*.parquet")
+        p.relative_to(finished_run) for p in (finished_run / "results").rglob("*.parquet")
     )
     assert len(tables) > 20
     for table in tables:
-        inside, outside = (read_frame(folder / table) for folder in runs.values())
-        times = [c for c in inside.columns if c in ("retrieved_at", "started_at", "finished_at")]
-        pd.testing.assert_frame_equal(inside.drop(columns=times), outside.drop(columns=times))
+        made, ran = (read_frame(f / table) for f in (folder, finished_run))
+        times = [c for c in made.columns if c in ("retrieved_at", "started_at", "finished_at")]
+        pd.testing.assert_frame_equal(made.drop(columns=times), ran.drop(columns=times))

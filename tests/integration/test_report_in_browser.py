@@ -9,7 +9,8 @@ from prismaflow import catalog
 from prismaflow.parquet_io import read_frame
 from tests.integration.browser import QUIET, installed_chromium
 
-pytestmark = pytest.mark.integration
+# Its tests share a module's run: one worker runs them all (make test: --dist loadgroup).
+pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("test_report_in_browser")]
 
 
 @pytest.fixture(scope="module")

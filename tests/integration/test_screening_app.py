@@ -22,7 +22,8 @@ from prismaflow.screen.reviewers import read_sheet
 from tests.integration.app_server import run_from_the_app, start_server
 from tests.integration.browser import QUIET, installed_chromium
 
-pytestmark = pytest.mark.integration
+# Its tests share a module's run: one worker runs them all (make test: --dist loadgroup).
+pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("test_screening_app")]
 HOSTILE = '<img src=x onerror="alert(1)"><script>alert(2)</script> & "quoted"'
 TA = "title_abstract"
 

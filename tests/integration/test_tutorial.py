@@ -16,7 +16,8 @@ from prismaflow import catalog
 from prismaflow.parquet_io import read_frame
 from tests.conftest import ROOT
 
-pytestmark = pytest.mark.integration
+# Its tests share a module's run: one worker runs them all (make test: --dist loadgroup).
+pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("test_tutorial")]
 
 
 def tutorial_commands() -> str:

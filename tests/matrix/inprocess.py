@@ -13,6 +13,8 @@ import os
 import pickle
 import shutil
 import tempfile
+from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 
 from prismaflow import warm
@@ -24,28 +26,56 @@ class JobFailed(AssertionError):
         self.rule = rule
 
 
-def planned_jobs(folder: Path) -> list:
-    """Every job of the folder's workflow, in an order that respects the DAG: all of them, as
-    a first run does. (Which jobs an edit makes stale is Snakemake's to tell, from metadata
-    this runner does not keep.)"""
+def resolved(
+    folder: Path,
+    targets: Sequence[str] = (),
+    configfiles: Sequence[Path] = (),
+    forceall: bool = False,
+) -> tuple[list, dict]:
+    """The jobs a run of the folder would execute (every job, with `forceall`), in an order
+    that respects the DAG, and the run's config: Snakemake's own dry run, in this process."""
     from snakemake.api import SnakemakeApi
-    from snakemake.settings.types import DAGSettings, OutputSettings, Quietness, ResourceSettings
+    from snakemake.settings.types import (
+        ConfigSettings,
+        DAGSettings,
+        OutputSettings,
+        Quietness,
+        ResourceSettings,
+    )
 
     here = os.getcwd()
     try:
         with SnakemakeApi(OutputSettings(quiet={Quietness.ALL})) as api:
             workflow_api = api.workflow(
                 resource_settings=ResourceSettings(cores=1),
+                config_settings=ConfigSettings(configfiles=[folder / f for f in configfiles]),
                 snakefile=folder / "Snakefile",
                 workdir=folder,
             )
-            workflow_api.dag(DAGSettings(forceall=True)).execute_workflow(executor="dryrun")
+            settings = DAGSettings(targets=set(targets), forceall=forceall)
+            workflow_api.dag(settings).execute_workflow(executor="dryrun")
             workflow = workflow_api._workflow  # the resolved DAG: Snakemake has no public API
             dag = workflow.dag
             jobs = [job for level in dag.toposorted() for job in level if dag.needrun(job)]
-            return [(job, workflow.config) for job in jobs if job.rule.script]
+            return jobs, workflow.config
     finally:
         os.chdir(here)
+
+
+def scheduled(folder: Path, *args: str) -> dict[str, int]:
+    """The rules `snakemake -n [--configfile FILE ...] [TARGET ...]` would run, by count."""
+    targets, configfiles, files = [], [], False
+    for arg in args:
+        if arg == "--configfile":
+            files = True
+        elif arg.startswith("-"):
+            raise ValueError(f"only targets and --configfile are read here, not {arg}")
+        elif files:
+            configfiles.append(Path(arg))
+        else:
+            targets.append(arg)
+    jobs, _ = resolved(folder.resolve(), targets, configfiles)
+    return dict(Counter(job.rule.name for job in jobs))
 
 
 def _job_file(job, config, scripts: Path) -> Path:
@@ -82,7 +112,8 @@ def run(folder: Path, env: dict[str, str]) -> None:
     socket_path = env[warm.SOCKET_VARIABLE]
     folder = folder.resolve()
     with tempfile.TemporaryDirectory(prefix="jobs-") as scripts:
-        for job, config in planned_jobs(folder):
+        jobs, config = resolved(folder, forceall=True)
+        for job in (job for job in jobs if job.rule.script):
             for path in (*job.output, *job.log):
                 target = folder / path
                 if target.is_dir():
@@ -95,3 +126,16 @@ def run(folder: Path, env: dict[str, str]) -> None:
             if code != 0:
                 logs = [folder / log for log in job.log if (folder / log).is_file()]
                 raise JobFailed(job.rule.name, "".join(p.read_text()[-3000:] for p in logs))
+
+
+if __name__ == "__main__":
+    # A run of a review folder on the package this process imports (PYTHONPATH), through a
+    # warm process of its own: for a copy of the package whose modules a test edits.
+    import sys
+
+    os.environ.pop(warm.SOCKET_VARIABLE, None)
+    socket_path = warm.start(*warm.job_modules(), idle=300)
+    try:
+        run(Path(sys.argv[1]), {**os.environ, warm.SOCKET_VARIABLE: socket_path})
+    finally:
+        warm.stop(socket_path)

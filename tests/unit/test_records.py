@@ -66,3 +66,14 @@ def test_normalise_doi(raw, expected):
 )
 def test_normalise_pmid(raw, expected):
     assert normalise_pmid(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "shape"),
+    [("language", "eng", "a list"), ("authors", "Roe, J", "a list"), ("title", ["A"], "one value")],
+)
+def test_a_value_of_the_wrong_shape_is_refused_not_split(field, value, shape):
+    """A string where the schema holds a list would become its characters ('e', 'n', 'g')."""
+    row = {"record_id": "x:1", "source": "x", "source_id": "1", field: value}
+    with pytest.raises(ValueError, match=f"record number 1: {field} must be {shape}"):
+        records_table([row])

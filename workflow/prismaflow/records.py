@@ -13,8 +13,6 @@ import pyarrow as pa
 
 from prismaflow.hostile_text import without_controls
 
-LIST_FIELDS = ("authors", "publication_types", "keywords", "mesh_terms")
-
 RECORD_SCHEMA = pa.schema(
     [
         pa.field("record_id", pa.string(), nullable=False),
@@ -43,6 +41,9 @@ RECORD_SCHEMA = pa.schema(
     ]
 )
 RECORD_FIELDS = tuple(RECORD_SCHEMA.names)
+# Fields that hold a list (authors, languages, types ...): a string there is refused, not
+# split into its characters.
+LISTED = frozenset(f.name for f in RECORD_SCHEMA if pa.types.is_list(f.type))
 
 
 def record_id(source: str, source_id: str) -> str:
@@ -87,6 +88,15 @@ def records_table(rows: Iterable[Mapping[str, Any]]) -> pa.Table:
     unknown = {key for row in rows for key in row} - set(RECORD_FIELDS)
     if unknown:
         raise ValueError(f"not fields of the record schema: {sorted(unknown)}")
+    for number, row in enumerate(rows, start=1):
+        for name, value in row.items():
+            listed = isinstance(value, (list, tuple))
+            if value is not None and listed != (name in LISTED):
+                shape = "a list" if name in LISTED else "one value"
+                raise ValueError(
+                    f"record number {number}: {name} must be {shape}, not {value!r} "
+                    f"({row.get('record_id')})"
+                )
     columns = {name: [clean_value(row.get(name)) for row in rows] for name in RECORD_FIELDS}
     # Arrow does not enforce nullable=False when building a table, so the schema's required
     # fields are checked here.
