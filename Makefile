@@ -8,10 +8,10 @@ STAMP := $(VENV)/.installed-stamp
 
 .PHONY: review test test-fast test-slow test-slurm test-asreview lint lock clean
 
-$(STAMP): pyproject.toml requirements.lock
+$(STAMP): pyproject.toml envs/requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check \
-		-c requirements.lock -e '.[test,dev]'
+		-c envs/requirements.lock -e '.[test,dev]'
 	touch $@
 
 ## review: run the whole review on the configured protocol (embedded default: ruxolitinib)
@@ -37,7 +37,7 @@ test-slurm: $(STAMP)
 ## test-asreview: the exports read by ASReview LAB's own loader (adds the benchmark extra)
 test-asreview: $(STAMP)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check \
-		-c requirements.lock -e '.[benchmark]'
+		-c envs/requirements.lock -e '.[benchmark]'
 	$(BIN)/python -m pytest tests/unit/test_exports_in_asreview.py
 
 ## lint: the format and workflow checks CI runs before the tests
@@ -47,13 +47,13 @@ lint: $(STAMP)
 	$(BIN)/snakefmt --check .
 	$(BIN)/snakemake --lint
 
-## lock: re-pin requirements.lock after changing pyproject.toml
+## lock: re-pin envs/requirements.lock after changing pyproject.toml
 lock:
 	rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock
 	.venv-lock/bin/python -m pip install --quiet -e '.[test,dev,benchmark]'
-	( head -2 requirements.lock; .venv-lock/bin/python -m pip freeze --exclude-editable ) \
-		> requirements.lock.new
-	mv requirements.lock.new requirements.lock && rm -rf .venv-lock
+	( head -2 envs/requirements.lock; .venv-lock/bin/python -m pip freeze --all --exclude-editable | grep -v "^pip==" ) \
+		> envs/requirements.lock.new
+	mv envs/requirements.lock.new envs/requirements.lock && rm -rf .venv-lock
 
 clean:
 	rm -rf results .snakemake

@@ -1,6 +1,7 @@
 """prismaflow's exports read by ASReview LAB's own loader, as a team moving screening there would
 read them: every field ASReview keeps arrives whole. ASReview is a benchmark-only dependency, so
-this runs in the benchmark environment (`pip install -c requirements.lock -e '.[benchmark]'`)."""
+this runs in the benchmark environment
+(`pip install -c envs/requirements.lock -e '.[benchmark]'`)."""
 
 import pytest
 from hypothesis import HealthCheck, assume, given, settings

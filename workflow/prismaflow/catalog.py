@@ -277,6 +277,28 @@ ARTIFACTS: dict[str, Artifact] = {a.name: a for stage in STAGES for a in stage.a
 RELEASED: tuple[str, ...] = ("links", "decisions", "studies", "prisma")
 
 
+def results_tree(width: int = 96) -> list[str]:
+    """The results/ tree as comment lines, for the workflow's table of contents: each folder
+    and the files and folders the catalog puts in it, then the gates' verdicts."""
+    folders: dict[str, list[str]] = {}
+    for entry in ARTIFACTS.values():
+        top, _, rest = entry.path.removeprefix(f"{RESULTS}/").partition("/")
+        folders.setdefault(f"{top}/", []).append(rest)
+    folders["qc/"] = ["{stage}.gate.json (and .gate.failed.json)"]
+    folders["logs/, benchmarks/"] = ["one file per job"]
+    lines = [f"# {RESULTS}/"]
+    for folder, names in folders.items():
+        text = f"#   {folder} ".ljust(18) + names[0]
+        for name in names[1:]:
+            if len(f"{text}, {name}") > width:
+                lines.append(f"{text},")
+                text = "#".ljust(18) + name
+            else:
+                text = f"{text}, {name}"
+        lines.append(text)
+    return lines
+
+
 def stage(name: str) -> Stage:
     for candidate in STAGES:
         if candidate.name == name:

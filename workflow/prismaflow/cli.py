@@ -10,8 +10,10 @@ import argparse
 import json
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from prismaflow import catalog
 from prismaflow.catalog import PROTOCOL
@@ -35,7 +37,62 @@ from prismaflow.trace import render, to_json, trace
 from prismaflow.verify import verify_release, verify_results
 from prismaflow.vocabulary import PHASES
 
+Handler = Callable[[argparse.Namespace], int]
 
+
+@dataclass(frozen=True)
+class Command:
+    """One `prismaflow` command: its name and help, its arguments, and what it does."""
+
+    name: str
+    help: str
+    arguments: tuple[tuple[tuple[str, ...], dict[str, Any]], ...]
+    handler: Handler
+
+
+COMMANDS: list[Command] = []
+
+
+def arg(*names: str, **options: Any) -> tuple[tuple[str, ...], dict[str, Any]]:
+    return names, options
+
+
+def command(name: str, help: str, *arguments: tuple[tuple[str, ...], dict[str, Any]]):
+    """Declare a command where its code is: the parser is made from these (parser())."""
+
+    def register(handler: Handler) -> Handler:
+        COMMANDS.append(Command(name, help, arguments, handler))
+        return handler
+
+    return register
+
+
+CONFIG = arg("--config", default=Path(PROTOCOL), type=Path)
+RESULTS = arg("--results", type=Path, default=Path(catalog.RESULTS))
+AS_JSON = arg("--json", action="store_true", help="machine-readable output")
+EXPORT = (
+    arg("input", type=Path),
+    arg(
+        "--format",
+        "--from",
+        dest="format",
+        choices=FORMATS,
+        help="input format (default: detected)",
+    ),
+    arg(
+        "--map",
+        action="append",
+        metavar="FIELD=COLUMN",
+        help="for --format table: which column holds a field, e.g. --map title='Article Title'",
+    ),
+)
+
+
+@command(
+    "check-config",
+    "validate a review protocol (a config.yaml, or a review folder)",
+    arg("config", nargs="?", default=Path(PROTOCOL), type=Path),
+)
 def check_config(args: argparse.Namespace) -> int:
     """The protocol and what it names in the review folder: key by key, the synthesis
     contract, the export files."""
@@ -59,6 +116,11 @@ def check_config(args: argparse.Namespace) -> int:
     return 0
 
 
+@command(
+    "init",
+    "start a review: a new folder with a protocol template to fill in",
+    arg("folder", type=Path),
+)
 def init(args: argparse.Namespace) -> int:
     """A new review folder: protocol template, Snakefile, folders for exports and sheets."""
     written = create_review(args.folder)
@@ -71,6 +133,14 @@ def init(args: argparse.Namespace) -> int:
     return 0
 
 
+@command(
+    "extraction-sheet",
+    "write the XLSX extraction sheet for reviewers, machine values pre-filled; save a filled "
+    "copy as config/extraction/<reviewer>.xlsx",
+    CONFIG,
+    arg("--studies", default=catalog.path("studies"), type=Path),
+    arg("--out", default="extraction_sheet.xlsx", type=Path),
+)
 def extraction_sheet(args: argparse.Namespace) -> int:
     """The sheet reviewers fill, from the studies the last run extracted."""
     config = validate_config(load_protocol(args.config))
@@ -81,6 +151,12 @@ def extraction_sheet(args: argparse.Namespace) -> int:
     return 0
 
 
+@command(
+    "import",
+    "read an export file (any supported format) into records.parquet",
+    *EXPORT,
+    arg("--out", type=Path, default=Path("records.parquet")),
+)
 def import_records(args: argparse.Namespace) -> int:
     """Any export file into canonical records (Parquet), its count reconciled."""
     imported = _imported(args)
@@ -100,6 +176,13 @@ def import_records(args: argparse.Namespace) -> int:
     return 0
 
 
+@command(
+    "convert",
+    "convert an export file: formats from extensions, or --from/--to",
+    *EXPORT,
+    arg("output", type=Path),
+    arg("--to", choices=WRITABLE, help="output format (default: from extension)"),
+)
 def convert(args: argparse.Namespace) -> int:
     """Any export file into another format (RIS, BibTeX, CSV, XLSX, Parquet)."""
     target = args.to or format_from_extension(args.output)
@@ -124,6 +207,9 @@ def _imported(args: argparse.Namespace):
     return import_file(args.input, args.format, mapping or None)
 
 
+@command(
+    "status", "per stage: up to date, gate verdict; and what waits for reviewers", CONFIG, AS_JSON
+)
 def review_status(args: argparse.Namespace) -> int:
     """Per stage: up to date, gate verdict; and what waits for reviewers."""
     config = validate_config(load_protocol(args.config))
@@ -132,6 +218,13 @@ def review_status(args: argparse.Namespace) -> int:
     return 0
 
 
+@command(
+    "verify",
+    "check every artifact against what made it (content, inputs, gates, manifest, crate), and "
+    "any frozen release",
+    RESULTS,
+    arg("--release", type=Path, action="append", help="a release folder"),
+)
 def verify(args: argparse.Namespace) -> int:
     """Every artifact against what made it; exit 1 naming each one that is not."""
     findings = verify_results(args.results) if args.results.is_dir() else []
@@ -147,6 +240,14 @@ def verify(args: argparse.Namespace) -> int:
     return 0
 
 
+@command(
+    "export-docx",
+    "the manuscript's tables (characteristics of studies, results, risk of bias, exclusions, "
+    "references) as an editable Word document",
+    CONFIG,
+    RESULTS,
+    arg("--out", type=Path, default=Path(catalog.RESULTS) / "report" / "tables.docx"),
+)
 def export_docx(args: argparse.Namespace) -> int:
     """The manuscript's tables as a Word document, from a finished run."""
     config = validate_config(load_protocol(args.config))
@@ -155,6 +256,13 @@ def export_docx(args: argparse.Namespace) -> int:
     return 0
 
 
+@command(
+    "trace",
+    "one record's path: searches, merges, decisions, extraction, synthesis",
+    arg("record", help="a record id, DOI or PMID"),
+    RESULTS,
+    AS_JSON,
+)
 def trace_record(args: argparse.Namespace) -> int:
     """One record's whole path through the review."""
     path = trace(args.results, args.record)
@@ -162,6 +270,13 @@ def trace_record(args: argparse.Namespace) -> int:
     return 0
 
 
+@command(
+    "snapshot",
+    "freeze a finished search into resources/snapshots/NAME",
+    arg("name"),
+    arg("--results", type=Path, default=Path(catalog.path("search_log")).parent),
+    arg("--out", type=Path, default=Path("resources/snapshots")),
+)
 def snapshot(args: argparse.Namespace) -> int:
     """Freeze the last search (live) into resources/snapshots/NAME for offline re-runs."""
     target = args.out / args.name
@@ -174,6 +289,14 @@ def snapshot(args: argparse.Namespace) -> int:
     return 0
 
 
+@command(
+    "release",
+    "freeze a finished review as the published version an update builds on",
+    arg("dest", type=Path, help="a new folder, e.g. releases/2024-09-30"),
+    arg("--name", help="the version's name (default: the folder's name)"),
+    CONFIG,
+    RESULTS,
+)
 def release(args: argparse.Namespace) -> int:
     """Freeze a finished review as the published version a living update builds on."""
     config = validate_config(load_protocol(args.config))
@@ -188,6 +311,13 @@ def release(args: argparse.Namespace) -> int:
     return 0
 
 
+@command(
+    "run",
+    "run the review workflow over a folder; other arguments go to snakemake (e.g. -n, or a "
+    "target: `prismaflow run . screen`)",
+    arg("folder", nargs="?", default=Path(), type=Path),
+    arg("--cores", type=int, default=2),
+)
 def run(args: argparse.Namespace) -> int:
     """Snakemake over a review folder, with any further Snakemake options passed on: on the
     folder's own Snakefile, or else on the workflow prismaflow is installed with."""
@@ -203,6 +333,24 @@ def run(args: argparse.Namespace) -> int:
     return subprocess.run(command, check=False).returncode
 
 
+@command(
+    "serve",
+    "screen in the browser: a local web app over a review folder (blinded dual review, "
+    "ranking refitted as decisions arrive, adjudication)",
+    arg("folder", nargs="?", default=Path(), type=Path),
+    arg(
+        "--host",
+        default="127.0.0.1",
+        help="where to listen (default: only this machine; any other address needs --reviewers)",
+    ),
+    arg("--port", type=int, default=8000, help="0: any free port"),
+    arg(
+        "--reviewers",
+        help="comma-separated reviewer names, each given a sign-in token (add `adjudication` "
+        "for the adjudicator)",
+    ),
+    arg("--cores", type=int, default=2, help="cores for workflow runs"),
+)
 def serve(args: argparse.Namespace) -> int:
     """The screening app (prismaflow.app); imported here, when asked for, as it loads Flask."""
     from prismaflow.app.serve import serve as serve_app
@@ -212,6 +360,29 @@ def serve(args: argparse.Namespace) -> int:
     return 0
 
 
+@command(
+    "import-decisions",
+    "add decisions exported from ASReview LAB or Rayyan to a reviewer's sheet (records matched "
+    "by DOI, PMID or title; what cannot be matched is listed)",
+    arg("export", type=Path, help="the tool's CSV or XLSX export"),
+    arg("--reviewer", required=True, help="whose sheet they go to"),
+    arg("--phase", default="title_abstract", choices=PHASES),
+    arg("--folder", default=Path(), type=Path, help="the review folder"),
+    arg(
+        "--exclude-reason",
+        help="the reason code of exclusions the export gives no mapped reason for",
+    ),
+    arg(
+        "--reason",
+        action="append",
+        default=[],
+        help="'their words=code': a Rayyan exclusion reason and the protocol's code (repeatable)",
+    ),
+    arg(
+        "--rayyan-reviewer",
+        help="whose Rayyan decisions to import, when the export holds several reviewers'",
+    ),
+)
 def import_decisions(args: argparse.Namespace) -> int:
     """Decisions made in ASReview LAB or Rayyan into a reviewer's sheet, through the app's
     store (so the history says where they came from)."""
@@ -250,151 +421,14 @@ def import_decisions(args: argparse.Namespace) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
+    """The commands as declared where their code is (@command)."""
     main = argparse.ArgumentParser(prog="prismaflow", description=__doc__.splitlines()[0])
     commands = main.add_subparsers(dest="command", required=True)
-    starter = commands.add_parser(
-        "init", help="start a review: a new folder with a protocol template to fill in"
-    )
-    starter.add_argument("folder", type=Path)
-    starter.set_defaults(handler=init)
-    check = commands.add_parser(
-        "check-config", help="validate a review protocol (a config.yaml, or a review folder)"
-    )
-    check.add_argument("config", nargs="?", default=Path(PROTOCOL), type=Path)
-    check.set_defaults(handler=check_config)
-    sheet = commands.add_parser(
-        "extraction-sheet",
-        help="write the XLSX extraction sheet for reviewers, machine values pre-filled; save "
-        "a filled copy as config/extraction/<reviewer>.xlsx",
-    )
-    sheet.add_argument("--config", default=Path(PROTOCOL), type=Path)
-    sheet.add_argument("--studies", default=catalog.path("studies"), type=Path)
-    sheet.add_argument("--out", default="extraction_sheet.xlsx", type=Path)
-    sheet.set_defaults(handler=extraction_sheet)
-    importer = commands.add_parser(
-        "import", help="read an export file (any supported format) into records.parquet"
-    )
-    converter = commands.add_parser(
-        "convert", help="convert an export file: formats from extensions, or --from/--to"
-    )
-    for command in (importer, converter):
-        command.add_argument("input", type=Path)
-        command.add_argument(
-            "--format",
-            "--from",
-            dest="format",
-            choices=FORMATS,
-            help="input format (default: detected)",
-        )
-        command.add_argument(
-            "--map",
-            action="append",
-            metavar="FIELD=COLUMN",
-            help="for --format table: which column holds a field, e.g. --map title='Article Title'",
-        )
-    importer.add_argument("--out", type=Path, default=Path("records.parquet"))
-    importer.set_defaults(handler=import_records)
-    converter.add_argument("output", type=Path)
-    converter.add_argument("--to", choices=WRITABLE, help="output format (default: from extension)")
-    converter.set_defaults(handler=convert)
-    stater = commands.add_parser(
-        "status", help="per stage: up to date, gate verdict; and what waits for reviewers"
-    )
-    stater.add_argument("--config", default=Path(PROTOCOL), type=Path)
-    stater.add_argument("--json", action="store_true", help="machine-readable output")
-    stater.set_defaults(handler=review_status)
-    verifier = commands.add_parser(
-        "verify",
-        help="check every artifact against what made it (content, inputs, gates, manifest, "
-        "crate), and any frozen release",
-    )
-    verifier.add_argument("--results", type=Path, default=Path(catalog.RESULTS))
-    verifier.add_argument("--release", type=Path, action="append", help="a release folder")
-    verifier.set_defaults(handler=verify)
-    exporter = commands.add_parser(
-        "export-docx",
-        help="the manuscript's tables (characteristics of studies, results, risk of bias, "
-        "exclusions, references) as an editable Word document",
-    )
-    exporter.add_argument("--config", default=Path(PROTOCOL), type=Path)
-    exporter.add_argument("--results", type=Path, default=Path(catalog.RESULTS))
-    exporter.add_argument(
-        "--out", type=Path, default=Path(catalog.RESULTS) / "report" / "tables.docx"
-    )
-    exporter.set_defaults(handler=export_docx)
-    tracer = commands.add_parser(
-        "trace", help="one record's path: searches, merges, decisions, extraction, synthesis"
-    )
-    tracer.add_argument("record", help="a record id, DOI or PMID")
-    tracer.add_argument("--results", type=Path, default=Path(catalog.RESULTS))
-    tracer.add_argument("--json", action="store_true", help="machine-readable output")
-    tracer.set_defaults(handler=trace_record)
-    freezer = commands.add_parser(
-        "snapshot", help="freeze a finished search into resources/snapshots/NAME"
-    )
-    freezer.add_argument("name")
-    freezer.add_argument("--results", type=Path, default=Path(catalog.path("search_log")).parent)
-    freezer.add_argument("--out", type=Path, default=Path("resources/snapshots"))
-    freezer.set_defaults(handler=snapshot)
-    releaser = commands.add_parser(
-        "release", help="freeze a finished review as the published version an update builds on"
-    )
-    releaser.add_argument("dest", type=Path, help="a new folder, e.g. releases/2024-09-30")
-    releaser.add_argument("--name", help="the version's name (default: the folder's name)")
-    releaser.add_argument("--config", default=Path(PROTOCOL), type=Path)
-    releaser.add_argument("--results", type=Path, default=Path(catalog.RESULTS))
-    releaser.set_defaults(handler=release)
-    runner = commands.add_parser(
-        "run",
-        help="run the review workflow over a folder; other arguments go to snakemake (e.g. -n, "
-        "or a target: `prismaflow run . screen`)",
-    )
-    runner.add_argument("folder", nargs="?", default=Path(), type=Path)
-    runner.add_argument("--cores", type=int, default=2)
-    runner.set_defaults(handler=run)
-    server = commands.add_parser(
-        "serve",
-        help="screen in the browser: a local web app over a review folder (blinded dual "
-        "review, ranking refitted as decisions arrive, adjudication)",
-    )
-    server.add_argument("folder", nargs="?", default=Path(), type=Path)
-    server.add_argument(
-        "--host",
-        default="127.0.0.1",
-        help="where to listen (default: only this machine; any other address needs --reviewers)",
-    )
-    server.add_argument("--port", type=int, default=8000, help="0: any free port")
-    server.add_argument(
-        "--reviewers",
-        help="comma-separated reviewer names, each given a "
-        "sign-in token (add `adjudication` for the adjudicator)",
-    )
-    server.add_argument("--cores", type=int, default=2, help="cores for workflow runs")
-    server.set_defaults(handler=serve)
-    importer = commands.add_parser(
-        "import-decisions",
-        help="add decisions exported from ASReview LAB or Rayyan to a reviewer's sheet "
-        "(records matched by DOI, PMID or title; what cannot be matched is listed)",
-    )
-    importer.add_argument("export", type=Path, help="the tool's CSV or XLSX export")
-    importer.add_argument("--reviewer", required=True, help="whose sheet they go to")
-    importer.add_argument("--phase", default="title_abstract", choices=PHASES)
-    importer.add_argument("--folder", default=Path(), type=Path, help="the review folder")
-    importer.add_argument(
-        "--exclude-reason",
-        help="the reason code of exclusions the export gives no mapped reason for",
-    )
-    importer.add_argument(
-        "--reason",
-        action="append",
-        default=[],
-        help="'their words=code': a Rayyan exclusion reason and the protocol's code (repeatable)",
-    )
-    importer.add_argument(
-        "--rayyan-reviewer",
-        help="whose Rayyan decisions to import, when the export holds several reviewers'",
-    )
-    importer.set_defaults(handler=import_decisions)
+    for declared in COMMANDS:
+        sub = commands.add_parser(declared.name, help=declared.help)
+        for names, options in declared.arguments:
+            sub.add_argument(*names, **options)
+        sub.set_defaults(handler=declared.handler)
     return main
 
 

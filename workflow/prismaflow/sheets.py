@@ -15,12 +15,13 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from prismaflow.errors import InputFileError
 from prismaflow.limits import check_lines, check_workbook, csv_rows
+from prismaflow.vocabulary import AWAITING, CONFLICT
 
 Row = dict[str, str]
 # A sheet of this name (in a stage's decisions folder, or among the extraction sheets) settles
 # what the reviewers disagree on.
 ADJUDICATOR = "adjudication"
-SETTLED, CONFLICT, AWAITING = "settled", "conflict", "awaiting"
+SETTLED = "settled"  # a form's item settled by the reviewers; else AWAITING or CONFLICT
 
 
 @dataclass(frozen=True)

@@ -16,9 +16,9 @@ from prismaflow import catalog, vocabulary
 from prismaflow.errors import InputFileError
 from prismaflow.extract.fields import field_specs
 from prismaflow.parquet_io import read_frame
-from prismaflow.sheets import AWAITING, CONFLICT
 from prismaflow.synthesise.certainty import BY_MACHINE
 from prismaflow.verify import verify_results
+from prismaflow.vocabulary import AWAITING, CONFLICT
 
 
 def scheduled_rules(

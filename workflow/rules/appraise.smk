@@ -16,8 +16,6 @@ rule appraise_studies:
         job_log("appraise", "appraise"),
     benchmark:
         job_benchmark("appraise", "appraise")
-    conda:
-        "../../envs/prismaflow.yaml"
     params:
         risk_of_bias=sealed(config["risk_of_bias"]),
     script:

@@ -12,8 +12,6 @@ rule dedupe_records:
         job_log("dedupe", "dedupe"),
     benchmark:
         job_benchmark("dedupe", "dedupe")
-    conda:
-        "../../envs/prismaflow.yaml"
     params:
         dedupe=sealed(config["dedupe"]),
         living=sealed(config["update"]),

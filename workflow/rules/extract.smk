@@ -17,8 +17,6 @@ rule extract_studies:
         job_log("extract", "extract"),
     benchmark:
         job_benchmark("extract", "extract")
-    conda:
-        "../../envs/prismaflow.yaml"
     params:
         extraction=sealed(config["extraction"]),
         living=sealed(config["update"]),

@@ -24,8 +24,6 @@ rule provenance:
         job_log("report", "provenance"),
     benchmark:
         job_benchmark("report", "provenance")
-    conda:
-        "../../envs/prismaflow.yaml"
     params:
         config=sealed(config),
     script:

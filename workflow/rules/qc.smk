@@ -16,8 +16,6 @@ for gated in catalog.GATED:
             job_log("qc", gated),
         benchmark:
             job_benchmark("qc", gated)
-        conda:
-            "../../envs/prismaflow.yaml"
         params:
             stage=gated,
             gate=gate_params(gated, config),

@@ -31,8 +31,6 @@ rule report_review:
         job_log("report", "report"),
     benchmark:
         job_benchmark("report", "report")
-    conda:
-        "../../envs/prismaflow.yaml"
     params:
         config=sealed(config),
     script:

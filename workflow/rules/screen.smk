@@ -15,8 +15,6 @@ rule screen_records:
         job_log("screen", "screen"),
     benchmark:
         job_benchmark("screen", "screen")
-    conda:
-        "../../envs/prismaflow.yaml"
     params:
         screening=sealed(config["screening"]),
         window=sealed(config["search"]["window"]),

@@ -11,8 +11,6 @@ rule search_source:
         job_log("search", "{source}"),
     benchmark:
         job_benchmark("search", "{source}")
-    conda:
-        "../../envs/prismaflow.yaml"
     params:
         snapshot=config["search"]["snapshot"],
         queries=lambda wildcards: source_queries(wildcards.source),
@@ -35,8 +33,6 @@ rule search_file:
         job_log("search", "file"),
     benchmark:
         job_benchmark("search", "file")
-    conda:
-        "../../envs/prismaflow.yaml"
     params:
         exports=config["search"]["sources"].get("file", {}).get("exports", []),
     script:
@@ -53,7 +49,5 @@ rule search_log:
         job_log("search", "search_log"),
     benchmark:
         job_benchmark("search", "search_log")
-    conda:
-        "../../envs/prismaflow.yaml"
     script:
         "../scripts/search_log.py"

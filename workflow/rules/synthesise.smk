@@ -31,8 +31,6 @@ rule synthesise_review:
         job_log("synthesise", "synthesise"),
     benchmark:
         job_benchmark("synthesise", "synthesise")
-    conda:
-        "../../envs/prismaflow.yaml"
     params:
         reasons=sealed(config["screening"]["reasons"]),
         exports=sealed({"file": config["search"]["sources"].get("file", {})}),

@@ -28,7 +28,7 @@ def signed_in(view: Callable) -> Callable:
     @functools.wraps(view)
     def wrapped(*args: Any, **kwargs: Any):
         if reviewer() is None:
-            return redirect(url_for("login"))
+            return redirect(url_for("account.login"))
         return view(*args, **kwargs)
 
     return wrapped

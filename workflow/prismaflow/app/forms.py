@@ -26,7 +26,8 @@ from prismaflow.extract import reviewers as extraction_sheets
 from prismaflow.extract.fields import FieldSpec, field_specs, typed_text
 from prismaflow.extract.patterns import Prefilled, source_span
 from prismaflow.extract.prefill import Prefiller
-from prismaflow.sheets import ADJUDICATOR, CONFLICT, SHEET_SUFFIXES, reviewer_sheets
+from prismaflow.sheets import ADJUDICATOR, SHEET_SUFFIXES, reviewer_sheets
+from prismaflow.vocabulary import CONFLICT
 
 
 @dataclass(frozen=True)

@@ -254,7 +254,7 @@ class Review:
             "ruled_out": len(self.ruled_out),
             "to_screen": len(self.to_screen),
             "double": sum(n == 2 for n in self.needed.values()),
-            "full_text": len(at_full_text),
+            FULL_TEXT: len(at_full_text),
             "included": len(self.included()),
             "per_reviewer": dict(sorted(per_reviewer.items())),
             "conflicts": int((settled["decision"] == CONFLICT).sum())

@@ -10,8 +10,9 @@ from pathlib import Path
 
 from waitress import create_server
 
+from prismaflow.app.account_pages import NAME
 from prismaflow.app.review import Review
-from prismaflow.app.web import NAME, create_app
+from prismaflow.app.web import create_app
 from prismaflow.errors import ConfigError
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")

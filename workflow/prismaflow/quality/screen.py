@@ -12,6 +12,7 @@ from prismaflow.quality.checks import Check, invariant
 from prismaflow.quality.gx_runner import Suite, run_suites
 from prismaflow.vocabulary import (
     DECISIONS,
+    EXCLUDE,
     FULL_TEXT,
     PASSES,
     PHASES,
@@ -24,7 +25,7 @@ from prismaflow.vocabulary import (
 def checks(inputs: Mapping[str, Any], params: Mapping[str, Any]) -> list[Check]:
     records = read_frame(inputs["records"])
     decisions = read_frame(inputs["decisions"])
-    excluded = decisions[decisions["decision"] == "exclude"]
+    excluded = decisions[decisions["decision"] == EXCLUDE]
     found = run_suites(
         [
             Suite(

@@ -34,7 +34,7 @@ from prismaflow.synthesise.groups import estimator, shown_estimates
 from prismaflow.synthesise.plan import LEAVE_ONE_OUT, Analysis, Plan
 from prismaflow.synthesise.prisma import count_of, studies_in_review
 from prismaflow.synthesise.subgroups import why_not_tested
-from prismaflow.vocabulary import BY_MODEL, BY_STOPPING
+from prismaflow.vocabulary import BY_MODEL, BY_STOPPING, CONFLICT
 
 TEMPLATES = Path(__file__).resolve().parent
 
@@ -283,7 +283,7 @@ def summary_of_findings_rows(certainty: pd.DataFrame) -> list[dict[str, Any]]:
                 "domains": [
                     {
                         "domain": domain.replace("_", " "),
-                        "rating": present(by_domain.loc[domain, "rating"]) or "conflict",
+                        "rating": present(by_domain.loc[domain, "rating"]) or CONFLICT,
                         "why": present(by_domain.loc[domain, "reason"])
                         or by_domain.loc[domain, "proposed_because"],
                         "decided_by": present(by_domain.loc[domain, "decided_by"]) or "",

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import docx
+import pandas as pd
 from docx.enum.section import WD_ORIENT
 from docx.shared import Mm, Pt
 
@@ -26,6 +27,7 @@ from prismaflow.report.references import full_text_exclusions, reference_list
 from prismaflow.synthesise.evidence import shown_columns
 from prismaflow.synthesise.plan import Plan
 
+Frames = Mapping[str, pd.DataFrame]
 ARTIFACTS = (
     "evidence",
     "groups",
@@ -52,9 +54,8 @@ def _table(document: Any, header: Sequence[str], rows: Sequence[Sequence[Any]]) 
 
 
 def manuscript(config: Mapping[str, Any], results: Path) -> Any:
-    """The document, built from a finished run's artifacts."""
+    """The document, built from a finished run's artifacts: a table after another."""
     frames = {name: read_frame(catalog.under(results, name)) for name in ARTIFACTS}
-    plan = Plan.from_config(config["synthesis"])
     document = docx.Document()
     section = document.sections[0]
     section.orientation = WD_ORIENT.LANDSCAPE
@@ -63,7 +64,17 @@ def manuscript(config: Mapping[str, Any], results: Path) -> Any:
         setattr(section, side, Mm(12))
     document.styles["Normal"].font.size = Pt(8)
     document.add_heading(config["review"]["title"], level=1)
+    for table in (characteristics, results_tables, risk_of_bias, findings, exclusions):
+        table(document, frames, config)
+    document.add_heading("References of included studies", level=2)
+    for number, reference in enumerate(
+        reference_list(frames["records"], frames["studies"]["record_id"]), start=1
+    ):
+        document.add_paragraph(f"{number}. {reference['citation']}")
+    return document
 
+
+def characteristics(document: Any, frames: Frames, config: Mapping[str, Any]) -> None:
     document.add_heading("Table 1. Characteristics of included studies", level=2)
     columns = shown_columns(frames["evidence"])
     rows = evidence_rows(frames["evidence"])
@@ -80,12 +91,16 @@ def manuscript(config: Mapping[str, Any], results: Path) -> Any:
             "* pre-filled by the machine from the record's text, not checked by a reviewer."
         )
 
+
+def results_tables(document: Any, frames: Frames, config: Mapping[str, Any]) -> None:
+    """One table per planned analysis: its groups, estimates and the studies left out."""
+    plan = Plan.from_config(config["synthesis"])
     for number, analysis in enumerate(plan.analyses, start=1):
         document.add_heading(
             f"Table 2.{number}. Results: {analysis.title}, {analysis.outcome.effect_label}",
             level=2,
         )
-        results_rows = []
+        rows = []
         for row in group_rows(frames["groups"], frames["pooled"], analysis):
             estimates = "; ".join(
                 f"{e['name']} {e['text']}, prediction {e['prediction']}, I² {e['i2']:.0%}, "
@@ -93,7 +108,7 @@ def manuscript(config: Mapping[str, Any], results: Path) -> Any:
                 for e in row["estimates"]
             )
             left_out = "; ".join(f"{s['record_id']}: {s['reason']}" for s in row["left_out"])
-            results_rows.append(
+            rows.append(
                 [
                     row["group"],
                     row["studies"],
@@ -105,9 +120,11 @@ def manuscript(config: Mapping[str, Any], results: Path) -> Any:
         _table(
             document,
             ["Group", "Studies", "Participants", "Random-effects estimate", "Not pooled"],
-            results_rows,
+            rows,
         )
 
+
+def risk_of_bias(document: Any, frames: Frames, config: Mapping[str, Any]) -> None:
     document.add_heading("Table 3. Risk of bias in included studies", level=2)
     bias = bias_context(config["risk_of_bias"], frames["risk_of_bias"], frames["studies"])
     if not bias["tools"]:
@@ -130,46 +147,44 @@ def manuscript(config: Mapping[str, Any], results: Path) -> Any:
         )
         document.add_paragraph("; ".join(f"{d['id']}: {d['question']}" for d in tool["domains"]))
 
-    document.add_heading("Table 4. Summary of findings and certainty of evidence (GRADE)", level=2)
-    findings = summary_of_findings_rows(frames["certainty"])
-    if not findings:
-        document.add_paragraph("No group was pooled, so no synthesis is rated.")
-    else:
-        _table(
-            document,
-            ["Outcome (group)", "Studies (participants)", "Effect (95% CI)", "Control arms"]
-            + ["Absolute effect (95% CI)", "Starts"]
-            + [d["domain"].capitalize() for d in findings[0]["domains"]]
-            + ["Certainty"],
-            [
-                [
-                    f"{row['outcome']} ({row['group']})",
-                    f"{row['studies']} ({row['participants']})",
-                    row["effect"],
-                    row["assumed"],
-                    row["absolute"],
-                    row["start"],
-                    *(
-                        f"{d['rating']}{'*' if d['machine'] else ''}: {d['why']}"
-                        for d in row["domains"]
-                    ),
-                    row["certainty"],
-                ]
-                for row in findings
-            ],
-        )
-        document.add_paragraph("* the machine's proposal, not yet confirmed by a reviewer.")
 
+def findings(document: Any, frames: Frames, config: Mapping[str, Any]) -> None:
+    """The summary of findings, one row per outcome and pooled group, as GRADEpro lays it out."""
+    document.add_heading("Table 4. Summary of findings and certainty of evidence (GRADE)", level=2)
+    rows = summary_of_findings_rows(frames["certainty"])
+    if not rows:
+        document.add_paragraph("No group was pooled, so no synthesis is rated.")
+        return
+    _table(
+        document,
+        ["Outcome (group)", "Studies (participants)", "Effect (95% CI)", "Control arms"]
+        + ["Absolute effect (95% CI)", "Starts"]
+        + [d["domain"].capitalize() for d in rows[0]["domains"]]
+        + ["Certainty"],
+        [
+            [
+                f"{row['outcome']} ({row['group']})",
+                f"{row['studies']} ({row['participants']})",
+                row["effect"],
+                row["assumed"],
+                row["absolute"],
+                row["start"],
+                *(
+                    f"{d['rating']}{'*' if d['machine'] else ''}: {d['why']}"
+                    for d in row["domains"]
+                ),
+                row["certainty"],
+            ]
+            for row in rows
+        ],
+    )
+    document.add_paragraph("* the machine's proposal, not yet confirmed by a reviewer.")
+
+
+def exclusions(document: Any, frames: Frames, config: Mapping[str, Any]) -> None:
     document.add_heading("Table 5. Full texts excluded, with reasons", level=2)
     excluded = full_text_exclusions(frames["decisions"], frames["records"])
     _table(document, ["Report", "Reason"], [[e["citation"], e["reason"]] for e in excluded])
-
-    document.add_heading("References of included studies", level=2)
-    for number, reference in enumerate(
-        reference_list(frames["records"], frames["studies"]["record_id"]), start=1
-    ):
-        document.add_paragraph(f"{number}. {reference['citation']}")
-    return document
 
 
 def write_manuscript(config: Mapping[str, Any], results: Path, out: Path) -> int:

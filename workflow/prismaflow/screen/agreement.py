@@ -16,6 +16,7 @@ import pyarrow as pa
 
 from prismaflow.screen.reviewers import ReviewerDecision
 from prismaflow.sheets import ADJUDICATOR
+from prismaflow.vocabulary import EXCLUDE, INCLUDE, MAYBE, NOT_RETRIEVED
 
 AGREEMENT_SCHEMA = pa.schema(
     [
@@ -32,7 +33,7 @@ AGREEMENT_SCHEMA = pa.schema(
     ]
 )
 # Agreement is about whether a record moves on: "maybe" at title/abstract means "read it".
-MOVES_ON = {"include": "yes", "maybe": "yes", "exclude": "no", "not_retrieved": "no"}
+MOVES_ON = {INCLUDE: "yes", MAYBE: "yes", EXCLUDE: "no", NOT_RETRIEVED: "no"}
 
 
 def cohen_kappa(a: Sequence[str], b: Sequence[str]) -> float | None:

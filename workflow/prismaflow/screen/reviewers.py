@@ -13,6 +13,7 @@ from prismaflow.config import SCHEMA_DIR, load_yaml
 from prismaflow.errors import InputFileError
 from prismaflow.identifiers import resolve_record
 from prismaflow.sheets import read_rows
+from prismaflow.vocabulary import EXCLUDE, FULL_TEXT, NOT_RETRIEVED
 
 ROW_SCHEMA = SCHEMA_DIR / "decisions.schema.yaml"
 COLUMNS = ("record", "decision", "reason", "note", "timestamp")
@@ -67,7 +68,7 @@ def read_sheet(
         for error in validator.iter_errors(row):
             where = ".".join(map(str, error.absolute_path)) or "row"
             raise InputFileError(path, f"column {where}: {error.message}", line=line)
-        if row["decision"] == "exclude" and "reason" not in row:
+        if row["decision"] == EXCLUDE and "reason" not in row:
             raise InputFileError(
                 path,
                 "an exclusion needs a reason code",
@@ -81,7 +82,7 @@ def read_sheet(
                 line=line,
                 fix=f"one of {sorted(phase_reasons)}",
             )
-        if row["decision"] == "not_retrieved" and phase != "full_text":
+        if row["decision"] == NOT_RETRIEVED and phase != FULL_TEXT:
             raise InputFileError(path, "not_retrieved is a full-text decision", line=line)
         record_id = resolve_record(row["record"], index)
         if record_id is None:

@@ -33,6 +33,7 @@ from prismaflow.vocabulary import (
     BY_STOPPING,
     CONFLICT,
     EXCLUDE,
+    FULL_TEXT,
     INCLUDE,
     PASSES,
     PHASES,
@@ -124,10 +125,10 @@ def _decide(
         return human
     if earlier:
         return earlier
-    hit = first_hit(rules, record) if phase == "title_abstract" else None
+    hit = first_hit(rules, record) if phase == TITLE_ABSTRACT else None
     if hit:
         return {
-            "decision": "exclude",
+            "decision": EXCLUDE,
             "reason": hit.reason,
             "decided_by": BY_RULE,
             "rule": hit.rule,
@@ -171,7 +172,7 @@ def training_labels(rows: Sequence[Mapping]) -> dict[str, int]:
     return {
         row["record_id"]: int(row["decision"] == INCLUDE)
         for row in rows
-        if row["phase"] == "title_abstract"
+        if row["phase"] == TITLE_ABSTRACT
         and row["decision"] in (INCLUDE, EXCLUDE)
         and row["decided_by"] not in (None, BY_MODEL, BY_STOPPING)
     }
@@ -214,10 +215,10 @@ def screen(
                 "phase": phase,
                 **_decide(phase, record, human, earlier, rules, completeness),
             }
-            published = carried.get((record["record_id"], "title_abstract"))
+            published = carried.get((record["record_id"], TITLE_ABSTRACT))
             row["previous_version"] = published["previous_version"] if published else None
             row["reason_label"] = reasons[row["reason"]]["label"] if row.get("reason") else None
-            if phase == "full_text":
+            if phase == FULL_TEXT:
                 row["open_access"] = _open_access(record)
             rows.append(row)
         if phase == TITLE_ABSTRACT and settings.get("stopping", {}).get("apply"):

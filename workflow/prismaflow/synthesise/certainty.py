@@ -27,12 +27,13 @@ import pyarrow as pa
 
 from prismaflow.appraise import judgements
 from prismaflow.config import DESIGN_FIELD
-from prismaflow.sheets import AWAITING, CONFLICT, SETTLED, Verdict, read_rows, settle
+from prismaflow.sheets import SETTLED, Verdict, read_rows, settle
 from prismaflow.spreadsheet import write_form_sheet
 from prismaflow.synthesise.effects import Measure
 from prismaflow.synthesise.groups import estimator, pooled_groups
 from prismaflow.synthesise.plan import Analysis, Plan
 from prismaflow.synthesise.small_studies import FEWEST_FOR_EGGER
+from prismaflow.vocabulary import AWAITING, CONFLICT
 
 DOMAINS = ("risk_of_bias", "inconsistency", "indirectness", "imprecision", "publication_bias")
 OVERALL = "certainty"

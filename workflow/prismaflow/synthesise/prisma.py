@@ -24,6 +24,7 @@ from prismaflow.search.files import SOURCE as FILE_SOURCE
 from prismaflow.search.files import export_of
 from prismaflow.vocabulary import (
     BY_RULE,
+    EXCLUDE,
     FULL_TEXT,
     INCLUDE,
     NOT_RETRIEVED,
@@ -76,7 +77,7 @@ def prisma_counts(
     def excluded_with_reasons(name: str, label: str, phase: pd.DataFrame) -> None:
         """An exclusion box, then one `<name>_reason` row per reason with its PRISMA label.
         A report of an included study is not excluded: it counts with the studies."""
-        excluded = phase[(phase["decision"] == "exclude") & ~phase["reason"].isin(companions)]
+        excluded = phase[(phase["decision"] == EXCLUDE) & ~phase["reason"].isin(companions)]
         box(name, label, len(excluded))
         for reason, n in excluded.groupby("reason").size().items():
             box(f"{name}_reason", reasons[reason]["label"], n, reason=reason)
@@ -120,7 +121,7 @@ def prisma_counts(
         full_text["decision"].isin(UNSETTLED_AT[FULL_TEXT]).sum(),
     )
     new_studies = (full_text["decision"] == INCLUDE).sum()
-    companion = (full_text["decision"] == "exclude") & full_text["reason"].isin(companions)
+    companion = (full_text["decision"] == EXCLUDE) & full_text["reason"].isin(companions)
     box("included_reports", "Reports of included studies", new_studies + companion.sum())
     if previous is None:
         box("included", "Studies included in review", new_studies)
