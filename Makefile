@@ -45,7 +45,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/snakefmt --check .
-	$(BIN)/snakemake --lint
+	$(BIN)/python .ci/snakemake_lint.py
 
 ## lock: re-pin envs/requirements.lock after changing pyproject.toml
 lock:

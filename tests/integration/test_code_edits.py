@@ -26,7 +26,8 @@ def from_(rule: str, *, but: tuple[str, ...] = ()) -> set[str]:
 EDITS = {
     # contracts: the sheet reader, reached by dedupe (overrides) and screening, not search
     "sheets.py": from_("dedupe_records"),
-    "vocabulary.py": from_("screen_records"),
+    # the vocabulary: the decision words, which the sheet reader takes from it
+    "vocabulary.py": from_("dedupe_records"),
     # formats: a database parser runs only in the searches (and all that follows them)
     "formats/scopus_json.py": from_("search_source"),
     # stages: a figure changes synthesis and what follows, not extraction
