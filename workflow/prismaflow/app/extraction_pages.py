@@ -79,8 +79,8 @@ def pages(review: Review) -> Blueprint:
     def settle_extraction():
         me = adjudicating()
         if request.method == "POST":
-            record_id, field = request.form.get("record"), request.form.get("field")
-            included(record_id or "")
+            record_id = included(review, request.form.get("record") or "")
+            field = request.form.get("field")
             if field not in review.extraction.by_name:
                 abort(400, "not a field of the protocol's form")
             written = request.form.get("value", "").strip()

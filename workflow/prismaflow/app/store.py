@@ -189,10 +189,16 @@ class SheetStore:
             self._recover(names, self.history(**names))
 
     def _recover(self, names: Mapping[str, str], past: list[Action]) -> None:
+        # File times are as coarse as the kernel's tick (milliseconds): a sheet written in the
+        # tick its history gained a row may or may not hold that row. Carrying the last action
+        # in again is harmless (it projects to the same rows), so only a sheet strictly newer
+        # than its history is taken as it stands.
         history, sheet = self.history_file(**names), self.sheet(**names)
-        if not past or (sheet.exists() and sheet.stat().st_mtime_ns >= history.stat().st_mtime_ns):
+        if not past or (sheet.exists() and sheet.stat().st_mtime_ns > history.stat().st_mtime_ns):
             return
-        self._replace(sheet, self._projected(names, past[:-1], past[-1]))
+        rows = self._projected(names, past[:-1], past[-1])
+        if rows != self.rows(**names):
+            self._replace(sheet, rows)
 
     def _projected(
         self, names: Mapping[str, str], past: list[Action], action: Action
