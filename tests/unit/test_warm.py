@@ -127,3 +127,13 @@ def test_a_run_shares_a_warm_process_of_its_own_package_and_leaves_it_running(se
     assert warm.start(["prismaflow.errors"], []) is None  # shared, not started
     warm.stop()
     assert os.path.exists(server)
+
+
+def test_the_warm_process_imports_what_jobs_import_even_inside_functions():
+    """A library a module imports inside a function (the Wilson interval's statsmodels) would
+    otherwise be imported again by every job's child."""
+    first, rest = warm.job_modules()
+    assert "prismaflow.quality.search" in first  # the gates' suites, what most jobs wait for
+    assert "prismaflow.synthesise.figures" in rest  # the rest of what the scripts import
+    assert {"statsmodels.stats.proportion", "statsmodels.stats.meta_analysis"} <= set(rest)
+    assert not [name for name in rest if name.startswith("typing.")]  # modules, not names

@@ -39,32 +39,41 @@ def _parents(module: str) -> list[str]:
 
 
 @functools.cache
-def _read(path: Path) -> tuple[frozenset[str], frozenset[str]]:
-    """(dotted names a file imports, string literals it holds), parsed once per process: the
-    Snakefile asks for every rule's closure, and most modules sit in many of them."""
-    imported: set[str] = set()
+def _read(path: Path) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """(modules a file imports, the dotted names its `from` imports name, string literals it
+    holds), parsed once per process: the Snakefile asks for every rule's closure, and most
+    modules sit in many of them."""
+    modules: set[str] = set()
+    names: set[str] = set()
     strings: set[str] = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
         if isinstance(node, ast.Import):
-            imported.update(alias.name for alias in node.names)
+            modules.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            imported.add(node.module)
+            modules.add(node.module)
             # `from prismaflow.search import stage` imports the submodule `stage`.
-            imported.update(f"{node.module}.{alias.name}" for alias in node.names)
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
         elif isinstance(node, ast.Constant) and isinstance(node.value, str):
             strings.add(node.value)
-    return frozenset(imported), frozenset(strings)
+    return frozenset(modules), frozenset(names), frozenset(strings)
 
 
 def _imported(path: Path, root: Path) -> set[str]:
     """Package modules a file imports, anywhere in it (lazy imports inside functions too)."""
-    modules = {m for m in _read(path)[0] if module_file(m, root) is not None}
+    modules, names, _ = _read(path)
+    modules = {m for m in modules | names if module_file(m, root) is not None}
     return modules | {p for m in modules for p in _parents(m)}
+
+
+def libraries(files: Iterable[Path]) -> set[str]:
+    """Modules from outside the package that these files import, anywhere in them."""
+    modules = set().union(*(_read(file)[0] for file in files if file.suffix == ".py"))
+    return {module for module in modules if module.partition(".")[0] != PACKAGE_DIR.name}
 
 
 def _data_files(path: Path, data: dict[str, list[Path]]) -> set[Path]:
     """Package data files a module names in a string literal (e.g. "review.html.j2")."""
-    return {file for name in _read(path)[1] & data.keys() for file in data[name]}
+    return {file for name in _read(path)[2] & data.keys() for file in data[name]}
 
 
 @functools.cache

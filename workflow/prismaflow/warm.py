@@ -23,6 +23,7 @@ never run stale code. `PRISMAFLOW_WARM=off` turns it off.
 from __future__ import annotations
 
 import contextlib
+import gc
 import importlib
 import json
 import os
@@ -54,9 +55,10 @@ SCHEDULER_VARIABLES = ("SLURM_JOB_ID", "PBS_JOBID", "LSB_JOBID", "SGE_TASK_ID")
 
 def job_modules() -> tuple[list[str], list[str]]:
     """What a warm process imports: the gates' suites first (Great Expectations is the
-    slowest import and every stage waits on a gate), then every module the scripts run."""
+    slowest import and every stage waits on a gate), then every module the scripts run, then
+    the libraries those modules import inside functions (a second or more per job otherwise)."""
     from prismaflow import catalog
-    from prismaflow.codegraph import closure, module_name
+    from prismaflow.codegraph import closure, libraries, module_name
     from prismaflow.installed import WORKFLOW_DIR
 
     scripts = WORKFLOW_DIR / "scripts"
@@ -65,7 +67,7 @@ def job_modules() -> tuple[list[str], list[str]]:
     everything = closure(sorted(scripts.glob("*.py")), suites)
     first = [module_name(f) for f in gates if f.suffix == ".py"]
     rest = [module_name(f) for f in everything if f.suffix == ".py" and f not in gates]
-    return first, rest
+    return first, rest + sorted(libraries(everything))
 
 
 def delegate(script: str, wait: float = 0.0) -> None:
@@ -190,6 +192,9 @@ def serve(
                 continue
             connection, _ = listener.accept()
             last = time.monotonic()
+            # What is imported stays out of the children's garbage collections: they would
+            # touch, and so copy, every page of it (the copy-on-write that makes a fork cheap).
+            gc.freeze()
             if os.fork() == 0:
                 listener.close()
                 try:
