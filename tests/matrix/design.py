@@ -6,6 +6,7 @@ part; and every review value meets every part value in some review. What cannot 
 
 from __future__ import annotations
 
+import functools
 import itertools
 import random
 from collections.abc import Mapping, Sequence
@@ -128,7 +129,8 @@ def _gain(item: Mapping[str, Any], context: Mapping[str, Any], uncovered: set[Pa
     return len(_covered(item, context) & uncovered)
 
 
-def design() -> list[ReviewSpec]:
+@functools.cache  # three test modules read it; made once per process (2 s)
+def design() -> tuple[ReviewSpec, ...]:
     rng = random.Random(SEED)
     uncovered = _possible(REVIEW_AXES)
     reviews: list[dict[str, Any]] = []
@@ -137,7 +139,7 @@ def design() -> list[ReviewSpec]:
         reviews.append(review)
         uncovered -= pairs(review)
     parts = {kind: _parts(reviews, rng, kind) for kind in PARTS}
-    return [
+    return tuple(
         ReviewSpec(
             f"m{i + 1:02d}",
             i,
@@ -146,7 +148,7 @@ def design() -> list[ReviewSpec]:
             tuple(parts["exports"][i]),
         )
         for i, review in enumerate(reviews)
-    ]
+    )
 
 
 def _parts(
