@@ -6,6 +6,10 @@ CORES ?= 2
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
+# Python caches what it compiles (__pycache__, git-ignored): without it every job, run and test
+# process compiles the package and the tests again.
+unexport PYTHONDONTWRITEBYTECODE
+
 .PHONY: review test test-fast test-slow test-slurm test-asreview lint lock clean
 
 PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check
@@ -17,7 +21,7 @@ ALL_EXTRAS := $(EXTRAS),benchmark
 # in the lock, fetched by pip) installs in seconds where pip takes more than a minute; where uv
 # cannot be had or cannot reach the registry, pip does the same install.
 define install
-$(PIP) $(UV_PIN) && $(BIN)/uv pip install --quiet --native-tls --python $(BIN)/python \
+$(PIP) $(UV_PIN) && $(BIN)/uv pip install --quiet --native-tls --compile-bytecode --python $(BIN)/python \
 		-c envs/requirements.lock -e '.[$(1)]' \
 	|| $(PIP) -c envs/requirements.lock -e '.[$(1)]'
 endef
