@@ -11,7 +11,9 @@ import pytest
 
 from tests.conftest import ROOT
 
-pytestmark = pytest.mark.integration
+# One wheel for the module: pip builds it in the checkout's build/, which two builds at once
+# would both write.
+pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("test_wheel")]
 
 PROBE = """
 import importlib, json, pkgutil, sys
@@ -37,23 +39,29 @@ print(json.dumps({
 """
 
 
-def test_the_package_works_installed_from_a_wheel(tmp_path):
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """The package installed from a wheel built from the checkout, far from it."""
     pip = [sys.executable, "-m", "pip"]
+    folder = tmp_path_factory.mktemp("wheel")
     offline = ["--no-deps", "--no-build-isolation", "-q"]
     build = subprocess.run(
-        [*pip, "wheel", *offline, "-w", str(tmp_path / "dist"), str(ROOT)],
+        [*pip, "wheel", *offline, "-w", str(folder / "dist"), str(ROOT)],
         capture_output=True,
         text=True,
         check=False,
     )
     assert build.returncode == 0, build.stderr
-    (wheel,) = (tmp_path / "dist").glob("prismaflow-*.whl")
-    site = tmp_path / "site"
+    (wheel,) = (folder / "dist").glob("prismaflow-*.whl")
     subprocess.run(
-        [*pip, "install", "--no-deps", "-q", "--target", str(site), str(wheel)],
+        [*pip, "install", "--no-deps", "-q", "--target", str(folder / "site"), str(wheel)],
         check=True,
         capture_output=True,
     )
+    return folder / "site"
+
+
+def test_the_package_works_installed_from_a_wheel(site, tmp_path):
     review = tmp_path / "elsewhere"
     review.mkdir()
     shutil.copy(ROOT / "config" / "config.yaml", review / "config.yaml")
@@ -72,22 +80,9 @@ def test_the_package_works_installed_from_a_wheel(tmp_path):
     assert found["queries"] and found["gated"][0] == "search"
 
 
-def test_a_review_folder_runs_on_the_workflow_the_wheel_installed(tmp_path):
+def test_a_review_folder_runs_on_the_workflow_the_wheel_installed(site, tmp_path):
     """`prismaflow init` from the wheel writes a folder whose Snakefile finds the installed
     workflow; a dry run there plans every stage from the wheel's rules and scripts."""
-    pip = [sys.executable, "-m", "pip"]
-    subprocess.run(
-        [*pip, "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(tmp_path), str(ROOT)],
-        check=True,
-        capture_output=True,
-    )
-    (wheel,) = tmp_path.glob("prismaflow-*.whl")
-    site = tmp_path / "site"
-    subprocess.run(
-        [*pip, "install", "--no-deps", "-q", "--target", str(site), str(wheel)],
-        check=True,
-        capture_output=True,
-    )
     env = {**os.environ, "PYTHONPATH": str(site)}
     review = tmp_path / "review"
     python = [sys.executable, "-m"]
