@@ -123,6 +123,8 @@ def run(folder: Path, env: dict[str, str]) -> None:
                 target.parent.mkdir(parents=True, exist_ok=True)
             script = _job_file(job, config, Path(scripts))
             code = warm.run_script(socket_path, str(script), str(folder), env, wait=60)
+            if code is None:
+                raise JobFailed(job.rule.name, f"no warm process took it at {socket_path}")
             if code != 0:
                 logs = [folder / log for log in job.log if (folder / log).is_file()]
                 raise JobFailed(job.rule.name, "".join(p.read_text()[-3000:] for p in logs))

@@ -123,6 +123,9 @@ def test_a_job_of_another_copy_of_the_package_is_declined_and_runs_alone(server,
 
 def test_a_run_shares_a_warm_process_of_its_own_package_and_leaves_it_running(server, monkeypatch):
     monkeypatch.setenv(warm.SOCKET_VARIABLE, server)
+    # As in a run's own process, which started none (this test process may have started the
+    # session's shared one, which a stop() here would end for every later test).
+    monkeypatch.setattr(warm, "_started", [])
     assert warm.serves_this_package(server)
     assert warm.start(["prismaflow.errors"], []) is None  # shared, not started
     warm.stop()
