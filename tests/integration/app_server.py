@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -10,33 +11,37 @@ from pathlib import Path
 
 
 def start_server(directory: Path, reviewers: str) -> tuple[subprocess.Popen, str, dict[str, str]]:
-    """`prismaflow serve` on a free port; its address and each reviewer's token."""
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "prismaflow.cli",
-            "serve",
-            str(directory),
-            "--port",
-            "0",
-            "--reviewers",
-            reviewers,
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    """`prismaflow serve` on a free port; its address and each reviewer's token. Its output goes
+    to a file beside the folder: a pipe nobody reads would fill and stop the server."""
+    log = directory.parent / f"serve-{time.monotonic_ns()}.log"
+    with log.open("w") as output:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "prismaflow.cli",
+                "serve",
+                str(directory),
+                "--port",
+                "0",
+                "--reviewers",
+                reviewers,
+            ],
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},  # each line in the file as printed
+        )
     url, tokens = None, {}
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and len(tokens) < reviewers.count(",") + 1:
-        line = process.stdout.readline()
-        if not line:
-            raise AssertionError(f"the app did not start: {process.stderr.read()[-2000:]}")
-        if found := re.match(r"prismaflow serve: (\S+)", line):
+    while len(tokens) < reviewers.count(",") + 1:
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise AssertionError(f"the app did not start: {log.read_text()[-2000:]}")
+        time.sleep(0.05)
+        text = log.read_text()
+        if found := re.search(r"^prismaflow serve: (\S+) ", text, re.MULTILINE):
             url = found.group(1)
-        elif found := re.match(r"\s+(\w+): \S+token=(\S+)", line):
-            tokens[found.group(1)] = found.group(2)
+        tokens = dict(re.findall(r"^\s+(\w+): \S+token=(\S+)\n", text, re.MULTILINE))
     return process, url, tokens
 
 
