@@ -57,5 +57,12 @@ def pytest_sessionstart(session) -> None:
 
 
 def pytest_collection_modifyitems(items) -> None:
-    """Tests that need the shared run go last: the workers run the others while it is made."""
-    items.sort(key=lambda item: "finished_run" in getattr(item, "fixturenames", ()))
+    """Tests that need the shared run go last: the workers run the others while it is made.
+    Among them, those that run a copy of it again go first, and those that only read it fill
+    the end, so that no worker is left alone with a long test."""
+
+    def order(item) -> tuple[bool, bool]:
+        fixtures = getattr(item, "fixturenames", ())
+        return "finished_run" in fixtures, "tmp_path" not in fixtures
+
+    items.sort(key=order)

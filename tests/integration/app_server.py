@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -43,6 +44,18 @@ def start_server(directory: Path, reviewers: str) -> tuple[subprocess.Popen, str
             url = found.group(1)
         tokens = dict(re.findall(r"^\s+(\w+): \S+token=(\S+)\n", text, re.MULTILINE))
     return process, url, tokens
+
+
+def stop_server(process: subprocess.Popen) -> None:
+    """Ctrl-C, as a reviewer stops it; a server that does not stop is killed, not left behind,
+    and the test fails."""
+    process.send_signal(signal.SIGINT)
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+        raise AssertionError("prismaflow serve did not stop on Ctrl-C (SIGINT) in 20 s") from None
 
 
 def run_from_the_app(page, url: str) -> int:

@@ -10,7 +10,6 @@ import csv
 import json
 import re
 import shutil
-import signal
 from pathlib import Path
 
 import pytest
@@ -20,7 +19,7 @@ from prismaflow import catalog
 from prismaflow.appraise.assessments import read_sheets, settle
 from prismaflow.identifiers import record_index
 from prismaflow.parquet_io import read_frame
-from tests.integration.app_server import run_from_the_app, start_server
+from tests.integration.app_server import run_from_the_app, start_server, stop_server
 from tests.integration.browser import QUIET, installed_chromium
 from tests.integration.conftest import prismaflow
 
@@ -171,8 +170,7 @@ def test_full_text_extraction_and_adjudication_in_the_browser(review, tmp_path):
             assert saved == [["adjudication", "1", "0"], ["ana", "1", "0"], ["ben", "1", "0"]]
             browser.close()
     finally:
-        process.send_signal(signal.SIGINT)
-        process.wait(timeout=20)
+        stop_server(process)
     assert requests_outside == [] and dialogs == []
     assert viewer, "Chromium's PDF viewer never opened the framed full text"
 
@@ -315,8 +313,7 @@ def test_risk_of_bias_forms_are_compared_and_settled(review, tmp_path):
             assert adjudicator.inner_text("#no-disagreements") == "No open disagreements."
             browser.close()
     finally:
-        process.send_signal(signal.SIGINT)
-        process.wait(timeout=20)
+        stop_server(process)
 
     folder = directory / catalog.RISK_OF_BIAS
     records = read_frame(directory / catalog.path("records"))

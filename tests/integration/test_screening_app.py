@@ -19,7 +19,7 @@ import requests
 from prismaflow import catalog
 from prismaflow.parquet_io import read_frame, write_artifact
 from prismaflow.screen.reviewers import read_sheet
-from tests.integration.app_server import run_from_the_app, start_server
+from tests.integration.app_server import run_from_the_app, start_server, stop_server
 from tests.integration.browser import QUIET, installed_chromium
 
 # Its tests share a module's run: one worker runs them all (make test: --dist loadgroup).
@@ -133,8 +133,7 @@ def test_two_reviewers_screen_blind_and_an_adjudicator_settles_their_conflict(re
             assert judge.inner_text("#conflicts") == "Open conflicts: 0."
             browser.close()
     finally:
-        process.send_signal(signal.SIGINT)
-        process.wait(timeout=20)
+        stop_server(process)
     assert outside == [] and dialogs == []
 
     sheets = {
@@ -234,8 +233,7 @@ def test_two_reviewers_deciding_at_once_lose_nothing_when_the_server_is_killed(r
         for name in ("ana", "ben"):
             send(url, tokens, name)
     finally:
-        process.send_signal(signal.SIGINT)
-        process.wait(timeout=20)
+        stop_server(process)
     assert {name: len(ids) for name, ids in acknowledged.items()} == {"ana": 500, "ben": 500}
     _check_files(directory, acknowledged)
 
