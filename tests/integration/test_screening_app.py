@@ -238,6 +238,48 @@ def test_two_reviewers_deciding_at_once_lose_nothing_when_the_server_is_killed(r
     _check_files(directory, acknowledged)
 
 
+def test_a_request_that_is_not_a_decision_is_refused_and_changes_nothing(review, tmp_path):
+    """What a script or a slip may send: a 400 that says what is wrong, never a 500, and no
+    row written; a note with line breaks is still a note."""
+    directory = tmp_path / "review"
+    shutil.copytree(review[0], directory)
+    history = directory / catalog.DECISION_HISTORY / TA / "ana.csv"
+    before = history.read_bytes() if history.exists() else b""
+    record = (
+        read_frame(directory / catalog.path("decisions"))
+        .query("phase == @TA and decided_by != 'rule'")["record_id"]
+        .iloc[0]
+    )
+    include = {"record": record, "decision": "include"}
+    refused = {
+        "a list": ([include], "JSON object"),
+        "a record that is a list": ({**include, "record": [record]}, "record must be text"),
+        "a note of 200 KB": ({**include, "note": "x" * 200_000}, "at most 2,000 characters"),
+        "a note of 3 MB": ({**include, "note": "x" * 3_000_000}, "at most 2,000 characters"),
+        "a NUL in a note": ({**include, "note": "a\x00b"}, "control characters"),
+        "an action id of 5,000 characters": ({**include, "action": "a" * 5000}, "1 to 64"),
+    }
+    process, url, tokens = start_server(directory, "ana,ben")
+    try:
+        with requests.Session() as http:
+            http.headers["Authorization"] = f"Bearer {tokens['ana']}"
+            for what, (body, said) in refused.items():
+                reply = http.post(f"{url}/api/decide", json=body, timeout=30)
+                assert (reply.status_code, said in reply.text) == (400, True), what
+            assert (history.read_bytes() if history.exists() else b"") == before
+            kept = http.post(
+                f"{url}/api/decide", json={**include, "note": "line one\nline two"}, timeout=30
+            )
+            assert kept.status_code == 200, kept.text
+    finally:
+        stop_server(process)
+    notes = {
+        h["record"]: h["note"]
+        for h in sheet_rows(directory, catalog.DECISION_HISTORY, TA, "ana.csv")
+    }
+    assert notes[record] == "line one\nline two"
+
+
 def _check_files(directory: Path, acknowledged: dict[str, list[str]]) -> None:
     """Every acknowledged action in the history exactly once (and at most one more, which the
     server took but could not acknowledge), and each sheet the last decision the history holds

@@ -8,7 +8,7 @@ import secrets
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 
 from prismaflow.app.auth import adjudicating, signed_in
-from prismaflow.app.choices import DECISIONS_AT, decision_from, phase_reasons
+from prismaflow.app.choices import DECISIONS_AT, action_of, decision_from, phase_reasons
 from prismaflow.app.review import Review
 from prismaflow.sheets import ADJUDICATOR
 from prismaflow.vocabulary import PHASES, TITLE_ABSTRACT
@@ -36,7 +36,7 @@ def pages(review: Review) -> Blueprint:
                 decision,
                 reason,
                 note,
-                request.form.get("action"),
+                action_of(request.form),
             )
             review.changed()
             return redirect(url_for("adjudication.adjudicate"))

@@ -3,6 +3,7 @@ JSON body and checked against the protocol's reasons for that phase."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Mapping
 from typing import Any
 
@@ -17,6 +18,10 @@ from prismaflow.vocabulary import (
     NOT_RETRIEVED,
     TITLE_ABSTRACT,
 )
+
+NOTE_LIMIT = 2_000  # characters: why, in a sentence or two, beside a decision
+ACTION_ID = re.compile(r"[0-9A-Za-z_-]{1,64}")
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # line breaks and tabs are fine
 
 DECISIONS_AT = {
     TITLE_ABSTRACT: (INCLUDE, EXCLUDE, MAYBE),
@@ -33,18 +38,36 @@ def phase_reasons(review: Review, phase: str) -> dict[str, str]:
     }
 
 
+def text_of(values: Mapping[str, Any], name: str) -> str | None:
+    """A field of a form or a JSON body, which must be text where it is given."""
+    value = values.get(name)
+    if value is not None and not isinstance(value, str):
+        abort(400, f"{name} must be text, not {type(value).__name__}")
+    return value
+
+
+def action_of(values: Mapping[str, Any]) -> str | None:
+    """The client's id for an action (a retried request sends the same one), if it gave one."""
+    action = text_of(values, "action")
+    if action is not None and not ACTION_ID.fullmatch(action):
+        abort(400, "action must be 1 to 64 letters, digits, - or _")
+    return action
+
+
 def decision_from(
-    values: Mapping[str, Any],
+    values: Any,
     records: Collection[str],
     allowed: tuple[str, ...],
     reasons: Mapping[str, str],
 ) -> tuple[str, str, str | None, str | None]:
     """(record, decision, reason, note) from a form or a JSON body. An exclusion comes as
     `exclude=<reason>` (one button per reason) or as `decision=exclude` with `reason`."""
-    record_id, decision = values.get("record"), values.get("decision")
-    reason = values.get("reason") or None
-    if values.get("exclude"):
-        decision, reason = EXCLUDE, values["exclude"]
+    if not isinstance(values, Mapping):
+        abort(400, 'send one decision as a JSON object: {"record": ..., "decision": ...}')
+    record_id, decision = text_of(values, "record"), text_of(values, "decision")
+    reason = text_of(values, "reason") or None
+    if excluded := text_of(values, "exclude"):
+        decision, reason = EXCLUDE, excluded
     if record_id not in records:
         abort(400, "not a record to decide in this phase")
     if decision not in allowed:
@@ -53,4 +76,9 @@ def decision_from(
         abort(400, "an exclusion needs one of the protocol's reason codes")
     if decision != EXCLUDE:
         reason = None
-    return record_id, decision, reason, (values.get("note") or None)
+    note = text_of(values, "note") or None
+    if note is not None and len(note) > NOTE_LIMIT:
+        abort(400, f"a note holds at most {NOTE_LIMIT:,} characters (this one: {len(note):,})")
+    if note is not None and CONTROL.search(note):
+        abort(400, "a note cannot hold control characters (a NUL and the like)")
+    return record_id, decision, reason, note

@@ -11,7 +11,7 @@ from typing import Any
 from flask import Blueprint, jsonify, redirect, render_template, request, session, url_for
 
 from prismaflow.app.auth import reviewer, reviewing, signed_in
-from prismaflow.app.choices import DECISIONS_AT, decision_from, phase_reasons
+from prismaflow.app.choices import DECISIONS_AT, action_of, decision_from, phase_reasons
 from prismaflow.app.review import Review
 from prismaflow.sheets import ADJUDICATOR
 from prismaflow.vocabulary import TITLE_ABSTRACT
@@ -67,7 +67,7 @@ def pages(review: Review) -> Blueprint:
         me = reviewing()
         record_id, decision, reason, note = _decision_from(request.form)
         review.store.decide(
-            TITLE_ABSTRACT, me, record_id, decision, reason, note, request.form.get("action")
+            TITLE_ABSTRACT, me, record_id, decision, reason, note, action_of(request.form)
         )
         review.changed()
         return redirect(url_for("screening.screen"))
@@ -79,7 +79,7 @@ def pages(review: Review) -> Blueprint:
         values = request.get_json(force=True, silent=True) or {}
         record_id, decision, reason, note = _decision_from(values)
         action = review.store.decide(
-            TITLE_ABSTRACT, me, record_id, decision, reason, note, values.get("action")
+            TITLE_ABSTRACT, me, record_id, decision, reason, note, action_of(values)
         )
         review.changed()
         return jsonify({"ok": True, "action": action.id, "timestamp": action.timestamp})
