@@ -196,15 +196,16 @@ class SheetStore:
         history, sheet = self.history_file(**names), self.sheet(**names)
         if not past or (sheet.exists() and sheet.stat().st_mtime_ns > history.stat().st_mtime_ns):
             return
-        rows = self._projected(names, past[:-1], past[-1])
-        if rows != self.rows(**names):
+        current = self.rows(**names)
+        rows = self._projected(current, past[:-1], past[-1])
+        if rows != current:
             self._replace(sheet, rows)
 
     def _projected(
-        self, names: Mapping[str, str], past: list[Action], action: Action
+        self, current: list[dict[str, str]], past: list[Action], action: Action
     ) -> list[dict[str, str]]:
-        """The sheet's rows once `action` is applied after `past`."""
-        rows = [r for r in self.rows(**names) if self._key(r) != action.key]
+        """The sheet's rows (now `current`) once `action` is applied after `past`."""
+        rows = [r for r in current if self._key(r) != action.key]
         if action.kind == UNDO:
             before = [a for a in _standing(past) if a.key == action.key][:-1]
             if before:
@@ -222,7 +223,7 @@ class SheetStore:
         self._recover(names, past)
         if any(a.id == action.id for a in past):
             return next(a for a in past if a.id == action.id)  # a retried request
-        rows = self._projected(names, past, action)
+        rows = self._projected(self.rows(**names), past, action)
         self._append(self.history_file(**names), action)
         self._replace(self.sheet(**names), rows)
         return action
